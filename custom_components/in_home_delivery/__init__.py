@@ -1,0 +1,51 @@
+"""In-Home Delivery: let a courier or a trusted guest in while nobody is home, and always lock again."""
+
+from __future__ import annotations
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.typing import ConfigType
+
+from .const import DOMAIN
+from .controller import EntranceController, InHomeDeliveryConfigEntry
+from .services import async_setup_services
+from .watchdog import async_watch_wrapped_entities
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+PLATFORMS = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.CAMERA,
+    Platform.EVENT,
+    Platform.LOCK,
+    Platform.SENSOR,
+    Platform.SWITCH,
+]
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the integration's actions."""
+    async_setup_services(hass)
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: InHomeDeliveryConfigEntry) -> bool:
+    """Set up an entrance."""
+    controller = EntranceController(hass, entry)
+    await controller.async_start()
+    entry.runtime_data = controller
+    async_watch_wrapped_entities(hass, entry)
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: InHomeDeliveryConfigEntry) -> bool:
+    """Unload an entrance."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: InHomeDeliveryConfigEntry) -> None:
+    """Delete the entrance's stored passes and history."""
+    await EntranceController(hass, entry).store.async_remove()

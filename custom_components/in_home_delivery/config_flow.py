@@ -1,0 +1,292 @@
+"""Config flow for In-Home Delivery: an entrance and the entities it wraps."""
+
+from __future__ import annotations
+
+from typing import Any, override
+
+import probatio
+
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlowWithReload,
+)
+from homeassistant.const import CONF_NAME
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.data_entry_flow import section
+from homeassistant.helpers import selector
+
+from .const import (
+    CONF_ALARM_CODE,
+    CONF_ALARM_PANEL,
+    CONF_ASK_ON_DOORBELL,
+    CONF_CAMERA,
+    CONF_DOOR_OPEN_ALERT,
+    CONF_DOOR_SENSOR,
+    CONF_DOORBELL,
+    CONF_ENTRY_TIMEOUT,
+    CONF_GRACE,
+    CONF_KEEP_SNAPSHOTS_DAYS,
+    CONF_LIGHTS,
+    CONF_LIGHTS_ON,
+    CONF_LOCK,
+    CONF_MAX_VISIT,
+    CONF_NOTIFY_TARGETS,
+    CONF_ONLY_WHEN_AWAY,
+    CONF_RECORD_VISITS,
+    CONF_RELOCK_DELAY,
+    CONF_REQUIRE_CAMERA,
+    DEFAULT_OPTIONS,
+    DOMAIN,
+    DOOR_SENSOR_CLASSES,
+)
+
+# Which entry.data keys each section of the form holds; entry.data itself stays flat.
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "door": (CONF_DOOR_SENSOR, CONF_DOORBELL),
+    "camera": (CONF_CAMERA,),
+    "comfort": (CONF_LIGHTS, CONF_NOTIFY_TARGETS),
+    "alarm": (CONF_ALARM_PANEL, CONF_ALARM_CODE),
+}
+OPTION_SECTIONS: dict[str, tuple[str, ...]] = {
+    "timings": (CONF_RELOCK_DELAY, CONF_ENTRY_TIMEOUT, CONF_MAX_VISIT, CONF_DOOR_OPEN_ALERT, CONF_GRACE),
+    "rules": (
+        CONF_LIGHTS_ON,
+        CONF_RECORD_VISITS,
+        CONF_REQUIRE_CAMERA,
+        CONF_ONLY_WHEN_AWAY,
+        CONF_ASK_ON_DOORBELL,
+        CONF_KEEP_SNAPSHOTS_DAYS,
+    ),
+}
+LIST_KEYS = (CONF_LIGHTS, CONF_NOTIFY_TARGETS)
+
+
+def _entity(domain: str | list[str], device_class: list[str] | None = None) -> selector.EntitySelector:
+    config = selector.EntitySelectorConfig(domain=domain)
+    if device_class:
+        config["device_class"] = device_class
+    return selector.EntitySelector(config)
+
+
+def _notify_targets(hass: HomeAssistant) -> list[str]:
+    """Notify entities and legacy notify actions, both written as `notify.<name>`."""
+    entities = hass.states.async_entity_ids("notify")
+    actions = [f"notify.{name}" for name in hass.services.async_services_for_domain("notify")]
+    return sorted(set(entities) | set(actions) - {"notify.send_message"})
+
+
+def _entrance_schema(hass: HomeAssistant) -> probatio.Schema:
+    return probatio.Schema(
+        {
+            probatio.Required(CONF_NAME): selector.TextSelector(),
+            probatio.Required(CONF_LOCK): _entity("lock"),
+            probatio.Required("door"): section(
+                probatio.Schema(
+                    {
+                        probatio.Optional(CONF_DOOR_SENSOR): _entity("binary_sensor", DOOR_SENSOR_CLASSES),
+                        probatio.Optional(CONF_DOORBELL): _entity(["event", "binary_sensor"]),
+                    }
+                ),
+                {"collapsed": False},
+            ),
+            probatio.Required("camera"): section(
+                probatio.Schema({probatio.Optional(CONF_CAMERA): _entity("camera")}), {"collapsed": True}
+            ),
+            probatio.Required("comfort"): section(
+                probatio.Schema(
+                    {
+                        probatio.Optional(CONF_LIGHTS): selector.EntitySelector(
+                            selector.EntitySelectorConfig(domain="light", multiple=True)
+                        ),
+                        probatio.Optional(CONF_NOTIFY_TARGETS): selector.SelectSelector(
+                            selector.SelectSelectorConfig(
+                                options=_notify_targets(hass), multiple=True, custom_value=True
+                            )
+                        ),
+                    }
+                ),
+                {"collapsed": True},
+            ),
+            probatio.Required("alarm"): section(
+                probatio.Schema(
+                    {
+                        probatio.Optional(CONF_ALARM_PANEL): _entity("alarm_control_panel"),
+                        probatio.Optional(CONF_ALARM_CODE): selector.TextSelector(
+                            selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
+                        ),
+                    }
+                ),
+                {"collapsed": True},
+            ),
+        }
+    )
+
+
+def flatten(user_input: dict[str, Any], sections: dict[str, tuple[str, ...]]) -> dict[str, Any]:
+    """Turn the form's sections into the flat keys stored in the entry."""
+    flat = {key: value for key, value in user_input.items() if key not in sections}
+    for name in sections:
+        flat.update(user_input.get(name, {}))
+    return flat
+
+
+def nest(flat: dict[str, Any], sections: dict[str, tuple[str, ...]]) -> dict[str, Any]:
+    """Turn stored flat keys into the form's sections, for suggested values."""
+    nested: dict[str, Any] = {
+        key: value for key, value in flat.items() if not any(key in keys for keys in sections.values())
+    }
+    for name, keys in sections.items():
+        nested[name] = {key: flat[key] for key in keys if flat.get(key) not in (None, "", [])}
+    return nested
+
+
+def validate_entrance(hass: HomeAssistant, data: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
+    """Return (errors, placeholders) for an entrance's entities."""
+    wanted = [
+        data[CONF_LOCK],
+        *(data.get(key) for key in (CONF_DOOR_SENSOR, CONF_DOORBELL, CONF_CAMERA, CONF_ALARM_PANEL)),
+    ]
+    wanted += data.get(CONF_LIGHTS, [])
+    for entity_id in filter(None, wanted):
+        if hass.states.get(entity_id) is None:
+            return {"base": "entity_not_found"}, {"entity_id": entity_id}
+    for target in data.get(CONF_NOTIFY_TARGETS, []):
+        domain, _, name = target.partition(".")
+        if domain != "notify" or not (hass.states.get(target) or hass.services.has_service("notify", name)):
+            return {"base": "notify_target_not_found"}, {"entity_id": target}
+    if (panel := data.get(CONF_ALARM_PANEL)) and not data.get(CONF_ALARM_CODE):
+        state = hass.states.get(panel)
+        if state is not None and state.attributes.get("code_format") is not None:
+            return {"base": "alarm_code_required"}, {"entity_id": panel}
+    return {}, {}
+
+
+def clean(data: dict[str, Any]) -> dict[str, Any]:
+    """Store every key, optional ones empty, so diagnostics and outside readers see one shape."""
+    cleaned: dict[str, Any] = {CONF_NAME: data[CONF_NAME].strip(), CONF_LOCK: data[CONF_LOCK]}
+    for keys in SECTIONS.values():
+        for key in keys:
+            cleaned[key] = list(data.get(key) or []) if key in LIST_KEYS else data.get(key) or None
+    return cleaned
+
+
+class InHomeDeliveryConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Set up an entrance."""
+
+    VERSION = 1
+
+    @staticmethod
+    @callback
+    @override
+    def async_get_options_flow(config_entry: ConfigEntry) -> InHomeDeliveryOptionsFlow:
+        """Return the options flow."""
+        return InHomeDeliveryOptionsFlow()
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Name the entrance and pick its entities."""
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
+        if user_input is not None:
+            data = flatten(user_input, SECTIONS)
+            self._async_abort_entries_match({CONF_LOCK: data[CONF_LOCK]})
+            errors, placeholders = validate_entrance(self.hass, data)
+            if not errors:
+                data = clean(data)
+                return self.async_create_entry(title=data[CONF_NAME], data=data, options=default_options(data))
+        schema = self.add_suggested_values_to_schema(_entrance_schema(self.hass), user_input or {})
+        return self.async_show_form(
+            step_id="user", data_schema=schema, errors=errors, description_placeholders=placeholders
+        )
+
+    async def async_step_reconfigure(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Change the entrance's entities."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
+        if user_input is not None:
+            data = flatten(user_input, SECTIONS)
+            if any(
+                other.data.get(CONF_LOCK) == data[CONF_LOCK]
+                for other in self._async_current_entries(include_ignore=False)
+                if other.entry_id != entry.entry_id
+            ):
+                return self.async_abort(reason="already_configured")
+            errors, placeholders = validate_entrance(self.hass, data)
+            if not errors:
+                data = clean(data)
+                return self.async_update_reload_and_abort(entry, title=data[CONF_NAME], data=data)
+        suggested = user_input or nest(dict(entry.data), SECTIONS)
+        schema = self.add_suggested_values_to_schema(_entrance_schema(self.hass), suggested)
+        return self.async_show_form(
+            step_id="reconfigure", data_schema=schema, errors=errors, description_placeholders=placeholders
+        )
+
+
+def default_options(data: dict[str, Any]) -> dict[str, Any]:
+    """The options of DESIGN.md; camera and doorbell rules are on where those entities are set."""
+    return DEFAULT_OPTIONS | {
+        CONF_REQUIRE_CAMERA: bool(data.get(CONF_CAMERA)),
+        CONF_ASK_ON_DOORBELL: bool(data.get(CONF_DOORBELL)),
+    }
+
+
+def _seconds(minimum: int, maximum: int) -> selector.NumberSelector:
+    return selector.NumberSelector(
+        selector.NumberSelectorConfig(
+            min=minimum, max=maximum, step=1, unit_of_measurement="s", mode=selector.NumberSelectorMode.BOX
+        )
+    )
+
+
+OPTIONS_SCHEMA = probatio.Schema(
+    {
+        probatio.Required("timings"): section(
+            probatio.Schema(
+                {
+                    probatio.Required(CONF_RELOCK_DELAY): _seconds(0, 600),
+                    probatio.Required(CONF_ENTRY_TIMEOUT): _seconds(10, 1800),
+                    probatio.Required(CONF_MAX_VISIT): _seconds(60, 24 * 3600),
+                    probatio.Required(CONF_DOOR_OPEN_ALERT): _seconds(10, 3600),
+                    probatio.Required(CONF_GRACE): _seconds(0, 4 * 3600),
+                }
+            ),
+            {"collapsed": False},
+        ),
+        probatio.Required("rules"): section(
+            probatio.Schema(
+                {
+                    probatio.Required(CONF_LIGHTS_ON): selector.BooleanSelector(),
+                    probatio.Required(CONF_RECORD_VISITS): selector.BooleanSelector(),
+                    probatio.Required(CONF_REQUIRE_CAMERA): selector.BooleanSelector(),
+                    probatio.Required(CONF_ONLY_WHEN_AWAY): selector.BooleanSelector(),
+                    probatio.Required(CONF_ASK_ON_DOORBELL): selector.BooleanSelector(),
+                    probatio.Required(CONF_KEEP_SNAPSHOTS_DAYS): selector.NumberSelector(
+                        selector.NumberSelectorConfig(
+                            min=1, max=365, step=1, unit_of_measurement="d", mode=selector.NumberSelectorMode.BOX
+                        )
+                    ),
+                }
+            ),
+            {"collapsed": False},
+        ),
+    }
+)
+
+
+class InHomeDeliveryOptionsFlow(OptionsFlowWithReload):
+    """Timings and rules of an entrance."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Show and store the options."""
+        if user_input is not None:
+            options = flatten(user_input, OPTION_SECTIONS)
+            return self.async_create_entry(
+                data={key: int(value) if isinstance(value, float) else value for key, value in options.items()}
+            )
+        current = default_options(dict(self.config_entry.data)) | dict(self.config_entry.options)
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(OPTIONS_SCHEMA, nest(current, OPTION_SECTIONS)),
+        )

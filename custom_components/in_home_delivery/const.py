@@ -1,0 +1,50 @@
+"""Constants for In-Home Delivery."""
+
+from __future__ import annotations
+
+from typing import Final
+
+DOMAIN: Final = "in_home_delivery"
+EVENT_IN_HOME_DELIVERY: Final = "in_home_delivery_event"
+
+# entry.data: the entrance's wrapped entities (read by diagnostics and outside tests)
+CONF_LOCK: Final = "lock"
+CONF_DOOR_SENSOR: Final = "door_sensor"
+CONF_CAMERA: Final = "camera"
+CONF_LIGHTS: Final = "lights"
+CONF_NOTIFY_TARGETS: Final = "notify_targets"
+CONF_DOORBELL: Final = "doorbell"
+CONF_ALARM_PANEL: Final = "alarm_panel"
+CONF_ALARM_CODE: Final = "alarm_code"
+
+# entry.options: timings in seconds, and the rules
+CONF_RELOCK_DELAY: Final = "relock_delay"
+CONF_ENTRY_TIMEOUT: Final = "entry_timeout"
+CONF_MAX_VISIT: Final = "max_visit"
+CONF_DOOR_OPEN_ALERT: Final = "door_open_alert"
+CONF_GRACE: Final = "grace"
+CONF_LIGHTS_ON: Final = "lights_on"
+CONF_RECORD_VISITS: Final = "record_visits"
+CONF_REQUIRE_CAMERA: Final = "require_camera"
+CONF_ONLY_WHEN_AWAY: Final = "only_when_away"
+CONF_ASK_ON_DOORBELL: Final = "ask_on_doorbell"
+CONF_KEEP_SNAPSHOTS_DAYS: Final = "keep_snapshots_days"
+
+DEFAULT_OPTIONS: Final[dict[str, int | bool]] = {
+    CONF_RELOCK_DELAY: 10,
+    CONF_ENTRY_TIMEOUT: 120,
+    CONF_MAX_VISIT: 15 * 60,
+    CONF_DOOR_OPEN_ALERT: 3 * 60,
+    CONF_GRACE: 15 * 60,
+    CONF_LIGHTS_ON: True,
+    CONF_RECORD_VISITS: True,
+    CONF_REQUIRE_CAMERA: True,
+    CONF_ONLY_WHEN_AWAY: False,
+    CONF_ASK_ON_DOORBELL: True,
+    CONF_KEEP_SNAPSHOTS_DAYS: 30,
+}
+
+DOOR_SENSOR_CLASSES: Final = ["door", "opening", "garage_door", "window"]
+
+ATTR_PASS_ID: Final = "pass_id"
+ATTR_VISIT_ID: Final = "visit_id"

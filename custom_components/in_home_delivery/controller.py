@@ -1,0 +1,330 @@
+"""One controller per entrance.
+
+It turns HA state changes and timers into core inputs, and core commands into HA actions.
+Entities only read from it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import datetime
+import logging
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import CONF_NAME, STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.event import async_track_point_in_utc_time, async_track_state_change_event
+from homeassistant.helpers.start import async_at_started
+from homeassistant.util import dt as dt_util
+from homeassistant.util.ulid import ulid_now
+
+from .const import (
+    CONF_ALARM_CODE,
+    CONF_ALARM_PANEL,
+    CONF_CAMERA,
+    CONF_DOOR_SENSOR,
+    CONF_DOORBELL,
+    CONF_LIGHTS,
+    CONF_LIGHTS_ON,
+    CONF_LOCK,
+    CONF_NOTIFY_TARGETS,
+    CONF_ONLY_WHEN_AWAY,
+    CONF_REQUIRE_CAMERA,
+    DOMAIN,
+    EVENT_IN_HOME_DELIVERY,
+)
+from .core.admission import Conditions, DenyReason, admission_denial
+from .core.commands import (
+    AlarmDisarm,
+    AlarmRearm,
+    ClearRepair,
+    Command,
+    Emit,
+    EventType,
+    Finish,
+    LightsOn,
+    LightsRestore,
+    Lock,
+    Message,
+    Notify,
+    RaiseRepair,
+    Snapshot,
+    Unlock,
+)
+from .core.visit import DoorReported, EndRequested, Input, LockReported, Tick, Visit, advance, resume_visit, start_visit
+from .house import House, Remembered
+from .messages import Messages
+from .settings import visit_settings
+from .store import EntranceStore, history_record
+
+_LOGGER = logging.getLogger(__name__)
+
+type InHomeDeliveryConfigEntry = ConfigEntry[EntranceController]
+
+
+def lock_input(state: str | None) -> str | None:
+    """The wrapped lock's state as the core reads it: None when it cannot be trusted."""
+    return None if state in (None, STATE_UNAVAILABLE, STATE_UNKNOWN) else state
+
+
+class EntranceController:
+    """Runs the visits of one entrance."""
+
+    def __init__(self, hass: HomeAssistant, entry: InHomeDeliveryConfigEntry) -> None:
+        """Read the entrance's configuration."""
+        self.hass = hass
+        self.entry = entry
+        self.name: str = entry.data[CONF_NAME]
+        self.lock_entity: str = entry.data[CONF_LOCK]
+        self.door_sensor: str | None = entry.data.get(CONF_DOOR_SENSOR)
+        self.camera: str | None = entry.data.get(CONF_CAMERA)
+        self.settings = visit_settings(entry.options, has_door_sensor=self.door_sensor is not None)
+        self.house = House(
+            hass,
+            lock=self.lock_entity,
+            lights=entry.data.get(CONF_LIGHTS, []) if entry.options.get(CONF_LIGHTS_ON, True) else [],
+            alarm_panel=entry.data.get(CONF_ALARM_PANEL),
+            alarm_code=entry.data.get(CONF_ALARM_CODE),
+            notify_targets=entry.data.get(CONF_NOTIFY_TARGETS, []),
+        )
+        self.store = EntranceStore(hass, entry.entry_id)
+        self.messages = Messages(hass, self.name)
+        self.visit: Visit | None = None
+        self.remembered = Remembered()
+        self.history: list[dict[str, Any]] = []
+        self.accepting = True
+        self._listeners: list[CALLBACK_TYPE] = []
+        self._unsub_timer: CALLBACK_TYPE | None = None
+        self._command_lock = asyncio.Lock()
+
+    @property
+    def watched_entities(self) -> list[str]:
+        """Every entity the entrance wraps, for the missing-entity repair."""
+        data = self.entry.data
+        single = [data.get(key) for key in (CONF_LOCK, CONF_DOOR_SENSOR, CONF_CAMERA, CONF_DOORBELL, CONF_ALARM_PANEL)]
+        return [entity for entity in [*single, *data.get(CONF_LIGHTS, [])] if entity]
+
+    async def async_start(self) -> None:
+        """Load the store and follow the lock and door; an unfinished visit is locked at once."""
+        stored = await self.store.async_load()
+        self.visit, self.remembered, self.history = stored.visit, stored.remembered, stored.history
+        self.entry.async_on_unload(
+            async_track_state_change_event(
+                self.hass, [self.lock_entity, *filter(None, [self.door_sensor])], self._on_state
+            )
+        )
+        self.entry.async_on_unload(async_at_started(self.hass, self._async_resume))
+        self.entry.async_on_unload(self._cancel_timer)
+        self.entry.async_on_unload(self.store.async_flush)
+
+    async def _async_resume(self, _hass: HomeAssistant) -> None:
+        if self.visit is not None and self.visit.running:
+            _LOGGER.warning("%s: a visit was running at restart; locking now", self.name)
+            self._commit(*resume_visit(self.visit, dt_util.utcnow(), self.settings))
+
+    @callback
+    def add_listener(self, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call update whenever the entrance changes; return a function that stops it."""
+        self._listeners.append(update)
+        return lambda: self._listeners.remove(update)
+
+    @property
+    def lock_state(self) -> str | None:
+        """The wrapped lock's trusted state."""
+        state = self.hass.states.get(self.lock_entity)
+        return lock_input(state.state if state else None)
+
+    def door_open(self) -> bool | None:
+        """The door sensor's state: None without a sensor or while it reports nothing."""
+        if not self.door_sensor or (state := self.hass.states.get(self.door_sensor)) is None:
+            return None
+        return {"on": True, "off": False}.get(state.state)
+
+    def _conditions(self, *, owner: bool) -> Conditions:
+        options = self.entry.options
+        camera = self.hass.states.get(self.camera) if self.camera else None
+        return Conditions(
+            accepting=owner or self.accepting,
+            visit_running=self.visit is not None and self.visit.running,
+            lock_state=self.lock_state,
+            has_door_sensor=self.door_sensor is not None,
+            door_open=self.door_open(),
+            camera_required=bool(self.camera and options.get(CONF_REQUIRE_CAMERA)),
+            camera_ok=camera is not None and camera.state not in (STATE_UNAVAILABLE, STATE_UNKNOWN),
+            only_when_away=not owner and bool(options.get(CONF_ONLY_WHEN_AWAY)),
+            someone_home=any(state.state == "home" for state in self.hass.states.async_all("person")),
+        )
+
+    async def async_admit(
+        self, *, pass_id: str | None = None, pass_kind: str = "owner", pass_label: str | None = None
+    ) -> Visit:
+        """Start a visit if the rules allow it, else tell the owner and raise the reason."""
+        label = pass_label or self.messages.owner_label()
+        if denial := admission_denial(self._conditions(owner=pass_kind == "owner")):
+            self._emit(EventType.DENIED, denial, pass_id=pass_id, pass_kind=pass_kind, pass_label=label)
+            self._spawn([Notify(Message.DENIED)], reason=denial)
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key=f"denied_{denial}",
+                translation_placeholders={"entrance": self.name},
+            )
+        visit, commands = start_visit(
+            visit_id=ulid_now(),
+            pass_id=pass_id,
+            pass_kind=pass_kind,
+            pass_label=label,
+            now=dt_util.utcnow(),
+            settings=self.settings,
+        )
+        # The visit is on disk before the lock is touched, so a crash can only end in locking.
+        self.visit = replace(visit, lock_state=self.lock_state)
+        await self.store.async_save_now(self.visit, self.remembered, self.history)
+        self._commit(self.visit, commands)
+        return self.visit
+
+    async def async_end_visit(self) -> None:
+        """Lock now and end the running visit."""
+        if self.visit is None or not self.visit.running:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="no_visit", translation_placeholders={"entrance": self.name}
+            )
+        self._apply(EndRequested())
+
+    @property
+    def visit_running(self) -> bool:
+        """Whether a visit is open."""
+        return self.visit is not None and self.visit.running
+
+    @callback
+    def _on_state(self, event: Event[EventStateChangedData]) -> None:
+        new_state = event.data["new_state"]
+        value = new_state.state if new_state else None
+        if event.data["entity_id"] == self.lock_entity:
+            self._apply(LockReported(lock_input(value)))
+        else:
+            self._apply(DoorReported({"on": True, "off": False}.get(value or "")))
+        self._notify_listeners()
+
+    @callback
+    def _apply(self, event: Input) -> None:
+        if self.visit is None or not self.visit.running:
+            return
+        self._commit(*advance(self.visit, event, dt_util.utcnow(), self.settings))
+
+    @callback
+    def _commit(self, visit: Visit, commands: list[Command]) -> None:
+        """Take the core's new state, schedule its next deadline, and carry out its commands."""
+        self.visit = visit
+        self._cancel_timer()
+        if (deadline := visit.next_deadline()) is not None:
+            self._unsub_timer = async_track_point_in_utc_time(self.hass, self._on_timer, deadline)
+        if any(isinstance(command, Finish) for command in commands):
+            self.history = [*self.history[-999:], history_record(visit)]
+        self.store.async_schedule_save(self.visit, self.remembered, self.history)
+        self._spawn(commands)
+        self._notify_listeners()
+
+    @callback
+    def _on_timer(self, _now: datetime) -> None:
+        self._unsub_timer = None
+        self._apply(Tick())
+
+    @callback
+    def _cancel_timer(self) -> None:
+        if self._unsub_timer is not None:
+            self._unsub_timer()
+            self._unsub_timer = None
+
+    @callback
+    def _notify_listeners(self) -> None:
+        for update in list(self._listeners):
+            update()
+
+    @callback
+    def _spawn(self, commands: list[Command], reason: DenyReason | None = None) -> None:
+        visit = self.visit
+        self.entry.async_create_background_task(
+            self.hass, self._async_run(commands, visit, reason), f"{DOMAIN} {self.name} commands"
+        )
+
+    async def _async_run(self, commands: list[Command], visit: Visit | None, reason: DenyReason | None) -> None:
+        """Carry out commands in order; steps queue behind each other so their effects stay in order."""
+        async with self._command_lock:
+            for command in commands:
+                await self._async_execute(command, visit, reason)
+            if visit is not None:
+                self.store.async_schedule_save(self.visit, self.remembered, self.history)
+
+    async def _async_execute(self, command: Command, visit: Visit | None, reason: DenyReason | None) -> None:
+        match command:
+            case Unlock():
+                await self.house.unlock_door()
+            case Lock():
+                await self.house.lock_door()
+            case LightsOn():
+                await self.house.lights_on(self.remembered)
+            case LightsRestore():
+                await self.house.lights_restore(self.remembered)
+            case AlarmDisarm():
+                await self.house.alarm_disarm(self.remembered)
+            case AlarmRearm():
+                if not await self.house.alarm_rearm(self.remembered):
+                    await self.house.notify(
+                        await self.messages.notification(Message.ALARM_REARM_FAILED, visit, critical=True)
+                    )
+            case Notify(message, critical):
+                await self.house.notify(
+                    await self.messages.notification(message, visit, critical=critical, reason=reason)
+                )
+            case Emit(event_type, event_reason) if visit is not None:
+                self._emit(
+                    event_type,
+                    event_reason,
+                    pass_id=visit.pass_id,
+                    pass_kind=visit.pass_kind,
+                    pass_label=visit.pass_label,
+                    visit_id=visit.visit_id,
+                )
+            case RaiseRepair():
+                ir.async_create_issue(
+                    self.hass,
+                    DOMAIN,
+                    f"relock_failed_{self.entry.entry_id}",
+                    is_fixable=False,
+                    severity=ir.IssueSeverity.CRITICAL,
+                    translation_key="relock_failed",
+                    translation_placeholders={"entrance": self.name, "lock": self.lock_entity},
+                )
+            case ClearRepair():
+                ir.async_delete_issue(self.hass, DOMAIN, f"relock_failed_{self.entry.entry_id}")
+            case Snapshot() | Finish() | Emit():
+                pass
+
+    @callback
+    def _emit(
+        self,
+        event_type: EventType,
+        reason: str | None,
+        *,
+        pass_id: str | None,
+        pass_kind: str,
+        pass_label: str,
+        visit_id: str | None = None,
+    ) -> None:
+        """Fire the public bus event; the `visit` event entity and device triggers listen to it."""
+        self.hass.bus.async_fire(
+            EVENT_IN_HOME_DELIVERY,
+            {
+                "config_entry_id": self.entry.entry_id,
+                "type": event_type.value,
+                "visit_id": visit_id,
+                "pass_id": pass_id,
+                "pass_kind": pass_kind,
+                "pass_label": pass_label,
+                "reason": reason,
+            },
+        )

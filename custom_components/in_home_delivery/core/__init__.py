@@ -1,0 +1,1 @@
+"""The rules of In-Home Delivery, in plain Python with no Home Assistant import."""

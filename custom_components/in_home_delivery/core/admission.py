@@ -1,0 +1,60 @@
+"""Whether a request to enter may become a visit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+UNAVAILABLE_LOCK_STATES = frozenset({None, "unavailable", "unknown"})
+
+
+class DenyReason(StrEnum):
+    """Why a request to enter was refused; also the `reason` of a `denied` event."""
+
+    NOT_ACCEPTING = "not_accepting"
+    VISIT_RUNNING = "visit_running"
+    LOCK_UNAVAILABLE = "lock_unavailable"
+    LOCK_JAMMED = "lock_jammed"
+    DOOR_OPEN = "door_open"
+    DOOR_UNKNOWN = "door_unknown"
+    CAMERA_UNAVAILABLE = "camera_unavailable"
+    SOMEONE_HOME = "someone_home"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Conditions:
+    """What the entrance looks like at the moment someone asks to enter."""
+
+    accepting: bool
+    visit_running: bool
+    lock_state: str | None
+    has_door_sensor: bool
+    door_open: bool | None
+    camera_required: bool = False
+    camera_ok: bool = True
+    only_when_away: bool = False
+    someone_home: bool = False
+
+
+def admission_denial(conditions: Conditions) -> DenyReason | None:
+    """Return why the request is refused, or None when it may be admitted.
+
+    The order matters: the first reason that applies is the one the owner and the courier see.
+    """
+    if conditions.visit_running:
+        return DenyReason.VISIT_RUNNING
+    if not conditions.accepting:
+        return DenyReason.NOT_ACCEPTING
+    if conditions.lock_state in UNAVAILABLE_LOCK_STATES:
+        return DenyReason.LOCK_UNAVAILABLE
+    if conditions.lock_state == "jammed":
+        return DenyReason.LOCK_JAMMED
+    if conditions.has_door_sensor and conditions.door_open is None:
+        return DenyReason.DOOR_UNKNOWN
+    if conditions.door_open:
+        return DenyReason.DOOR_OPEN
+    if conditions.camera_required and not conditions.camera_ok:
+        return DenyReason.CAMERA_UNAVAILABLE
+    if conditions.only_when_away and conditions.someone_home:
+        return DenyReason.SOMEONE_HOME
+    return None

@@ -1,0 +1,122 @@
+"""What the core asks the shell to do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class EventType(StrEnum):
+    """The `type` of an `in_home_delivery_event`, of device triggers and of the `visit` entity."""
+
+    ARRIVED = "arrived"
+    ADMITTED = "admitted"
+    DENIED = "denied"
+    ALARM_REARM_FAILED = "alarm_rearm_failed"
+    UNLOCKED = "unlocked"
+    DOOR_OPENED = "door_opened"
+    DOOR_CLOSED = "door_closed"
+    DOOR_LEFT_OPEN = "door_left_open"
+    LOCKED = "locked"
+    RELOCK_FAILED = "relock_failed"
+    COMPLETED = "completed"
+    MISSED = "missed"
+
+
+class Message(StrEnum):
+    """What the owner is told; the shell turns each into translated text."""
+
+    ADMITTED = "admitted"
+    ENTERED = "entered"
+    COMPLETED = "completed"
+    UNLOCK_FAILED = "unlock_failed"
+    DOOR_LEFT_OPEN = "door_left_open"
+    RELOCK_FAILED = "relock_failed"
+    MAX_VISIT = "max_visit"
+    RESUMED = "resumed"
+    DENIED = "denied"
+    ALARM_REARM_FAILED = "alarm_rearm_failed"
+
+
+@dataclass(frozen=True)
+class Unlock:
+    """Unlock the wrapped lock."""
+
+
+@dataclass(frozen=True)
+class Lock:
+    """Lock the wrapped lock."""
+
+
+@dataclass(frozen=True)
+class LightsOn:
+    """Turn the entrance's lights on, remembering which were off."""
+
+
+@dataclass(frozen=True)
+class LightsRestore:
+    """Turn off again the lights that were off before the visit."""
+
+
+@dataclass(frozen=True)
+class AlarmDisarm:
+    """Disarm the alarm panel, remembering its mode."""
+
+
+@dataclass(frozen=True)
+class AlarmRearm:
+    """Arm the alarm panel again in the mode it had before the visit."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Take a picture with the entrance's camera."""
+
+    moment: str
+
+
+@dataclass(frozen=True)
+class Notify:
+    """Tell the owner something."""
+
+    message: Message
+    critical: bool = False
+
+
+@dataclass(frozen=True)
+class Emit:
+    """Fire an `in_home_delivery_event` (and the `visit` event entity)."""
+
+    event_type: EventType
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class RaiseRepair:
+    """Open a repair issue: the door could not be locked."""
+
+
+@dataclass(frozen=True)
+class ClearRepair:
+    """Close the repair issue: the lock reports locked again."""
+
+
+@dataclass(frozen=True)
+class Finish:
+    """The visit is over: record it in the history."""
+
+
+type Command = (
+    Unlock
+    | Lock
+    | LightsOn
+    | LightsRestore
+    | AlarmDisarm
+    | AlarmRearm
+    | Snapshot
+    | Notify
+    | Emit
+    | RaiseRepair
+    | ClearRepair
+    | Finish
+)

@@ -1,0 +1,384 @@
+"""The visit: one admission, from the decision to unlock until the lock is confirmed locked.
+
+Everything here is a pure function from (visit, input, now) to (new visit, commands). The shell feeds
+it the wrapped lock's and door sensor's states and the passing of time, and carries out the commands.
+Timers are deadlines kept in the visit itself, so a visit read back after a restart still knows them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from .commands import (
+    AlarmDisarm,
+    AlarmRearm,
+    ClearRepair,
+    Command,
+    Emit,
+    EventType,
+    Finish,
+    LightsOn,
+    LightsRestore,
+    Lock,
+    Message,
+    Notify,
+    RaiseRepair,
+    Snapshot,
+    Unlock,
+)
+
+
+class Phase(StrEnum):
+    """Where a visit stands."""
+
+    UNLOCKING = "unlocking"
+    WAITING_FOR_ENTRY = "waiting_for_entry"
+    INSIDE = "inside"
+    CLOSING = "closing"
+    LOCKING = "locking"
+    DONE = "done"
+
+
+class Outcome(StrEnum):
+    """How a visit ended."""
+
+    LOCKED = "locked"
+    UNLOCK_FAILED = "unlock_failed"
+    RELOCK_FAILED = "relock_failed"
+
+
+class Timer(StrEnum):
+    """The deadlines a visit can wait for."""
+
+    UNLOCK_CONFIRM = "unlock_confirm"
+    ENTRY = "entry"
+    DOOR_OPEN_ALERT = "door_open_alert"
+    RELOCK = "relock"
+    LOCK_CONFIRM = "lock_confirm"
+    MAX_VISIT = "max_visit"
+
+
+@dataclass(frozen=True, kw_only=True)
+class VisitSettings:
+    """The entrance's options that shape a visit."""
+
+    relock_delay: timedelta = timedelta(seconds=10)
+    entry_timeout: timedelta = timedelta(seconds=120)
+    max_visit: timedelta = timedelta(minutes=15)
+    door_open_alert: timedelta = timedelta(minutes=3)
+    has_door_sensor: bool = True
+    confirm_timeout: timedelta = timedelta(seconds=20)
+    relock_attempts: int = 3
+    retry_backoff: timedelta = timedelta(seconds=5)
+
+
+# Lock inputs
+@dataclass(frozen=True)
+class LockReported:
+    """The wrapped lock reported a state (None: unavailable or unknown)."""
+
+    state: str | None
+
+
+@dataclass(frozen=True)
+class DoorReported:
+    """The door sensor reported open (True), closed (False) or nothing (None)."""
+
+    is_open: bool | None
+
+
+@dataclass(frozen=True)
+class Tick:
+    """Time passed: every deadline at or before now is due."""
+
+
+@dataclass(frozen=True)
+class EndRequested:
+    """The owner (or the visitor's "Done") asked to lock now and end the visit."""
+
+
+type Input = LockReported | DoorReported | Tick | EndRequested
+
+
+@dataclass(frozen=True, kw_only=True)
+class Visit:
+    """A running or finished visit."""
+
+    visit_id: str
+    pass_id: str | None
+    pass_kind: str
+    pass_label: str
+    started: datetime
+    phase: Phase = Phase.UNLOCKING
+    door_open: bool = False
+    lock_state: str | None = None
+    deadlines: Mapping[Timer, datetime] = field(default_factory=dict)
+    lock_attempts: int = 0
+    unlock_failed: bool = False
+    relock_failed: bool = False
+    stuck: bool = False
+    entered: datetime | None = None
+    ended: datetime | None = None
+    outcome: Outcome | None = None
+
+    @property
+    def running(self) -> bool:
+        """Return whether the visit has not ended yet."""
+        return self.phase is not Phase.DONE
+
+    def next_deadline(self) -> datetime | None:
+        """Return when the visit next needs a Tick."""
+        return min(self.deadlines.values(), default=None)
+
+
+type Step = tuple[Visit, list[Command]]
+
+
+def start_visit(
+    *,
+    visit_id: str,
+    pass_id: str | None,
+    pass_kind: str,
+    pass_label: str,
+    now: datetime,
+    settings: VisitSettings,
+) -> Step:
+    """Begin an admitted visit: prepare the house, tell the owner, then unlock."""
+    visit = Visit(
+        visit_id=visit_id,
+        pass_id=pass_id,
+        pass_kind=pass_kind,
+        pass_label=pass_label,
+        started=now,
+        deadlines={
+            Timer.UNLOCK_CONFIRM: now + settings.confirm_timeout,
+            Timer.MAX_VISIT: now + settings.max_visit,
+        },
+    )
+    return visit, [
+        LightsOn(),
+        AlarmDisarm(),
+        Snapshot("admitted"),
+        Notify(Message.ADMITTED),
+        Emit(EventType.ADMITTED),
+        Unlock(),
+    ]
+
+
+def resume_visit(visit: Visit, now: datetime, settings: VisitSettings) -> Step:
+    """Carry on after a restart: whatever the phase was, lock at once and tell the owner."""
+    visit, commands = _begin_locking(replace(visit, stuck=False), now, settings)
+    return visit, [Notify(Message.RESUMED, critical=True), *commands]
+
+
+def advance(visit: Visit, event: Input, now: datetime, settings: VisitSettings) -> Step:
+    """Apply one input to a running visit."""
+    if not visit.running:
+        return visit, []
+    match event:
+        case LockReported(state):
+            return _on_lock(replace(visit, lock_state=state), now, settings)
+        case DoorReported(is_open):
+            return _on_door(visit, is_open, now, settings)
+        case EndRequested():
+            if visit.phase is Phase.LOCKING and not visit.stuck:
+                return visit, []
+            return _begin_locking(replace(visit, stuck=False), now, settings)
+        case Tick():
+            return _on_tick(visit, now, settings)
+
+
+def _on_lock(visit: Visit, now: datetime, settings: VisitSettings) -> Step:
+    state = visit.lock_state
+    match visit.phase:
+        case Phase.UNLOCKING if state in ("unlocked", "open"):
+            return _await_entry(visit, now, settings)
+        case Phase.UNLOCKING if state == "jammed":
+            return _unlock_failed(visit, now, settings)
+        case Phase.WAITING_FOR_ENTRY | Phase.CLOSING if state == "locked":
+            return _finish(visit, now)
+        case Phase.LOCKING if state == "locked":
+            return _finish(visit, now)
+        case Phase.LOCKING if state == "jammed" and not visit.stuck:
+            return _relock_failed(visit)
+    return visit, []
+
+
+def _on_door(visit: Visit, is_open: bool | None, now: datetime, settings: VisitSettings) -> Step:
+    if is_open is None or is_open == visit.door_open:
+        return visit, []
+    visit = replace(visit, door_open=is_open)
+    if is_open:
+        if visit.phase is Phase.DONE:
+            return visit, []
+        deadlines = _without(visit, Timer.UNLOCK_CONFIRM, Timer.ENTRY, Timer.RELOCK, Timer.LOCK_CONFIRM)
+        deadlines[Timer.DOOR_OPEN_ALERT] = now + settings.door_open_alert
+        commands: list[Command] = [Emit(EventType.DOOR_OPENED), Snapshot("door_opened")]
+        if visit.entered is None:
+            visit = replace(visit, entered=now)
+            commands.append(Notify(Message.ENTERED))
+        return replace(visit, phase=Phase.INSIDE, deadlines=deadlines, stuck=False), commands
+    if visit.phase is not Phase.INSIDE:
+        return visit, []
+    deadlines = _without(visit, Timer.DOOR_OPEN_ALERT)
+    deadlines[Timer.RELOCK] = now + settings.relock_delay
+    return replace(visit, phase=Phase.CLOSING, deadlines=deadlines), [
+        Emit(EventType.DOOR_CLOSED),
+        Snapshot("door_closed"),
+    ]
+
+
+def _on_tick(visit: Visit, now: datetime, settings: VisitSettings) -> Step:
+    due = sorted((when, timer) for timer, when in visit.deadlines.items() if when <= now)
+    commands: list[Command] = []
+    for _, timer in due:
+        if timer not in visit.deadlines or not visit.running:
+            continue
+        visit, more = _on_deadline(replace(visit, deadlines=_without(visit, timer)), timer, now, settings)
+        commands.extend(more)
+    return visit, commands
+
+
+def _on_deadline(visit: Visit, timer: Timer, now: datetime, settings: VisitSettings) -> Step:
+    match timer:
+        case Timer.UNLOCK_CONFIRM:
+            return _unlock_failed(visit, now, settings)
+        case Timer.ENTRY | Timer.RELOCK:
+            return _begin_locking(visit, now, settings)
+        case Timer.DOOR_OPEN_ALERT:
+            deadlines = dict(visit.deadlines)
+            deadlines[Timer.DOOR_OPEN_ALERT] = now + settings.door_open_alert
+            return replace(visit, deadlines=deadlines), [
+                Emit(EventType.DOOR_LEFT_OPEN),
+                Notify(Message.DOOR_LEFT_OPEN, critical=True),
+            ]
+        case Timer.MAX_VISIT:
+            if visit.phase in (Phase.WAITING_FOR_ENTRY, Phase.CLOSING):
+                return _begin_locking(visit, now, settings)
+            if visit.phase is Phase.INSIDE:
+                return visit, [Notify(Message.MAX_VISIT, critical=True)]
+            return visit, []
+        case Timer.LOCK_CONFIRM:
+            if visit.lock_attempts >= settings.relock_attempts:
+                return _relock_failed(visit)
+            return _send_lock(visit, now, settings)
+
+
+def _await_entry(visit: Visit, now: datetime, settings: VisitSettings) -> Step:
+    deadlines = _without(visit, Timer.UNLOCK_CONFIRM)
+    deadlines[Timer.ENTRY] = now + settings.entry_timeout
+    return replace(visit, phase=Phase.WAITING_FOR_ENTRY, deadlines=deadlines), [Emit(EventType.UNLOCKED)]
+
+
+def _unlock_failed(visit: Visit, now: datetime, settings: VisitSettings) -> Step:
+    visit, commands = _begin_locking(replace(visit, unlock_failed=True), now, settings)
+    return visit, [Notify(Message.UNLOCK_FAILED, critical=True), *commands]
+
+
+def _begin_locking(visit: Visit, now: datetime, settings: VisitSettings) -> Step:
+    visit = replace(visit, phase=Phase.LOCKING, lock_attempts=0, deadlines={})
+    return _send_lock(visit, now, settings)
+
+
+def _send_lock(visit: Visit, now: datetime, settings: VisitSettings) -> Step:
+    """Send one lock command and give the lock a while to confirm, longer after each failure."""
+    wait = settings.confirm_timeout + settings.retry_backoff * (2**visit.lock_attempts - 1)
+    visit = replace(
+        visit,
+        lock_attempts=visit.lock_attempts + 1,
+        deadlines={Timer.LOCK_CONFIRM: now + wait},
+    )
+    return visit, [Lock()]
+
+
+def _relock_failed(visit: Visit) -> Step:
+    """Give up retrying: alert the owner, and keep the visit open until the lock reports locked."""
+    return replace(visit, relock_failed=True, stuck=True, deadlines={}), [
+        Emit(EventType.RELOCK_FAILED, visit.lock_state or "unavailable"),
+        Notify(Message.RELOCK_FAILED, critical=True),
+        RaiseRepair(),
+    ]
+
+
+def _finish(visit: Visit, now: datetime) -> Step:
+    """The lock reported locked: put the house back, tell the owner, record the visit."""
+    if visit.relock_failed:
+        outcome = Outcome.RELOCK_FAILED
+    elif visit.unlock_failed:
+        outcome = Outcome.UNLOCK_FAILED
+    else:
+        outcome = Outcome.LOCKED
+    commands: list[Command] = [Emit(EventType.LOCKED)]
+    if visit.relock_failed:
+        commands.append(ClearRepair())
+    commands += [
+        LightsRestore(),
+        AlarmRearm(),
+        Snapshot("end"),
+        Notify(Message.COMPLETED),
+        Emit(EventType.COMPLETED, None if outcome is Outcome.LOCKED else str(outcome)),
+        Finish(),
+    ]
+    visit = replace(visit, phase=Phase.DONE, deadlines={}, ended=now, outcome=outcome, stuck=False)
+    return visit, commands
+
+
+def _without(visit: Visit, *timers: Timer) -> dict[Timer, datetime]:
+    return {timer: when for timer, when in visit.deadlines.items() if timer not in timers}
+
+
+def visit_as_dict(visit: Visit) -> dict[str, object]:
+    """Return the visit as JSON-ready data, for the entrance's store."""
+    return {
+        "visit_id": visit.visit_id,
+        "pass_id": visit.pass_id,
+        "pass_kind": visit.pass_kind,
+        "pass_label": visit.pass_label,
+        "started": visit.started.isoformat(),
+        "phase": visit.phase.value,
+        "door_open": visit.door_open,
+        "lock_state": visit.lock_state,
+        "deadlines": {timer.value: when.isoformat() for timer, when in visit.deadlines.items()},
+        "lock_attempts": visit.lock_attempts,
+        "unlock_failed": visit.unlock_failed,
+        "relock_failed": visit.relock_failed,
+        "stuck": visit.stuck,
+        "entered": visit.entered.isoformat() if visit.entered else None,
+        "ended": visit.ended.isoformat() if visit.ended else None,
+        "outcome": visit.outcome.value if visit.outcome else None,
+    }
+
+
+def visit_from_dict(data: Mapping[str, object]) -> Visit:
+    """Read a visit back from the entrance's store."""
+
+    def when(key: str) -> datetime | None:
+        value = data.get(key)
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+
+    deadlines = data.get("deadlines")
+    outcome = data.get("outcome")
+    return Visit(
+        visit_id=str(data["visit_id"]),
+        pass_id=None if data.get("pass_id") is None else str(data["pass_id"]),
+        pass_kind=str(data["pass_kind"]),
+        pass_label=str(data["pass_label"]),
+        started=datetime.fromisoformat(str(data["started"])),
+        phase=Phase(str(data["phase"])),
+        door_open=bool(data.get("door_open")),
+        lock_state=None if data.get("lock_state") is None else str(data["lock_state"]),
+        deadlines={
+            Timer(timer): datetime.fromisoformat(str(value))
+            for timer, value in (deadlines.items() if isinstance(deadlines, Mapping) else ())
+        },
+        lock_attempts=int(str(data.get("lock_attempts", 0))),
+        unlock_failed=bool(data.get("unlock_failed")),
+        relock_failed=bool(data.get("relock_failed")),
+        stuck=bool(data.get("stuck")),
+        entered=when("entered"),
+        ended=when("ended"),
+        outcome=Outcome(str(outcome)) if outcome else None,
+    )

@@ -1,0 +1,161 @@
+"""The house around the door: lock, lights, alarm and the owner's phones, driven through HA actions.
+
+Nothing here may stop a visit: a light or notify target that fails is logged and the visit goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+import logging
+from typing import Any
+
+from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON
+from homeassistant.core import HomeAssistant
+
+from .const import DOMAIN
+
+_LOGGER = logging.getLogger(__name__)
+
+CALL_TIMEOUT = 15
+ARM_ACTIONS = {
+    "armed_away": "alarm_arm_away",
+    "armed_home": "alarm_arm_home",
+    "armed_night": "alarm_arm_night",
+    "armed_vacation": "alarm_arm_vacation",
+    "armed_custom_bypass": "alarm_arm_custom_bypass",
+}
+
+
+@dataclass(kw_only=True)
+class Remembered:
+    """What the house looked like before the visit, kept in the store until it is put back."""
+
+    lights_turned_on: list[str] = field(default_factory=list)
+    alarm_mode: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Notification:
+    """One message to the owner."""
+
+    title: str
+    message: str
+    critical: bool = False
+    image: str | None = None
+
+
+class House:
+    """Carries out the core's commands against Home Assistant's entities."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        *,
+        lock: str,
+        lights: list[str],
+        alarm_panel: str | None,
+        alarm_code: str | None,
+        notify_targets: list[str],
+    ) -> None:
+        """Remember which entities to drive."""
+        self.hass = hass
+        self.lock = lock
+        self.lights = lights
+        self.alarm_panel = alarm_panel
+        self._alarm_code = alarm_code
+        self.notify_targets = notify_targets
+
+    async def _call(self, domain: str, action: str, data: dict[str, Any]) -> bool:
+        """Call an action, wait for it a bounded time, and report whether it went through."""
+        try:
+            async with asyncio.timeout(CALL_TIMEOUT):
+                await self.hass.services.async_call(domain, action, data, blocking=True)
+        except Exception as err:  # noqa: BLE001 - a broken light or notify target must never stop a visit
+            _LOGGER.warning("%s.%s for %s failed: %s", domain, action, data.get(ATTR_ENTITY_ID), type(err).__name__)
+            return False
+        return True
+
+    async def lock_door(self) -> None:
+        """Ask the lock to lock; whether it did is read from its state."""
+        await self._call("lock", "lock", {ATTR_ENTITY_ID: self.lock})
+
+    async def unlock_door(self) -> None:
+        """Ask the lock to unlock; whether it did is read from its state."""
+        await self._call("lock", "unlock", {ATTR_ENTITY_ID: self.lock})
+
+    async def lights_on(self, remembered: Remembered) -> None:
+        """Turn on the lights that are off, remembering them."""
+        off = [light for light in self.lights if (state := self.hass.states.get(light)) and state.state == STATE_OFF]
+        remembered.lights_turned_on = off
+        if off:
+            await self._call("light", "turn_on", {ATTR_ENTITY_ID: off})
+
+    async def lights_restore(self, remembered: Remembered) -> None:
+        """Turn off again only the lights this visit turned on."""
+        still_on = [
+            light
+            for light in remembered.lights_turned_on
+            if (state := self.hass.states.get(light)) and state.state == STATE_ON
+        ]
+        remembered.lights_turned_on = []
+        if still_on:
+            await self._call("light", "turn_off", {ATTR_ENTITY_ID: still_on})
+
+    def _alarm_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {ATTR_ENTITY_ID: self.alarm_panel}
+        if self._alarm_code:
+            data["code"] = self._alarm_code
+        return data
+
+    async def alarm_disarm(self, remembered: Remembered) -> None:
+        """Disarm an armed panel, remembering its mode."""
+        if not self.alarm_panel or (state := self.hass.states.get(self.alarm_panel)) is None:
+            return
+        if state.state in ARM_ACTIONS:
+            remembered.alarm_mode = state.state
+            await self._call("alarm_control_panel", "alarm_disarm", self._alarm_data())
+
+    async def alarm_rearm(self, remembered: Remembered) -> bool:
+        """Arm the panel again in its previous mode; False when that failed."""
+        mode, remembered.alarm_mode = remembered.alarm_mode, None
+        if not self.alarm_panel or mode is None:
+            return True
+        return await self._call("alarm_control_panel", ARM_ACTIONS[mode], self._alarm_data())
+
+    async def notify(self, notification: Notification) -> None:
+        """Send to every target; one that fails never keeps the others from their message."""
+        await asyncio.gather(*(self._notify_one(target, notification) for target in self.notify_targets))
+
+    async def _notify_one(self, target: str, notification: Notification) -> None:
+        if self.hass.states.get(target) is not None:
+            await self._call(
+                "notify",
+                "send_message",
+                {ATTR_ENTITY_ID: target, "title": notification.title, "message": notification.message},
+            )
+            return
+        name = target.removeprefix("notify.")
+        data: dict[str, Any] = {"title": notification.title, "message": notification.message}
+        if name.startswith("mobile_app_"):
+            data["data"] = mobile_app_data(notification)
+        elif name == "persistent_notification" and notification.image:
+            data["message"] += f"\n\n![]({notification.image})"
+        await self._call("notify", name, data)
+
+
+def mobile_app_data(notification: Notification) -> dict[str, Any]:
+    """Push options for the companion apps: critical alerts break through, others are time-sensitive."""
+    data: dict[str, Any] = {"tag": DOMAIN, "group": DOMAIN}
+    if notification.critical:
+        data |= {
+            "ttl": 0,
+            "priority": "high",
+            "push": {"interruption-level": "critical", "sound": {"critical": 1, "name": "default", "volume": 1.0}},
+            "channel": "alarm_stream",
+        }
+    else:
+        data |= {"push": {"interruption-level": "time-sensitive"}}
+    if notification.image:
+        data["image"] = notification.image
+    return data

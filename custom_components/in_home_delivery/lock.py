@@ -1,0 +1,127 @@
+"""The entrance's lock: mirrors the wrapped lock and passes lock, unlock and open through.
+
+Locking it while a visit runs ends the visit; unlocking it is an explicit owner action.
+"""
+
+from __future__ import annotations
+
+from typing import Any, override
+
+from homeassistant.components.lock import LockEntity, LockEntityDescription
+from homeassistant.components.lock.const import LockEntityFeature, LockState
+from homeassistant.const import ATTR_ENTITY_ID, ATTR_SUPPORTED_FEATURES, STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, State, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.event import async_track_state_change_event
+
+from .controller import InHomeDeliveryConfigEntry
+from .entity import InHomeDeliveryEntity
+
+PARALLEL_UPDATES = 1
+
+LOCK = LockEntityDescription(key="lock", name=None)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: InHomeDeliveryConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Add the mirror of the wrapped lock."""
+    async_add_entities([EntranceLock(controller=entry.runtime_data, description=LOCK)])
+
+
+class EntranceLock(InHomeDeliveryEntity, LockEntity):
+    """Mirrors the wrapped lock, state for state."""
+
+    @property
+    def _wrapped(self) -> State | None:
+        return self.hass.states.get(self.controller.lock_entity)
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Follow the wrapped lock."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            async_track_state_change_event(self.hass, self.controller.lock_entity, self._on_wrapped_change)
+        )
+
+    @callback
+    def _on_wrapped_change(self, _event: Event[EventStateChangedData]) -> None:
+        self.async_write_ha_state()
+
+    @property
+    @override
+    def available(self) -> bool:
+        """Available while the wrapped lock is."""
+        return (state := self._wrapped) is not None and state.state != STATE_UNAVAILABLE
+
+    @property
+    @override
+    def supported_features(self) -> LockEntityFeature:
+        """Offer open where the wrapped lock does."""
+        state = self._wrapped
+        return LockEntityFeature(state.attributes.get(ATTR_SUPPORTED_FEATURES, 0) if state else 0)
+
+    def _is(self, lock_state: LockState) -> bool | None:
+        state = self._wrapped
+        if state is None or state.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
+            return None
+        return state.state == lock_state
+
+    @property
+    @override
+    def is_locked(self) -> bool | None:
+        """Whether the wrapped lock is locked."""
+        return self._is(LockState.LOCKED)
+
+    @property
+    @override
+    def is_locking(self) -> bool | None:
+        """Whether the wrapped lock is locking."""
+        return self._is(LockState.LOCKING)
+
+    @property
+    @override
+    def is_unlocking(self) -> bool | None:
+        """Whether the wrapped lock is unlocking."""
+        return self._is(LockState.UNLOCKING)
+
+    @property
+    @override
+    def is_jammed(self) -> bool | None:
+        """Whether the wrapped lock is jammed."""
+        return self._is(LockState.JAMMED)
+
+    @property
+    @override
+    def is_open(self) -> bool | None:
+        """Whether the wrapped lock is open."""
+        return self._is(LockState.OPEN)
+
+    @property
+    @override
+    def is_opening(self) -> bool | None:
+        """Whether the wrapped lock is opening."""
+        return self._is(LockState.OPENING)
+
+    async def _pass_through(self, action: str) -> None:
+        await self.hass.services.async_call(
+            "lock", action, {ATTR_ENTITY_ID: self.controller.lock_entity}, blocking=True
+        )
+
+    @override
+    async def async_lock(self, **kwargs: Any) -> None:
+        """Lock; during a visit this ends the visit, which locks and confirms."""
+        if self.controller.visit_running:
+            await self.controller.async_end_visit()
+            return
+        await self._pass_through("lock")
+
+    @override
+    async def async_unlock(self, **kwargs: Any) -> None:
+        """Unlock, as the owner asked."""
+        await self._pass_through("unlock")
+
+    @override
+    async def async_open(self, **kwargs: Any) -> None:
+        """Open the latch, as the owner asked."""
+        await self._pass_through("open")

@@ -1,0 +1,63 @@
+"""The owner's notifications, in Home Assistant's language."""
+
+from __future__ import annotations
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.translation import async_get_cached_translations, async_get_translations
+from homeassistant.util import dt as dt_util
+
+from .const import DOMAIN
+from .core.commands import Message
+from .core.visit import Visit
+from .house import Notification
+
+# Notification texts live beside the error messages in the translations' `exceptions` section.
+CATEGORY = "exceptions"
+
+
+class Messages:
+    """Builds translated notifications for one entrance."""
+
+    def __init__(self, hass: HomeAssistant, entrance: str) -> None:
+        """Remember the entrance's name."""
+        self.hass = hass
+        self.entrance = entrance
+
+    def _text(self, key: str, **placeholders: str) -> str:
+        translations = async_get_cached_translations(self.hass, self.hass.config.language, CATEGORY, DOMAIN)
+        template = translations.get(f"component.{DOMAIN}.{CATEGORY}.{key}.message", key)
+        try:
+            return template.format(**placeholders)
+        except KeyError, IndexError, ValueError:
+            return template
+
+    def owner_label(self) -> str:
+        """How a visit the owner started without a pass is named."""
+        return self._text("label_owner")
+
+    async def notification(
+        self, message: Message, visit: Visit | None, *, critical: bool = False, reason: str | None = None
+    ) -> Notification:
+        """Return the notification for a message about a visit."""
+        await async_get_translations(self.hass, self.hass.config.language, CATEGORY, [DOMAIN])
+        who = visit.pass_label if visit else ""
+        duration = ""
+        if visit is not None and visit.ended is not None:
+            minutes, seconds = divmod(int((visit.ended - visit.started).total_seconds()), 60)
+            duration = f"{minutes}:{seconds:02d}"
+        outcome = visit.outcome.value if visit and visit.outcome else ""
+        key = f"notify_{message.value}"
+        if message is Message.COMPLETED and outcome and outcome != "locked":
+            key = f"notify_completed_{outcome}"
+        placeholders = {
+            "entrance": self.entrance,
+            "who": who,
+            "duration": duration,
+            "reason": self._text(f"reason_{reason}") if reason else "",
+            "time": dt_util.as_local(dt_util.utcnow()).strftime("%H:%M"),
+        }
+        return Notification(
+            title=self._text("notify_title", **placeholders),
+            message=self._text(key, **placeholders),
+            critical=critical,
+        )

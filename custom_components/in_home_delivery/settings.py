@@ -1,0 +1,25 @@
+"""The entrance's options as the core's settings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from .const import CONF_DOOR_OPEN_ALERT, CONF_ENTRY_TIMEOUT, CONF_MAX_VISIT, CONF_RELOCK_DELAY, DEFAULT_OPTIONS
+from .core.visit import VisitSettings
+
+
+def visit_settings(options: Mapping[str, Any], *, has_door_sensor: bool) -> VisitSettings:
+    """Build the visit settings from entry.options (seconds), falling back to the defaults."""
+
+    def seconds(key: str) -> timedelta:
+        return timedelta(seconds=int(options.get(key, DEFAULT_OPTIONS[key])))
+
+    return VisitSettings(
+        relock_delay=seconds(CONF_RELOCK_DELAY),
+        entry_timeout=seconds(CONF_ENTRY_TIMEOUT),
+        max_visit=seconds(CONF_MAX_VISIT),
+        door_open_alert=seconds(CONF_DOOR_OPEN_ALERT),
+        has_door_sensor=has_door_sensor,
+    )

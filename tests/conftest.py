@@ -1,0 +1,158 @@
+"""Fixtures: a real Home Assistant with the simulated hardware of config/ and an entrance on it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from pathlib import Path
+from typing import Any
+from unittest.mock import patch
+
+from homeassistant.components.camera import Camera
+from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.setup import async_setup_component
+from homeassistant.util.yaml import load_yaml_dict
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, setup_test_component_platform
+
+from custom_components.in_home_delivery.const import DEFAULT_OPTIONS, DOMAIN
+
+SIMULATED_HARDWARE = Path(__file__).parent.parent / "config" / "simulated_hardware.yaml"
+PICTURE = b"\xff\xd8\xff\xe0 a jpeg of the porch \xff\xd9"
+
+LOCK = "lock.smart_lock"
+DOOR = "binary_sensor.door_contact"
+LIGHT = "light.hall_light"
+CAMERA = "camera.porch_camera"
+DOORBELL = "binary_sensor.doorbell"
+ALARM = "alarm_control_panel.house_alarm"
+ALARM_CODE = "4711"
+PHONE = "notify.mobile_app_phone"
+BROKEN = "notify.broken"
+
+ENTRY_DATA: dict[str, Any] = {
+    "name": "Front door",
+    "lock": LOCK,
+    "door_sensor": DOOR,
+    "camera": CAMERA,
+    "lights": [LIGHT],
+    "notify_targets": [PHONE, BROKEN],
+    "doorbell": DOORBELL,
+    "alarm_panel": ALARM,
+    "alarm_code": ALARM_CODE,
+}
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Load the integration from custom_components/."""
+
+
+class PorchCamera(Camera):
+    """A camera that serves a still picture, and can be switched off."""
+
+    _attr_name = "Porch camera"
+    _attr_unique_id = "porch_camera"
+
+    def __init__(self) -> None:
+        """Start online."""
+        super().__init__()
+        self.picture: bytes | None = PICTURE
+
+    @property
+    def available(self) -> bool:
+        """Available while it has a picture."""
+        return self.picture is not None
+
+    async def async_camera_image(self, width: int | None = None, height: int | None = None) -> bytes | None:
+        """Return the picture."""
+        return self.picture
+
+
+@pytest.fixture
+def porch_camera() -> PorchCamera:
+    """The door camera."""
+    return PorchCamera()
+
+
+@pytest.fixture
+def phone_messages() -> list[ServiceCall]:
+    """What the owner's phone received."""
+    return []
+
+
+@pytest.fixture
+async def hardware(hass: HomeAssistant, porch_camera: PorchCamera, phone_messages: list[ServiceCall]) -> None:
+    """The simulated lock, door, light and doorbell of config/, a camera, an alarm and two notify targets."""
+    await async_setup_component(hass, "homeassistant", {})
+    config = await hass.async_add_executor_job(load_yaml_dict, SIMULATED_HARDWARE)
+    for domain, domain_config in config.items():
+        assert await async_setup_component(hass, domain, {domain: domain_config})
+    setup_test_component_platform(hass, "camera", [porch_camera])
+    assert await async_setup_component(hass, "camera", {"camera": {"platform": "test"}})
+    assert await async_setup_component(
+        hass,
+        "alarm_control_panel",
+        {
+            "alarm_control_panel": {
+                "platform": "manual",
+                "name": "House alarm",
+                "code": ALARM_CODE,
+                "arming_time": 0,
+                "delay_time": 0,
+            }
+        },
+    )
+    assert await async_setup_component(hass, "notify", {})
+
+    async def phone(call: ServiceCall) -> None:
+        phone_messages.append(call)
+
+    async def broken(call: ServiceCall) -> None:
+        raise HomeAssistantError("the notify service is down")
+
+    hass.services.async_register("notify", "mobile_app_phone", phone)
+    hass.services.async_register("notify", "broken", broken)
+    await hass.async_block_till_done()
+
+
+@pytest.fixture
+def entry_data() -> dict[str, Any]:
+    """The entrance's configuration."""
+    return dict(ENTRY_DATA)
+
+
+@pytest.fixture
+def mock_config_entry(entry_data: dict[str, Any]) -> MockConfigEntry:
+    """The "Front door" entrance."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=entry_data["name"],
+        data=entry_data,
+        options=DEFAULT_OPTIONS,
+        entry_id="01JFRONTDOOR000000000000000",
+    )
+
+
+@pytest.fixture
+def platforms() -> list[str] | None:
+    """Which platforms to set up (None: all)."""
+    return None
+
+
+@pytest.fixture
+async def init_integration(
+    hass: HomeAssistant, hardware: None, mock_config_entry: MockConfigEntry, platforms: list[str] | None
+) -> AsyncGenerator[MockConfigEntry]:
+    """Set up the entrance on the simulated hardware."""
+    mock_config_entry.add_to_hass(hass)
+    if platforms is None:
+        assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+        await hass.async_block_till_done()
+        yield mock_config_entry
+        return
+    with patch("custom_components.in_home_delivery.PLATFORMS", platforms):
+        assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+        await hass.async_block_till_done()
+        yield mock_config_entry
+
