@@ -124,7 +124,8 @@ class EntranceController:
     async def _async_resume(self, _hass: HomeAssistant) -> None:
         if self.visit is not None and self.visit.running:
             _LOGGER.warning("%s: a visit was running at restart; locking now", self.name)
-            self._commit(*resume_visit(self.visit, dt_util.utcnow(), self.settings))
+            visit = replace(self.visit, lock_state=self.lock_state, door_open=bool(self.door_open()))
+            self._commit(*resume_visit(visit, dt_util.utcnow(), self.settings))
 
     @callback
     def add_listener(self, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
@@ -247,7 +248,7 @@ class EntranceController:
     @callback
     def _spawn(self, commands: list[Command], reason: DenyReason | None = None) -> None:
         visit = self.visit
-        self.entry.async_create_background_task(
+        self.entry.async_create_task(
             self.hass, self._async_run(commands, visit, reason), f"{DOMAIN} {self.name} commands"
         )
 

@@ -72,7 +72,8 @@ class House:
             async with asyncio.timeout(CALL_TIMEOUT):
                 await self.hass.services.async_call(domain, action, data, blocking=True)
         except Exception as err:  # noqa: BLE001 - a broken light or notify target must never stop a visit
-            _LOGGER.warning("%s.%s for %s failed: %s", domain, action, data.get(ATTR_ENTITY_ID), type(err).__name__)
+            target = data.get(ATTR_ENTITY_ID) or f"{domain}.{action}"
+            _LOGGER.warning("%s.%s for %s failed: %s", domain, action, target, type(err).__name__)
             return False
         return True
 

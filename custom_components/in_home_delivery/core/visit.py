@@ -291,6 +291,10 @@ def _send_lock(visit: Visit, now: datetime, settings: VisitSettings) -> Step:
         lock_attempts=visit.lock_attempts + 1,
         deadlines={Timer.LOCK_CONFIRM: now + wait},
     )
+    if visit.lock_state == "locked":
+        # The lock already reports locked (it never opened, or locked itself): that is the confirmation.
+        visit, commands = _finish(visit, now)
+        return visit, [Lock(), *commands]
     return visit, [Lock()]
 
 

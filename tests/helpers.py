@@ -1,0 +1,60 @@
+"""Helpers for driving the simulated hardware and the clock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
+
+from custom_components.in_home_delivery.const import DOMAIN
+
+ENTRY_ID = "01JFRONTDOOR000000000000000"
+PHASE = "sensor.front_door_visit_phase"
+IN_PROGRESS = "binary_sensor.front_door_visit_in_progress"
+
+
+async def tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float) -> None:
+    """Let time pass and run what became due."""
+    freezer.tick(timedelta(seconds=seconds))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+
+
+async def set_switch(hass: HomeAssistant, entity_id: str, on: bool) -> None:
+    """Flip one of the simulation's input_booleans."""
+    await hass.services.async_call(
+        "input_boolean", "turn_on" if on else "turn_off", {"entity_id": entity_id}, blocking=True
+    )
+    await hass.async_block_till_done()
+
+
+async def open_door(hass: HomeAssistant) -> None:
+    """The visitor opens the door."""
+    await set_switch(hass, "input_boolean.sim_door_open", True)
+
+
+async def close_door(hass: HomeAssistant) -> None:
+    """The visitor closes the door."""
+    await set_switch(hass, "input_boolean.sim_door_open", False)
+
+
+async def set_lock_state(hass: HomeAssistant, state: str) -> None:
+    """Make the simulated lock report a state by itself."""
+    await hass.services.async_call(
+        "input_select", "select_option", {"entity_id": "input_select.sim_lock_state", "option": state}, blocking=True
+    )
+    await hass.async_block_till_done()
+
+
+async def admit(hass: HomeAssistant, **data: str) -> None:
+    """The owner lets someone in."""
+    await hass.services.async_call(DOMAIN, "admit", {"config_entry_id": ENTRY_ID, **data}, blocking=True)
+    await hass.async_block_till_done()
+
+
+async def end_visit(hass: HomeAssistant) -> None:
+    """The owner ends the visit."""
+    await hass.services.async_call(DOMAIN, "end_visit", {"config_entry_id": ENTRY_ID}, blocking=True)
+    await hass.async_block_till_done()
