@@ -7,15 +7,17 @@ from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, setup_test_component_platform
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.in_home_delivery.const import DEFAULT_OPTIONS, DOMAIN
 from homeassistant.components.camera import Camera
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.setup import async_setup_component
 from homeassistant.util.yaml import load_yaml_dict
-import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, setup_test_component_platform
-
-from custom_components.in_home_delivery.const import DEFAULT_OPTIONS, DOMAIN
 
 SIMULATED_HARDWARE = Path(__file__).parent.parent / "config" / "simulated_hardware.yaml"
 PICTURE = b"\xff\xd8\xff\xe0 a jpeg of the porch \xff\xd9"
@@ -41,6 +43,12 @@ ENTRY_DATA: dict[str, Any] = {
     "alarm_panel": ALARM,
     "alarm_code": ALARM_CODE,
 }
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Snapshots with Home Assistant's serializer (stable ids, no timestamps)."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
 @pytest.fixture(autouse=True)
@@ -155,4 +163,3 @@ async def init_integration(
         assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
         await hass.async_block_till_done()
         yield mock_config_entry
-

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.in_home_delivery.const import DOMAIN
+from homeassistant.core import HomeAssistant
 
 ENTRY_ID = "01JFRONTDOOR000000000000000"
 PHASE = "sensor.front_door_visit_phase"

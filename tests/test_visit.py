@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import HomeAssistant, ServiceCall
-from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 
 from custom_components.in_home_delivery.const import DOMAIN, EVENT_IN_HOME_DELIVERY
+from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import issue_registry as ir
 
 from .conftest import ALARM, ALARM_CODE, LIGHT, LOCK
 from .helpers import (
@@ -36,7 +36,9 @@ async def arm_alarm(hass: HomeAssistant) -> None:
 
 
 @pytest.mark.usefixtures("init_integration")
-async def test_happy_path(hass: HomeAssistant, freezer: FrozenDateTimeFactory, phone_messages: list[ServiceCall]) -> None:
+async def test_happy_path(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, phone_messages: list[ServiceCall]
+) -> None:
     """Admit, unlock, enter, close, relock after the delay, put the house back, tell the owner."""
     events = async_capture_events(hass, EVENT_IN_HOME_DELIVERY)
     await arm_alarm(hass)
@@ -181,7 +183,7 @@ async def test_admission_refused(hass: HomeAssistant, prepare: str, reason: str)
 
 
 @pytest.mark.usefixtures("init_integration")
-async def test_camera_required(hass: HomeAssistant, porch_camera) -> None:  # noqa: ANN001
+async def test_camera_required(hass: HomeAssistant, porch_camera) -> None:
     """With the camera rule on, a camera that is unavailable refuses the visit."""
     porch_camera.picture = None
     porch_camera.async_write_ha_state()
@@ -267,7 +269,9 @@ async def test_relock_jammed(
 async def test_relock_never_confirmed_retries(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
     """A lock that never confirms is asked three times with growing waits, then relock_failed."""
     calls: list[ServiceCall] = []
-    hass.bus.async_listen("call_service", lambda event: calls.append(event) if event.data["service"] == "lock" else None)
+    hass.bus.async_listen(
+        "call_service", lambda event: calls.append(event) if event.data["service"] == "lock" else None
+    )
     await admit(hass)
     await set_switch(hass, "input_boolean.sim_lock_responds", False)
     await end_visit(hass)
@@ -275,7 +279,12 @@ async def test_relock_never_confirmed_retries(hass: HomeAssistant, freezer: Froz
         assert hass.states.get(PHASE).state == "locking"
         await tick(hass, freezer, wait)
     assert hass.states.get(PHASE).state == "relock_failed"
-    assert len([call for call in calls if call.data["domain"] == "lock" and call.data["service_data"]["entity_id"] == LOCK]) == 3
+    assert (
+        len(
+            [call for call in calls if call.data["domain"] == "lock" and call.data["service_data"]["entity_id"] == LOCK]
+        )
+        == 3
+    )
 
 
 @pytest.mark.usefixtures("init_integration")
@@ -293,7 +302,10 @@ async def test_failing_notify_target_does_not_stop_the_visit(
 
 @pytest.mark.usefixtures("init_integration")
 async def test_no_secret_in_logs_events_or_attributes(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, caplog: pytest.LogCaptureFixture, init_integration: MockConfigEntry
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+    init_integration: MockConfigEntry,
 ) -> None:
     """The alarm code never appears in a log line, an event or a state attribute."""
     events = async_capture_events(hass, EVENT_IN_HOME_DELIVERY)

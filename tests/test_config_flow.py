@@ -1,0 +1,169 @@
+"""Config, reconfigure and options flows: every step, every error, each ending in recovery."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.in_home_delivery.const import DEFAULT_OPTIONS, DOMAIN
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+
+from .conftest import ALARM, ALARM_CODE, CAMERA, DOOR, DOORBELL, LIGHT, LOCK, PHONE
+
+
+def form(**overrides: Any) -> dict[str, Any]:
+    """The user's input, in the form's sections."""
+    values: dict[str, Any] = {
+        "name": "Front door",
+        "lock": LOCK,
+        "door": {"door_sensor": DOOR, "doorbell": DOORBELL},
+        "camera": {"camera": CAMERA},
+        "comfort": {"lights": [LIGHT], "notify_targets": [PHONE]},
+        "alarm": {"alarm_panel": ALARM, "alarm_code": ALARM_CODE},
+    }
+    for key, value in overrides.items():
+        section, _, field = key.partition("__")
+        if field:
+            values[section][field] = value
+        else:
+            values[section] = value
+    return values
+
+
+@pytest.mark.usefixtures("hardware")
+async def test_user_flow(hass: HomeAssistant) -> None:
+    """A full entrance is stored flat, with the options of DESIGN.md."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], form())
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Front door"
+    assert result["data"] == {
+        "name": "Front door",
+        "lock": LOCK,
+        "door_sensor": DOOR,
+        "camera": CAMERA,
+        "lights": [LIGHT],
+        "notify_targets": [PHONE],
+        "doorbell": DOORBELL,
+        "alarm_panel": ALARM,
+        "alarm_code": ALARM_CODE,
+    }
+    assert result["options"] == DEFAULT_OPTIONS | {"require_camera": True, "ask_on_doorbell": True}
+
+
+@pytest.mark.usefixtures("hardware")
+async def test_minimal_entrance(hass: HomeAssistant) -> None:
+    """Only a lock: the optional keys are stored empty and the camera and doorbell rules are off."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"name": " Back door ", "lock": LOCK, "door": {}, "camera": {}, "comfort": {}, "alarm": {}}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"]["name"] == "Back door"
+    assert result["data"]["door_sensor"] is None
+    assert result["data"]["lights"] == []
+    assert result["options"]["require_camera"] is False
+    assert result["options"]["ask_on_doorbell"] is False
+
+
+@pytest.mark.usefixtures("hardware")
+@pytest.mark.parametrize(
+    ("overrides", "error", "entity"),
+    [
+        ({"lock": "lock.gone"}, "entity_not_found", "lock.gone"),
+        ({"camera__camera": "camera.gone"}, "entity_not_found", "camera.gone"),
+        ({"comfort__notify_targets": ["notify.nobody"]}, "notify_target_not_found", "notify.nobody"),
+        ({"comfort__notify_targets": ["light.hall_light"]}, "notify_target_not_found", "light.hall_light"),
+        ({"alarm__alarm_code": ""}, "alarm_code_required", ALARM),
+    ],
+)
+async def test_user_flow_errors_recover(
+    hass: HomeAssistant, overrides: dict[str, Any], error: str, entity: str
+) -> None:
+    """Each error names the entity, keeps the input, and a corrected form succeeds."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], form(**overrides))
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": error}
+    assert result["description_placeholders"] == {"entity_id": entity}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], form())
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+@pytest.mark.usefixtures("hardware")
+async def test_lock_already_used(hass: HomeAssistant, mock_config_entry: MockConfigEntry) -> None:
+    """A lock belongs to one entrance only."""
+    mock_config_entry.add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], form())
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+async def test_reconfigure(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """Change the entities; an error is shown and recovered from; the entrance reloads."""
+    result = await init_integration.start_reconfigure_flow(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], form(door__door_sensor="binary_sensor.gone")
+    )
+    assert result["errors"] == {"base": "entity_not_found"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], form(name="Porch", camera={}, comfort={"lights": [], "notify_targets": []})
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert init_integration.title == "Porch"
+    assert init_integration.data["camera"] is None
+    assert init_integration.data["lights"] == []
+    assert hass.states.get("camera.front_door") is None or hass.states.get("camera.front_door").state == "unavailable"
+
+
+async def test_reconfigure_lock_of_another_entrance(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """Picking a lock another entrance already wraps aborts."""
+    MockConfigEntry(domain=DOMAIN, data={"name": "Garage", "lock": "lock.garage"}).add_to_hass(hass)
+    result = await init_integration.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], form(lock="lock.garage"))
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """Timings and rules are stored flat, in seconds, and the entrance uses them after the reload."""
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "init"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            "timings": {
+                "relock_delay": 30.0,
+                "entry_timeout": 60,
+                "max_visit": 1200,
+                "door_open_alert": 120,
+                "grace": 600,
+            },
+            "rules": {
+                "lights_on": False,
+                "record_visits": False,
+                "require_camera": False,
+                "only_when_away": True,
+                "ask_on_doorbell": False,
+                "keep_snapshots_days": 7,
+            },
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert init_integration.options["relock_delay"] == 30
+    assert isinstance(init_integration.options["relock_delay"], int)
+    assert init_integration.options["only_when_away"] is True
+    assert init_integration.runtime_data.settings.relock_delay.total_seconds() == 30

@@ -1,0 +1,198 @@
+"""Property-based tests: random sequences of lock, door, time and request inputs against the fail-secure rules."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from custom_components.in_home_delivery.core.admission import Conditions, admission_denial
+from custom_components.in_home_delivery.core.commands import (
+    ClearRepair,
+    Emit,
+    EventType,
+    Finish,
+    Lock,
+    Notify,
+    RaiseRepair,
+    Unlock,
+)
+from custom_components.in_home_delivery.core.visit import (
+    DoorReported,
+    EndRequested,
+    LockReported,
+    Phase,
+    Tick,
+    Visit,
+    VisitSettings,
+    advance,
+    resume_visit,
+    start_visit,
+    visit_as_dict,
+    visit_from_dict,
+)
+
+START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+LOCK_STATES = ["locked", "unlocked", "locking", "unlocking", "jammed", "open", "opening", None]
+
+inputs = st.one_of(
+    st.builds(LockReported, st.sampled_from(LOCK_STATES)),
+    st.builds(DoorReported, st.sampled_from([True, False, None])),
+    st.just(EndRequested()),
+    st.tuples(st.just("wait"), st.integers(min_value=0, max_value=1200)),
+    st.just("restart"),
+)
+settings_strategy = st.builds(
+    VisitSettings,
+    relock_delay=st.integers(0, 60).map(lambda s: timedelta(seconds=s)),
+    entry_timeout=st.integers(10, 300).map(lambda s: timedelta(seconds=s)),
+    max_visit=st.integers(60, 1800).map(lambda s: timedelta(seconds=s)),
+    door_open_alert=st.integers(10, 600).map(lambda s: timedelta(seconds=s)),
+    has_door_sensor=st.booleans(),
+)
+
+EXAMPLES = 5000
+
+
+def begin(config: VisitSettings) -> tuple[Visit, list]:
+    return start_visit(visit_id="v1", pass_id=None, pass_kind="owner", pass_label="Owner", now=START, settings=config)
+
+
+def run(config: VisitSettings, steps: list) -> tuple[Visit, list[list], datetime]:
+    """Drive a visit; return the final visit, the commands of every step, and the time."""
+    visit, commands = begin(config)
+    history = [commands]
+    now = START
+    for step in steps:
+        if step == "restart":
+            visit = visit_from_dict(visit_as_dict(visit))
+            if visit.running:
+                visit, commands = resume_visit(visit, now, config)
+            else:
+                commands = []
+        elif isinstance(step, tuple):
+            now += timedelta(seconds=step[1])
+            visit, commands = advance(visit, Tick(), now, config)
+        else:
+            visit, commands = advance(visit, step, now, config)
+        history.append(commands)
+        check_invariants(visit, now)
+    return visit, history, now
+
+
+def check_invariants(visit: Visit, now: datetime) -> None:
+    """After every step: a running visit always has a way forward, or the owner has been alerted."""
+    if visit.running:
+        assert visit.next_deadline() is not None or visit.stuck
+        assert all(when >= now - timedelta(seconds=1200) for when in visit.deadlines.values())
+    else:
+        assert visit.lock_state == "locked"
+        assert not visit.deadlines
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(config=settings_strategy, steps=st.lists(inputs, max_size=40))
+def test_unlock_only_at_admission(config: VisitSettings, steps: list) -> None:
+    """The core unlocks once, when the visit is admitted, and never in response to any later input."""
+    _, history, _ = run(config, steps)
+    assert history[0].count(Unlock()) == 1
+    assert all(Unlock() not in commands for commands in history[1:])
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(config=settings_strategy, steps=st.lists(inputs, max_size=40))
+def test_every_visit_ends_locked_or_alerted(config: VisitSettings, steps: list) -> None:
+    """Done only after the lock reported locked; otherwise, letting time pass with the door closed and a
+    lock that never answers ends in a critical relock_failed alert and a repair issue."""
+    visit, history, now = run(config, steps)
+    flat = [command for commands in history for command in commands]
+    if not visit.running:
+        assert Finish() in flat
+        assert flat.count(Finish()) == 1
+        assert Emit(EventType.LOCKED) in flat
+        return
+    # Nobody touches the door again, and the lock goes silent: time alone must reach an alert.
+    visit, commands = advance(visit, DoorReported(is_open=False), now, config)
+    later: list = list(commands)
+    for _ in range(20):
+        if visit.stuck or (deadline := visit.next_deadline()) is None:
+            break
+        now = deadline
+        visit, commands = advance(visit, Tick(), now, config)
+        later += commands
+        check_invariants(visit, now)
+    assert visit.stuck or not visit.running
+    if visit.stuck:
+        assert RaiseRepair() in [*flat, *later]
+        assert any(isinstance(c, Notify) and c.critical for c in [*flat, *later])
+        assert visit.lock_attempts >= 1
+        # ... and as soon as the lock reports locked, the visit closes by itself.
+        visit, commands = advance(visit, LockReported("locked"), now, config)
+        assert not visit.running
+        assert ClearRepair() in commands
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(config=settings_strategy, steps=st.lists(inputs, max_size=40))
+def test_restart_goes_straight_to_locking(config: VisitSettings, steps: list) -> None:
+    """Whatever the phase, a visit read back after a restart is locking (or done) and sends a lock."""
+    visit, _, now = run(config, steps)
+    if not visit.running:
+        return
+    restored = visit_from_dict(visit_as_dict(visit))
+    assert restored == visit
+    resumed, commands = resume_visit(restored, now, config)
+    assert resumed.phase in (Phase.LOCKING, Phase.DONE)
+    assert Lock() in commands
+    assert Unlock() not in commands
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(
+    running=st.booleans(),
+    accepting=st.booleans(),
+    lock_state=st.sampled_from(LOCK_STATES),
+    door=st.sampled_from([True, False, None]),
+    has_door_sensor=st.booleans(),
+    camera_required=st.booleans(),
+    camera_ok=st.booleans(),
+    only_when_away=st.booleans(),
+    someone_home=st.booleans(),
+)
+def test_admission_rules(**conditions: object) -> None:
+    """One visit at a time; never with the lock unavailable or jammed, or the door open."""
+    denial = admission_denial(
+        Conditions(
+            accepting=bool(conditions["accepting"]),
+            visit_running=bool(conditions["running"]),
+            lock_state=conditions["lock_state"],  # type: ignore[arg-type]
+            has_door_sensor=bool(conditions["has_door_sensor"]),
+            door_open=conditions["door"],  # type: ignore[arg-type]
+            camera_required=bool(conditions["camera_required"]),
+            camera_ok=bool(conditions["camera_ok"]),
+            only_when_away=bool(conditions["only_when_away"]),
+            someone_home=bool(conditions["someone_home"]),
+        )
+    )
+    admitted = denial is None
+    if admitted:
+        assert not conditions["running"]
+        assert conditions["accepting"]
+        assert conditions["lock_state"] not in (None, "jammed")
+        assert conditions["door"] is not True
+        assert not (conditions["has_door_sensor"] and conditions["door"] is None)
+        assert not (conditions["camera_required"] and not conditions["camera_ok"])
+        assert not (conditions["only_when_away"] and conditions["someone_home"])
+
+
+def test_advance_on_finished_visit_does_nothing() -> None:
+    """A finished visit ignores further inputs."""
+    config = VisitSettings()
+    visit, _ = begin(config)
+    visit, _ = advance(visit, LockReported("unlocked"), START, config)
+    visit, _ = advance(visit, EndRequested(), START, config)
+    visit, commands = advance(visit, LockReported("locked"), START, config)
+    assert not visit.running
+    assert Finish() in commands
+    for event in (LockReported("unlocked"), DoorReported(True), Tick(), EndRequested()):
+        assert advance(visit, event, START, config) == (visit, [])
