@@ -187,8 +187,7 @@ def advance(visit: Visit, event: Input, now: datetime, settings: VisitSettings) 
             if visit.phase is Phase.LOCKING and not visit.stuck:
                 return visit, []
             return _begin_locking(replace(visit, stuck=False), now, settings)
-        case Tick():
-            return _on_tick(visit, now, settings)
+    return _on_tick(visit, now, settings)
 
 
 def _on_lock(visit: Visit, now: datetime, settings: VisitSettings) -> Step:
@@ -212,8 +211,6 @@ def _on_door(visit: Visit, is_open: bool | None, now: datetime, settings: VisitS
         return visit, []
     visit = replace(visit, door_open=is_open)
     if is_open:
-        if visit.phase is Phase.DONE:
-            return visit, []
         deadlines = _without(visit, Timer.UNLOCK_CONFIRM, Timer.ENTRY, Timer.RELOCK, Timer.LOCK_CONFIRM)
         deadlines[Timer.DOOR_OPEN_ALERT] = now + settings.door_open_alert
         commands: list[Command] = [Emit(EventType.DOOR_OPENED), Snapshot("door_opened")]
@@ -255,12 +252,11 @@ def _on_deadline(visit: Visit, timer: Timer, now: datetime, settings: VisitSetti
                 Emit(EventType.DOOR_LEFT_OPEN),
                 Notify(Message.DOOR_LEFT_OPEN, critical=True),
             ]
+        case Timer.MAX_VISIT if visit.phase is Phase.INSIDE:
+            # The door is open: it cannot be locked; the owner is told, and closing it relocks as usual.
+            return visit, [Notify(Message.MAX_VISIT, critical=True)]
         case Timer.MAX_VISIT:
-            if visit.phase in (Phase.WAITING_FOR_ENTRY, Phase.CLOSING):
-                return _begin_locking(visit, now, settings)
-            if visit.phase is Phase.INSIDE:
-                return visit, [Notify(Message.MAX_VISIT, critical=True)]
-            return visit, []
+            return _begin_locking(visit, now, settings)
         case Timer.LOCK_CONFIRM:
             if visit.lock_attempts >= settings.relock_attempts:
                 return _relock_failed(visit)
