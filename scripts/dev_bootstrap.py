@@ -1,0 +1,159 @@
+"""Prepare the development Home Assistant the way a newcomer would by hand, through its public APIs.
+
+On first start: onboarding with the development login, a camera on the simulated porch picture, and
+the "Front door" entrance on the simulated hardware; then the In-Home Delivery dashboard becomes the
+default. Run by scripts/develop while Home Assistant starts; does nothing where that is already done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+import sys
+from typing import Any
+
+import aiohttp
+
+BASE = "http://127.0.0.1:8123"
+CLIENT_ID = f"{BASE}/"
+USERNAME = "dev"
+PASSWORD = "dev"
+CONFIG = Path(__file__).resolve().parent.parent / "config"
+
+
+async def wait_for_api(session: aiohttp.ClientSession) -> list[dict[str, Any]]:
+    """Wait until Home Assistant answers, and return the onboarding steps."""
+    for _ in range(600):
+        try:
+            async with session.get(f"{BASE}/api/onboarding") as response:
+                if response.status == 200:
+                    return list(await response.json())
+        except aiohttp.ClientError:
+            pass
+        await asyncio.sleep(1)
+    sys.exit("Home Assistant did not answer within 10 minutes")
+
+
+async def token_from_code(session: aiohttp.ClientSession, code: str) -> str:
+    """Exchange an authorization code for an access token."""
+    data = {"grant_type": "authorization_code", "code": code, "client_id": CLIENT_ID}
+    async with session.post(f"{BASE}/auth/token", data=data) as response:
+        response.raise_for_status()
+        return str((await response.json())["access_token"])
+
+
+async def login(session: aiohttp.ClientSession) -> str:
+    """Log in with the development login, as the login page would."""
+    flow_data = {"client_id": CLIENT_ID, "handler": ["homeassistant", None], "redirect_uri": CLIENT_ID}
+    async with session.post(f"{BASE}/auth/login_flow", json=flow_data) as response:
+        flow = await response.json()
+    credentials = {"username": USERNAME, "password": PASSWORD, "client_id": CLIENT_ID}
+    async with session.post(f"{BASE}/auth/login_flow/{flow['flow_id']}", json=credentials) as response:
+        result = await response.json()
+    return await token_from_code(session, result["result"])
+
+
+async def onboard(session: aiohttp.ClientSession) -> str:
+    """Create the development user and finish every onboarding step."""
+    user = {"client_id": CLIENT_ID, "name": "Developer", "username": USERNAME, "password": PASSWORD, "language": "en"}
+    async with session.post(f"{BASE}/api/onboarding/users", json=user) as response:
+        response.raise_for_status()
+        token = await token_from_code(session, (await response.json())["auth_code"])
+    headers = {"Authorization": f"Bearer {token}"}
+    for step, body in (
+        ("core_config", {}),
+        ("analytics", {}),
+        ("integration", {"client_id": CLIENT_ID, "redirect_uri": CLIENT_ID}),
+    ):
+        async with session.post(f"{BASE}/api/onboarding/{step}", json=body, headers=headers) as response:
+            response.raise_for_status()
+    return token
+
+
+async def config_flow(session: aiohttp.ClientSession, token: str, handler: str, user_input: dict[str, Any]) -> str:
+    """Run a config flow's one form with user_input; return the new entry's id."""
+    headers = {"Authorization": f"Bearer {token}"}
+    async with session.post(f"{BASE}/api/config/config_entries/flow", json={"handler": handler}, headers=headers) as response:
+        flow = await response.json()
+    async with session.post(
+        f"{BASE}/api/config/config_entries/flow/{flow['flow_id']}", json=user_input, headers=headers
+    ) as response:
+        result = await response.json()
+    if result.get("type") != "create_entry":
+        sys.exit(f"Setting up {handler} failed: {result}")
+    return str(result["result"]["entry_id"])
+
+
+async def entries(session: aiohttp.ClientSession, token: str, domain: str) -> list[dict[str, Any]]:
+    """The config entries of a domain."""
+    headers = {"Authorization": f"Bearer {token}"}
+    async with session.get(f"{BASE}/api/config/config_entries/entry?domain={domain}", headers=headers) as response:
+        return list(await response.json())
+
+
+async def delete_entry(session: aiohttp.ClientSession, token: str, entry_id: str) -> None:
+    """Remove a config entry."""
+    headers = {"Authorization": f"Bearer {token}"}
+    async with session.delete(f"{BASE}/api/config/config_entries/entry/{entry_id}", headers=headers):
+        pass
+
+
+async def set_default_dashboard(session: aiohttp.ClientSession, token: str) -> None:
+    """Open the In-Home Delivery dashboard first."""
+    async with session.ws_connect(f"{BASE}/api/websocket") as ws:
+        await ws.receive_json()
+        await ws.send_json({"type": "auth", "access_token": token})
+        await ws.receive_json()
+        await ws.send_json(
+            {"id": 1, "type": "frontend/set_system_data", "key": "core", "value": {"default_panel": "in-home-delivery"}}
+        )
+        await ws.receive_json()
+
+
+def write_dashboard(entry_id: str) -> None:
+    """Fill the entrance's id into the dashboard."""
+    template = (CONFIG / "dashboard.template.yaml").read_text(encoding="utf-8")
+    (CONFIG / "dashboard.yaml").write_text(template.replace("${ENTRY_ID}", entry_id), encoding="utf-8")
+
+
+async def main() -> None:
+    """Onboard and configure once; afterwards only refresh the dashboard."""
+    async with aiohttp.ClientSession() as session:
+        steps = await wait_for_api(session)
+        if all(step["done"] for step in steps):
+            token = await login(session)
+        else:
+            token = await onboard(session)
+            # Onboarding adds a weather forecast that needs the internet; the demo does without it.
+            for entry in await entries(session, token, "met"):
+                await delete_entry(session, token, entry["entry_id"])
+        if not await entries(session, token, "local_file"):
+            await config_flow(
+                session,
+                token,
+                "local_file",
+                {"name": "Porch camera", "file_path": str(CONFIG / "www" / "front_door.jpg")},
+            )
+        if existing := await entries(session, token, "in_home_delivery"):
+            entry_id = existing[0]["entry_id"]
+        else:
+            entry_id = await config_flow(
+                session,
+                token,
+                "in_home_delivery",
+                {
+                    "name": "Front door",
+                    "lock": "lock.smart_lock",
+                    "door": {"door_sensor": "binary_sensor.door_contact", "doorbell": "binary_sensor.doorbell"},
+                    "camera": {"camera": "camera.porch_camera"},
+                    "comfort": {"lights": ["light.hall_light"], "notify_targets": ["notify.persistent_notification"]},
+                    "alarm": {},
+                },
+            )
+        write_dashboard(entry_id)
+        await set_default_dashboard(session, token)
+    print(f"Ready: open {BASE} and log in as {USERNAME} / {PASSWORD}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
