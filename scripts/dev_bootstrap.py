@@ -73,7 +73,9 @@ async def onboard(session: aiohttp.ClientSession) -> str:
 async def config_flow(session: aiohttp.ClientSession, token: str, handler: str, user_input: dict[str, Any]) -> str:
     """Run a config flow's one form with user_input; return the new entry's id."""
     headers = {"Authorization": f"Bearer {token}"}
-    async with session.post(f"{BASE}/api/config/config_entries/flow", json={"handler": handler}, headers=headers) as response:
+    async with session.post(
+        f"{BASE}/api/config/config_entries/flow", json={"handler": handler}, headers=headers
+    ) as response:
         flow = await response.json()
     async with session.post(
         f"{BASE}/api/config/config_entries/flow/{flow['flow_id']}", json=user_input, headers=headers

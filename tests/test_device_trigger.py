@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_get_device_automations
+
+from custom_components.in_home_delivery.const import DOMAIN
+from custom_components.in_home_delivery.core.commands import EventType
 from homeassistant.components import automation
 from homeassistant.components.device_automation import DeviceAutomationType
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_get_device_automations
-
-from custom_components.in_home_delivery.const import DOMAIN
-from custom_components.in_home_delivery.core.commands import EventType
 
 from .helpers import ENTRY_ID, admit, open_door
 
@@ -31,7 +31,7 @@ async def test_courier_entered_automation(
     device_registry: dr.DeviceRegistry,
     service_calls: list[ServiceCall],
 ) -> None:
-    """"Visitor opened the door" runs the automation once, with the visit's data."""
+    """ "Visitor opened the door" runs the automation once, with the visit's data."""
     device = device_registry.async_get_device_by_identifier((DOMAIN, ENTRY_ID), ENTRY_ID)
     assert await async_setup_component(
         hass,
