@@ -28,7 +28,7 @@ LIGHT = "light.hall_light"
 CAMERA = "camera.porch_camera"
 DOORBELL = "binary_sensor.doorbell"
 ALARM = "alarm_control_panel.house_alarm"
-ALARM_CODE = "4711"
+ALARM_CODE = "Zq-8816-alarm"
 PHONE = "notify.mobile_app_phone"
 BROKEN = "notify.broken"
 

@@ -37,7 +37,7 @@ from .const import (
     DOMAIN,
     EVENT_IN_HOME_DELIVERY,
 )
-from .core.admission import Conditions, DenyReason, admission_denial
+from .core.admission import Conditions, admission_denial
 from .core.commands import (
     AlarmDisarm,
     AlarmRearm,
@@ -55,15 +55,42 @@ from .core.commands import (
     Snapshot,
     Unlock,
 )
-from .core.visit import DoorReported, EndRequested, Input, LockReported, Tick, Visit, advance, resume_visit, start_visit
+from .core.passes import PassDenial
+from .core.visit import (
+    DoorReported,
+    EndRequested,
+    Input,
+    LockReported,
+    Tick,
+    Visit,
+    advance,
+    resume_visit,
+    start_visit,
+    visit_as_dict,
+    visit_from_dict,
+)
 from .house import House, Remembered
 from .messages import Messages
+from .passbook import Pass, PassBook
 from .settings import visit_settings
-from .store import EntranceStore, history_record
+from .store import HISTORY_LIMIT, EntranceStore, history_record
 
 _LOGGER = logging.getLogger(__name__)
 
 type InHomeDeliveryConfigEntry = ConfigEntry[EntranceController]
+
+
+class VisitDeniedError(ServiceValidationError):
+    """A request to enter was refused; reason is a DenyReason or a PassDenial."""
+
+    def __init__(self, reason: str, entrance: str) -> None:
+        """Translate the reason for the caller."""
+        super().__init__(
+            translation_domain=DOMAIN,
+            translation_key=f"denied_{reason}",
+            translation_placeholders={"entrance": entrance},
+        )
+        self.reason = reason
 
 
 def lock_input(state: str | None) -> str | None:
@@ -91,11 +118,12 @@ class EntranceController:
             alarm_code=entry.data.get(CONF_ALARM_CODE),
             notify_targets=entry.data.get(CONF_NOTIFY_TARGETS, []),
         )
-        self.store = EntranceStore(hass, entry.entry_id)
+        self.store = EntranceStore(hass, entry.entry_id, self._store_data)
         self.messages = Messages(hass, self.name)
         self.visit: Visit | None = None
         self.remembered = Remembered()
         self.history: list[dict[str, Any]] = []
+        self.passes = PassBook(self)
         self.accepting = True
         self._listeners: list[CALLBACK_TYPE] = []
         self._unsub_timer: CALLBACK_TYPE | None = None
@@ -111,7 +139,13 @@ class EntranceController:
     async def async_start(self) -> None:
         """Load the store and follow the lock and door; an unfinished visit is locked at once."""
         stored = await self.store.async_load()
-        self.visit, self.remembered, self.history = stored.visit, stored.remembered, stored.history
+        self.visit = visit_from_dict(stored["visit"]) if stored.get("visit") else None
+        remembered = stored.get("remembered") or {}
+        self.remembered = Remembered(
+            lights_turned_on=list(remembered.get("lights_turned_on", [])), alarm_mode=remembered.get("alarm_mode")
+        )
+        self.history = list(stored.get("history", []))[-HISTORY_LIMIT:]
+        await self.passes.async_load(stored)
         self.entry.async_on_unload(
             async_track_state_change_event(
                 self.hass, [self.lock_entity, *filter(None, [self.door_sensor])], self._on_state
@@ -119,7 +153,18 @@ class EntranceController:
         )
         self.entry.async_on_unload(async_at_started(self.hass, self._async_resume))
         self.entry.async_on_unload(self._cancel_timer)
-        self.entry.async_on_unload(self.store.async_flush)
+        self.entry.async_on_unload(self.store.async_save_now)
+
+    def _store_data(self) -> dict[str, Any]:
+        return {
+            "visit": visit_as_dict(self.visit) if self.visit is not None and self.visit.running else None,
+            "remembered": {
+                "lights_turned_on": self.remembered.lights_turned_on,
+                "alarm_mode": self.remembered.alarm_mode,
+            },
+            "history": self.history[-HISTORY_LIMIT:],
+            **self.passes.as_store_data(),
+        }
 
     async def _async_resume(self, _hass: HomeAssistant) -> None:
         if self.visit is not None and self.visit.running:
@@ -160,30 +205,38 @@ class EntranceController:
             someone_home=any(state.state == "home" for state in self.hass.states.async_all("person")),
         )
 
-    async def async_admit(
-        self, *, pass_id: str | None = None, pass_kind: str = "owner", pass_label: str | None = None
-    ) -> Visit:
-        """Start a visit if the rules allow it, else tell the owner and raise the reason."""
-        label = pass_label or self.messages.owner_label()
-        if denial := admission_denial(self._conditions(owner=pass_kind == "owner")):
-            self._emit(EventType.DENIED, denial, pass_id=pass_id, pass_kind=pass_kind, pass_label=label)
-            self._spawn([Notify(Message.DENIED)], reason=denial)
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key=f"denied_{denial}",
-                translation_placeholders={"entrance": self.name},
-            )
+    def _deny(self, reason: str, *, pass_id: str | None, pass_kind: str, pass_label: str) -> VisitDeniedError:
+        """Tell the bus and the owner that a request was refused, and return the error to raise."""
+        self.emit(EventType.DENIED, reason, pass_id=pass_id, pass_kind=pass_kind, pass_label=pass_label)
+        self.notify_owner(Message.DENIED, who=pass_label, reason=reason)
+        return VisitDeniedError(reason, self.name)
+
+    async def async_admit(self, pass_: Pass | None = None, *, by_owner: bool = True) -> Visit:
+        """Start a visit if the rules allow it, else tell the owner and raise the reason.
+
+        The owner may admit any pass that is still open (the window does not bind them); a link
+        admits only inside its window.
+        """
+        pass_id = pass_.pass_id if pass_ else None
+        kind = pass_.kind if pass_ else "owner"
+        label = pass_.label if pass_ else self.messages.owner_label()
+        now = dt_util.utcnow()
+        if pass_ is not None:
+            pass_denial = None if by_owner else pass_.denial(now, self.passes.grace)
+            if by_owner and not pass_.open_for_use:
+                pass_denial = PassDenial.USED
+            if pass_denial is not None:
+                raise self._deny(pass_denial, pass_id=pass_id, pass_kind=kind, pass_label=label)
+        if denial := admission_denial(self._conditions(owner=by_owner)):
+            raise self._deny(denial, pass_id=pass_id, pass_kind=kind, pass_label=label)
         visit, commands = start_visit(
-            visit_id=ulid_now(),
-            pass_id=pass_id,
-            pass_kind=pass_kind,
-            pass_label=label,
-            now=dt_util.utcnow(),
-            settings=self.settings,
+            visit_id=ulid_now(), pass_id=pass_id, pass_kind=kind, pass_label=label, now=now, settings=self.settings
         )
+        if pass_ is not None:
+            self.passes.mark_in_progress(pass_)
         # The visit is on disk before the lock is touched, so a crash can only end in locking.
         self.visit = replace(visit, lock_state=self.lock_state)
-        await self.store.async_save_now(self.visit, self.remembered, self.history)
+        await self.store.async_save_now()
         self._commit(self.visit, commands)
         return self.visit
 
@@ -208,7 +261,7 @@ class EntranceController:
             self._apply(LockReported(lock_input(value)))
         else:
             self._apply(DoorReported({"on": True, "off": False}.get(value or "")))
-        self._notify_listeners()
+        self.notify_listeners()
 
     @callback
     def _apply(self, event: Input) -> None:
@@ -224,10 +277,11 @@ class EntranceController:
         if (deadline := visit.next_deadline()) is not None:
             self._unsub_timer = async_track_point_in_utc_time(self.hass, self._on_timer, deadline)
         if any(isinstance(command, Finish) for command in commands):
-            self.history = [*self.history[-999:], history_record(visit)]
-        self.store.async_schedule_save(self.visit, self.remembered, self.history)
+            self.history = [*self.history[-(HISTORY_LIMIT - 1) :], history_record(visit)]
+            self.passes.visit_finished(visit)
+        self.store.async_schedule_save()
         self._spawn(commands)
-        self._notify_listeners()
+        self.notify_listeners()
 
     @callback
     def _on_timer(self, _now: datetime) -> None:
@@ -241,26 +295,37 @@ class EntranceController:
             self._unsub_timer = None
 
     @callback
-    def _notify_listeners(self) -> None:
+    def notify_listeners(self) -> None:
+        """Tell every entity that the entrance changed."""
         for update in list(self._listeners):
             update()
 
     @callback
-    def _spawn(self, commands: list[Command], reason: DenyReason | None = None) -> None:
-        visit = self.visit
+    def notify_owner(self, message: Message, *, critical: bool = False, **placeholders: str) -> None:
+        """Tell the owner something that is not a step of the running visit."""
         self.entry.async_create_task(
-            self.hass, self._async_run(commands, visit, reason), f"{DOMAIN} {self.name} commands"
+            self.hass, self._async_notify(message, None, critical, placeholders), f"{DOMAIN} {self.name} notify"
         )
 
-    async def _async_run(self, commands: list[Command], visit: Visit | None, reason: DenyReason | None) -> None:
+    async def _async_notify(
+        self, message: Message, visit: Visit | None, critical: bool, placeholders: dict[str, str]
+    ) -> None:
+        notification = await self.messages.notification(message, visit, critical=critical, placeholders=placeholders)
+        await self.house.notify(notification)
+
+    @callback
+    def _spawn(self, commands: list[Command]) -> None:
+        visit = self.visit
+        self.entry.async_create_task(self.hass, self._async_run(commands, visit), f"{DOMAIN} {self.name} commands")
+
+    async def _async_run(self, commands: list[Command], visit: Visit | None) -> None:
         """Carry out commands in order; steps queue behind each other so their effects stay in order."""
         async with self._command_lock:
             for command in commands:
-                await self._async_execute(command, visit, reason)
-            if visit is not None:
-                self.store.async_schedule_save(self.visit, self.remembered, self.history)
+                await self._async_execute(command, visit)
+            self.store.async_schedule_save()
 
-    async def _async_execute(self, command: Command, visit: Visit | None, reason: DenyReason | None) -> None:
+    async def _async_execute(self, command: Command, visit: Visit | None) -> None:
         match command:
             case Unlock():
                 await self.house.unlock_door()
@@ -274,15 +339,11 @@ class EntranceController:
                 await self.house.alarm_disarm(self.remembered)
             case AlarmRearm():
                 if not await self.house.alarm_rearm(self.remembered):
-                    await self.house.notify(
-                        await self.messages.notification(Message.ALARM_REARM_FAILED, visit, critical=True)
-                    )
+                    await self._async_notify(Message.ALARM_REARM_FAILED, visit, True, {})
             case Notify(message, critical):
-                await self.house.notify(
-                    await self.messages.notification(message, visit, critical=critical, reason=reason)
-                )
+                await self._async_notify(message, visit, critical, {})
             case Emit(event_type, event_reason) if visit is not None:
-                self._emit(
+                self.emit(
                     event_type,
                     event_reason,
                     pass_id=visit.pass_id,
@@ -306,7 +367,7 @@ class EntranceController:
                 pass
 
     @callback
-    def _emit(
+    def emit(
         self,
         event_type: EventType,
         reason: str | None,

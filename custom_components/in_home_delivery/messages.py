@@ -36,7 +36,12 @@ class Messages:
         return self._text("label_owner")
 
     async def notification(
-        self, message: Message, visit: Visit | None, *, critical: bool = False, reason: str | None = None
+        self,
+        message: Message,
+        visit: Visit | None,
+        *,
+        critical: bool = False,
+        placeholders: dict[str, str] | None = None,
     ) -> Notification:
         """Return the notification for a message about a visit."""
         await async_get_translations(self.hass, self.hass.config.language, CATEGORY, [DOMAIN])
@@ -49,15 +54,18 @@ class Messages:
         key = f"notify_{message.value}"
         if message is Message.COMPLETED and outcome and outcome != "locked":
             key = f"notify_completed_{outcome}"
-        placeholders = {
+        extra = dict(placeholders or {})
+        if reason := extra.pop("reason", None):
+            extra["reason"] = self._text(f"reason_{reason}")
+        values = {
             "entrance": self.entrance,
             "who": who,
             "duration": duration,
-            "reason": self._text(f"reason_{reason}") if reason else "",
+            "reason": "",
             "time": dt_util.as_local(dt_util.utcnow()).strftime("%H:%M"),
-        }
+        } | extra
         return Notification(
-            title=self._text("notify_title", **placeholders),
-            message=self._text(key, **placeholders),
+            title=self._text("notify_title", **values),
+            message=self._text(key, **values),
             critical=critical,
         )

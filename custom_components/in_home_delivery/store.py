@@ -1,29 +1,19 @@
-"""The entrance's persistent state: the running visit, what to put back after it, and the history."""
+"""The entrance's persistent state: passes, the running visit, what to put back after it, the history."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.storage import Store
 
 from .const import DOMAIN
-from .core.visit import Visit, visit_as_dict, visit_from_dict
-from .house import Remembered
+from .core.visit import Visit
 
 STORAGE_VERSION = 1
 SAVE_DELAY = 1
 HISTORY_LIMIT = 1000
-
-
-@dataclass(kw_only=True)
-class Stored:
-    """What the store holds."""
-
-    visit: Visit | None = None
-    remembered: Remembered = field(default_factory=Remembered)
-    history: list[dict[str, Any]] = field(default_factory=list)
 
 
 def history_record(visit: Visit) -> dict[str, Any]:
@@ -41,49 +31,28 @@ def history_record(visit: Visit) -> dict[str, Any]:
 
 
 class EntranceStore:
-    """A versioned Store per entrance, saved with a short delay and flushed on stop."""
+    """A versioned Store per entrance.
 
-    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
-        """Create the store for one entrance."""
+    Saved with a short delay, at once where a crash must not lose it, and flushed when HA stops.
+    """
+
+    def __init__(self, hass: HomeAssistant, entry_id: str, data_fn: Callable[[], dict[str, Any]]) -> None:
+        """Create the store; data_fn returns everything to save, read at the moment of writing."""
         self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}")
-        self._data: dict[str, Any] = {}
+        self._data_fn = data_fn
 
-    async def async_load(self) -> Stored:
-        """Read the entrance's state back."""
-        data = await self._store.async_load() or {}
-        self._data = data
-        visit = data.get("visit")
-        house = data.get("remembered") or {}
-        return Stored(
-            visit=visit_from_dict(visit) if visit else None,
-            remembered=Remembered(
-                lights_turned_on=list(house.get("lights_turned_on", [])), alarm_mode=house.get("alarm_mode")
-            ),
-            history=list(data.get("history", []))[-HISTORY_LIMIT:],
-        )
-
-    def _snapshot(self, visit: Visit | None, remembered: Remembered, history: list[dict[str, Any]]) -> dict[str, Any]:
-        self._data = self._data | {
-            "visit": visit_as_dict(visit) if visit is not None and visit.running else None,
-            "remembered": {"lights_turned_on": remembered.lights_turned_on, "alarm_mode": remembered.alarm_mode},
-            "history": history[-HISTORY_LIMIT:],
-        }
-        return self._data
+    async def async_load(self) -> dict[str, Any]:
+        """Read the entrance's state back (empty on first start)."""
+        return await self._store.async_load() or {}
 
     @callback
-    def async_schedule_save(self, visit: Visit | None, remembered: Remembered, history: list[dict[str, Any]]) -> None:
-        """Save soon; Home Assistant flushes pending saves when it stops."""
-        data = self._snapshot(visit, remembered, history)
-        self._store.async_delay_save(lambda: data, SAVE_DELAY)
+    def async_schedule_save(self) -> None:
+        """Save soon."""
+        self._store.async_delay_save(self._data_fn, SAVE_DELAY)
 
-    async def async_save_now(self, visit: Visit | None, remembered: Remembered, history: list[dict[str, Any]]) -> None:
+    async def async_save_now(self) -> None:
         """Save at once, for the moments that must survive a crash."""
-        await self._store.async_save(self._snapshot(visit, remembered, history))
-
-    async def async_flush(self) -> None:
-        """Write a pending save now (on unload)."""
-        if self._data:
-            await self._store.async_save(self._data)
+        await self._store.async_save(self._data_fn())
 
     async def async_remove(self) -> None:
         """Delete the store when the entrance is removed."""

@@ -12,7 +12,6 @@ class EventType(StrEnum):
     ARRIVED = "arrived"
     ADMITTED = "admitted"
     DENIED = "denied"
-    ALARM_REARM_FAILED = "alarm_rearm_failed"
     UNLOCKED = "unlocked"
     DOOR_OPENED = "door_opened"
     DOOR_CLOSED = "door_closed"
@@ -36,6 +35,11 @@ class Message(StrEnum):
     RESUMED = "resumed"
     DENIED = "denied"
     ALARM_REARM_FAILED = "alarm_rearm_failed"
+    ARRIVED = "arrived"
+    MISSED = "missed"
+    FLOOD = "flood"
+    DOORBELL = "doorbell"
+    LINK_CREATED = "link_created"
 
 
 @dataclass(frozen=True)

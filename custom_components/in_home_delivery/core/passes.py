@@ -1,0 +1,134 @@
+"""Passes: what lets someone in. Deliveries here; guests in guests.py."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+MAX_DELIVERY_WINDOW = timedelta(hours=24)
+
+
+class DeliveryStatus(StrEnum):
+    """Where a delivery stands."""
+
+    SCHEDULED = "scheduled"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    MISSED = "missed"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+class PassDenial(StrEnum):
+    """Why a valid token still does not open the door now (HTTP 403)."""
+
+    TOO_EARLY = "too_early"
+    TOO_LATE = "too_late"
+    USED = "used"
+    REVOKED = "revoked"
+
+
+class WindowError(StrEnum):
+    """Why a delivery window is refused; each is a translated error."""
+
+    END_BEFORE_START = "window_end_before_start"
+    OVER = "window_over"
+    TOO_LONG = "window_too_long"
+
+
+def window_error(start: datetime, end: datetime, now: datetime) -> WindowError | None:
+    """Check a delivery window before it is stored."""
+    if end <= start:
+        return WindowError.END_BEFORE_START
+    if end <= now:
+        return WindowError.OVER
+    if end - start > MAX_DELIVERY_WINDOW:
+        return WindowError.TOO_LONG
+    return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Delivery:
+    """A one-time pass for a courier, valid inside its window plus the grace period."""
+
+    pass_id: str
+    token_hash: str
+    window_start: datetime
+    window_end: datetime
+    carrier: str | None = None
+    description: str | None = None
+    tracking_number: str | None = None
+    status: DeliveryStatus = DeliveryStatus.SCHEDULED
+
+    kind = "delivery"
+
+    @property
+    def label(self) -> str:
+        """How the pass is named to the owner: the carrier, else the description."""
+        return self.carrier or self.description or "Delivery"
+
+    @property
+    def open_for_use(self) -> bool:
+        """Whether the delivery can still be used or changed."""
+        return self.status in (DeliveryStatus.SCHEDULED, DeliveryStatus.IN_PROGRESS)
+
+    def denial(self, now: datetime, grace: timedelta) -> PassDenial | None:
+        """Why the pass does not open the door now, or None when it does."""
+        if self.status is DeliveryStatus.CANCELLED:
+            return PassDenial.REVOKED
+        if self.status is not DeliveryStatus.SCHEDULED:
+            return PassDenial.USED
+        if now < self.window_start - grace:
+            return PassDenial.TOO_EARLY
+        if now > self.window_end + grace:
+            return PassDenial.TOO_LATE
+        return None
+
+    def missed_at(self, grace: timedelta) -> datetime:
+        """When an unused delivery counts as missed."""
+        return self.window_end + grace
+
+
+def delivery_as_dict(delivery: Delivery) -> dict[str, object]:
+    """Return the delivery as JSON-ready data for the store (the token only as its hash)."""
+    return {
+        "kind": delivery.kind,
+        "pass_id": delivery.pass_id,
+        "token_hash": delivery.token_hash,
+        "window_start": delivery.window_start.isoformat(),
+        "window_end": delivery.window_end.isoformat(),
+        "carrier": delivery.carrier,
+        "description": delivery.description,
+        "tracking_number": delivery.tracking_number,
+        "status": delivery.status.value,
+    }
+
+
+def delivery_from_dict(data: Mapping[str, object]) -> Delivery:
+    """Read a delivery back from the store."""
+
+    def text(key: str) -> str | None:
+        value = data.get(key)
+        return None if value is None else str(value)
+
+    return Delivery(
+        pass_id=str(data["pass_id"]),
+        token_hash=str(data["token_hash"]),
+        window_start=datetime.fromisoformat(str(data["window_start"])),
+        window_end=datetime.fromisoformat(str(data["window_end"])),
+        carrier=text("carrier"),
+        description=text("description"),
+        tracking_number=text("tracking_number"),
+        status=DeliveryStatus(str(data["status"])),
+    )
+
+
+def delivery_after_visit(delivery: Delivery, *, entered: bool, unlock_failed: bool) -> Delivery:
+    """The delivery once its visit ended: used when someone went in, usable again when nobody did."""
+    if unlock_failed:
+        return replace(delivery, status=DeliveryStatus.FAILED)
+    if entered:
+        return replace(delivery, status=DeliveryStatus.COMPLETED)
+    return replace(delivery, status=DeliveryStatus.SCHEDULED)
