@@ -9,14 +9,17 @@ from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN
 from .controller import EntranceController, InHomeDeliveryConfigEntry
+from .doorbell import async_watch_doorbell
 from .services import async_setup_services
 from .watchdog import async_watch_wrapped_entities
+from .webhook import async_register_link_webhook
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 PLATFORMS = [
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
+    Platform.CALENDAR,
     Platform.CAMERA,
     Platform.EVENT,
     Platform.LOCK,
@@ -37,6 +40,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: InHomeDeliveryConfigEntr
     await controller.async_start()
     entry.runtime_data = controller
     async_watch_wrapped_entities(hass, entry)
+    async_register_link_webhook(hass, entry)
+    async_watch_doorbell(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 

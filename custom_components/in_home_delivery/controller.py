@@ -55,6 +55,7 @@ from .core.commands import (
     Snapshot,
     Unlock,
 )
+from .core.lockout import Lockout
 from .core.passes import PassDenial
 from .core.visit import (
     DoorReported,
@@ -124,6 +125,7 @@ class EntranceController:
         self.remembered = Remembered()
         self.history: list[dict[str, Any]] = []
         self.passes = PassBook(self)
+        self.lockout = Lockout()
         self.accepting = True
         self._listeners: list[CALLBACK_TYPE] = []
         self._unsub_timer: CALLBACK_TYPE | None = None

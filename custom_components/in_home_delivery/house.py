@@ -43,6 +43,7 @@ class Notification:
     message: str
     critical: bool = False
     image: str | None = None
+    actions: tuple[tuple[str, str], ...] = ()  # (action id, button title) for phones that offer buttons
 
 
 class House:
@@ -159,4 +160,6 @@ def mobile_app_data(notification: Notification) -> dict[str, Any]:
         data |= {"push": {"interruption-level": "time-sensitive"}}
     if notification.image:
         data["image"] = notification.image
+    if notification.actions:
+        data["actions"] = [{"action": action, "title": title} for action, title in notification.actions]
     return data

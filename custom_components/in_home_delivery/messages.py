@@ -55,6 +55,10 @@ class Messages:
         if message is Message.COMPLETED and outcome and outcome != "locked":
             key = f"notify_completed_{outcome}"
         extra = dict(placeholders or {})
+        actions = tuple(
+            (action, self._text("action_let_in" if "_LET_IN_" in action else "action_not_now"))
+            for action in filter(None, extra.pop("actions", "").split(","))
+        )
         if reason := extra.pop("reason", None):
             extra["reason"] = self._text(f"reason_{reason}")
         values = {
@@ -68,4 +72,5 @@ class Messages:
             title=self._text("notify_title", **values),
             message=self._text(key, **values),
             critical=critical,
+            actions=actions,
         )

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
-import secrets
 from typing import TYPE_CHECKING, Any
 
+from homeassistant.components import webhook
 from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.event import async_track_point_in_utc_time
@@ -58,7 +58,7 @@ class PassBook:
     async def async_load(self, stored: dict[str, Any]) -> None:
         """Read the passes back; a new entrance gets its random webhook id."""
         self.passes = {data["pass_id"]: delivery_from_dict(data) for data in stored.get("passes", [])}
-        self.webhook_id = stored.get("webhook_id") or secrets.token_hex(32)
+        self.webhook_id = stored.get("webhook_id") or webhook.async_generate_id()
         if not stored.get("webhook_id"):
             await self.controller.store.async_save_now()
         self.controller.entry.async_on_unload(self._cancel_missed_timer)

@@ -45,6 +45,20 @@ def last_visit_attributes(controller: EntranceController) -> Mapping[str, Any]:
     return {key: record.get(key) for key in ("visit_id", "pass_kind", "pass_label", "started", "entered", "outcome")}
 
 
+def next_delivery(controller: EntranceController) -> datetime | None:
+    """When the next scheduled delivery window starts (or started, while it is open)."""
+    upcoming = controller.passes.upcoming(dt_util.utcnow())
+    return upcoming[0].window_start if upcoming else None
+
+
+def next_delivery_attributes(controller: EntranceController) -> Mapping[str, Any]:
+    """The next delivery's carrier and window end."""
+    upcoming = controller.passes.upcoming(dt_util.utcnow())
+    if not upcoming:
+        return {}
+    return {"carrier": upcoming[0].carrier, "window_end": upcoming[0].window_end.isoformat()}
+
+
 @dataclass(frozen=True, kw_only=True)
 class InHomeDeliverySensorDescription(SensorEntityDescription):
     """A sensor read from the controller."""
@@ -67,6 +81,13 @@ SENSORS: tuple[InHomeDeliverySensorDescription, ...] = (
         device_class=SensorDeviceClass.TIMESTAMP,
         value_fn=last_visit,
         attributes_fn=last_visit_attributes,
+    ),
+    InHomeDeliverySensorDescription(
+        key="next_delivery",
+        translation_key="next_delivery",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=next_delivery,
+        attributes_fn=next_delivery_attributes,
     ),
 )
 

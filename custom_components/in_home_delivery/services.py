@@ -2,21 +2,45 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import probatio
 
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID
-from homeassistant.core import HomeAssistant, ServiceCall, callback
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse, callback
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.service import async_get_config_entry
+from homeassistant.util import dt as dt_util
 
 from .const import ATTR_PASS_ID, DOMAIN
 from .controller import EntranceController, InHomeDeliveryConfigEntry
+from .links import async_pass_link
 
-SERVICE_ADMIT = "admit"
-SERVICE_END_VISIT = "end_visit"
+ATTR_DELIVERY_ID = "delivery_id"
+ATTR_WINDOW_START = "window_start"
+ATTR_WINDOW_END = "window_end"
+DELIVERY_FIELDS = ("carrier", "description", "tracking_number")
+MAX_TEXT = 200
 
 ENTRANCE_SCHEMA = probatio.Schema({probatio.Required(ATTR_CONFIG_ENTRY_ID): cv.string})
+TEXT = probatio.All(cv.string, probatio.Length(max=MAX_TEXT))
+DELIVERY_SCHEMA = ENTRANCE_SCHEMA.extend(
+    {
+        probatio.Required(ATTR_WINDOW_START): cv.datetime,
+        probatio.Required(ATTR_WINDOW_END): cv.datetime,
+        **{probatio.Optional(field): TEXT for field in DELIVERY_FIELDS},
+    }
+)
+UPDATE_DELIVERY_SCHEMA = ENTRANCE_SCHEMA.extend(
+    {
+        probatio.Required(ATTR_DELIVERY_ID): cv.string,
+        probatio.Optional(ATTR_WINDOW_START): cv.datetime,
+        probatio.Optional(ATTR_WINDOW_END): cv.datetime,
+        **{probatio.Optional(field): TEXT for field in DELIVERY_FIELDS},
+    }
+)
+DELIVERY_ID_SCHEMA = ENTRANCE_SCHEMA.extend({probatio.Required(ATTR_DELIVERY_ID): cv.string})
+PASS_ID_SCHEMA = ENTRANCE_SCHEMA.extend({probatio.Required(ATTR_PASS_ID): cv.string})
 ADMIT_SCHEMA = ENTRANCE_SCHEMA.extend({probatio.Optional(ATTR_PASS_ID): cv.string})
 
 
@@ -25,14 +49,16 @@ def _controller(call: ServiceCall) -> EntranceController:
     return entry.runtime_data
 
 
+def _local(value: Any) -> Any:
+    """Datetimes without a zone are the home's local time."""
+    return dt_util.as_local(value) if value is not None and value.tzinfo is None else value
+
+
 async def _async_admit(call: ServiceCall) -> None:
-    """The owner lets someone in now."""
+    """The owner lets someone in now, for a pass or without one."""
     controller = _controller(call)
-    if (pass_id := call.data.get(ATTR_PASS_ID)) is not None:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN, translation_key="unknown_pass", translation_placeholders={"pass_id": pass_id}
-        )
-    await controller.async_admit()
+    pass_id = call.data.get(ATTR_PASS_ID)
+    await controller.async_admit(controller.passes.get(pass_id) if pass_id else None)
 
 
 async def _async_end_visit(call: ServiceCall) -> None:
@@ -40,8 +66,60 @@ async def _async_end_visit(call: ServiceCall) -> None:
     await _controller(call).async_end_visit()
 
 
+async def _async_schedule_delivery(call: ServiceCall) -> ServiceResponse:
+    """Schedule a delivery and answer its one-time link."""
+    controller = _controller(call)
+    delivery, token = await controller.passes.async_schedule_delivery(
+        window_start=_local(call.data[ATTR_WINDOW_START]),
+        window_end=_local(call.data[ATTR_WINDOW_END]),
+        **{field: call.data.get(field) for field in DELIVERY_FIELDS},
+    )
+    link = await async_pass_link(call.hass, controller.passes.webhook_id, token)
+    return {ATTR_DELIVERY_ID: delivery.pass_id, "link": link, "token": token}
+
+
+async def _async_update_delivery(call: ServiceCall) -> None:
+    """Change a scheduled delivery."""
+    changes = {key: call.data.get(key) for key in (ATTR_WINDOW_START, ATTR_WINDOW_END, *DELIVERY_FIELDS)}
+    changes[ATTR_WINDOW_START] = _local(changes[ATTR_WINDOW_START])
+    changes[ATTR_WINDOW_END] = _local(changes[ATTR_WINDOW_END])
+    await _controller(call).passes.async_update_delivery(call.data[ATTR_DELIVERY_ID], **changes)
+
+
+async def _async_cancel_delivery(call: ServiceCall) -> None:
+    """Cancel a delivery; its link stops working."""
+    await _controller(call).passes.async_cancel_delivery(call.data[ATTR_DELIVERY_ID])
+
+
+async def _async_renew_link(call: ServiceCall) -> ServiceResponse:
+    """Give a pass a new link; the old one stops working."""
+    controller = _controller(call)
+    _, token = await controller.passes.async_renew_link(call.data[ATTR_PASS_ID])
+    return {"link": await async_pass_link(call.hass, controller.passes.webhook_id, token), "token": token}
+
+
+async def _async_list_passes(call: ServiceCall) -> ServiceResponse:
+    """Every pass of the entrance with its status, without tokens."""
+    passes = _controller(call).passes
+    return {"passes": [passes.describe(item) for item in passes.passes.values()]}
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the actions of In-Home Delivery."""
-    hass.services.async_register(DOMAIN, SERVICE_ADMIT, _async_admit, schema=ADMIT_SCHEMA)
-    hass.services.async_register(DOMAIN, SERVICE_END_VISIT, _async_end_visit, schema=ENTRANCE_SCHEMA)
+    register = hass.services.async_register
+    register(DOMAIN, "admit", _async_admit, schema=ADMIT_SCHEMA)
+    register(DOMAIN, "end_visit", _async_end_visit, schema=ENTRANCE_SCHEMA)
+    register(
+        DOMAIN,
+        "schedule_delivery",
+        _async_schedule_delivery,
+        schema=DELIVERY_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    register(DOMAIN, "update_delivery", _async_update_delivery, schema=UPDATE_DELIVERY_SCHEMA)
+    register(DOMAIN, "cancel_delivery", _async_cancel_delivery, schema=DELIVERY_ID_SCHEMA)
+    register(
+        DOMAIN, "renew_link", _async_renew_link, schema=PASS_ID_SCHEMA, supports_response=SupportsResponse.OPTIONAL
+    )
+    register(DOMAIN, "list_passes", _async_list_passes, schema=ENTRANCE_SCHEMA, supports_response=SupportsResponse.ONLY)

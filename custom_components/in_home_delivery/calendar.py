@@ -1,0 +1,132 @@
+"""Calendars of an entrance: deliveries (created, moved and deleted from the calendar UI)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, override
+
+from homeassistant.components import persistent_notification
+from homeassistant.components.calendar import CalendarEntity, CalendarEntityDescription, CalendarEvent
+from homeassistant.components.calendar.const import (
+    EVENT_DESCRIPTION,
+    EVENT_END,
+    EVENT_START,
+    EVENT_SUMMARY,
+    CalendarEntityFeature,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
+
+from .controller import InHomeDeliveryConfigEntry
+from .core.commands import Message
+from .core.passes import Delivery, DeliveryStatus
+from .entity import InHomeDeliveryEntity
+from .links import async_pass_link
+from .passbook import validation_error
+
+PARALLEL_UPDATES = 0
+
+DELIVERIES = CalendarEntityDescription(key="deliveries", translation_key="deliveries")
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: InHomeDeliveryConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Add the entrance's calendars."""
+    async_add_entities([DeliveriesCalendar(controller=entry.runtime_data, description=DELIVERIES)])
+
+
+def delivery_event(delivery: Delivery) -> CalendarEvent:
+    """A delivery as a calendar event."""
+    details = [f"{delivery.status}"]
+    details += [value for value in (delivery.description, delivery.tracking_number) if value]
+    return CalendarEvent(
+        start=dt_util.as_local(delivery.window_start),
+        end=dt_util.as_local(delivery.window_end),
+        summary=delivery.label,
+        description="\n".join(details),
+        uid=delivery.pass_id,
+    )
+
+
+def _window(event: dict[str, Any]) -> tuple[datetime, datetime]:
+    start, end = event[EVENT_START], event[EVENT_END]
+    if not isinstance(start, datetime) or not isinstance(end, datetime):
+        raise validation_error("not_a_datetime")
+    return start, end
+
+
+class DeliveriesCalendar(InHomeDeliveryEntity, CalendarEntity):
+    """Every delivery of the entrance, by its window."""
+
+    _attr_supported_features = (
+        CalendarEntityFeature.CREATE_EVENT | CalendarEntityFeature.DELETE_EVENT | CalendarEntityFeature.UPDATE_EVENT
+    )
+
+    def _deliveries(self) -> list[Delivery]:
+        return [item for item in self.controller.passes.passes.values() if item.status is not DeliveryStatus.CANCELLED]
+
+    @property
+    @override
+    def event(self) -> CalendarEvent | None:
+        """The delivery now or next."""
+        upcoming = self.controller.passes.upcoming(dt_util.utcnow())
+        return delivery_event(upcoming[0]) if upcoming else None
+
+    @override
+    async def async_get_events(
+        self, hass: HomeAssistant, start_date: datetime, end_date: datetime
+    ) -> list[CalendarEvent]:
+        """Deliveries whose window overlaps the range."""
+        return [
+            delivery_event(item)
+            for item in sorted(self._deliveries(), key=lambda item: item.window_start)
+            if item.window_start < end_date and item.window_end > start_date
+        ]
+
+    @override
+    async def async_create_event(self, **kwargs: Any) -> None:
+        """Schedule a delivery; its link is shown to the owner once, as a persistent notification."""
+        start, end = _window(kwargs)
+        passes = self.controller.passes
+        delivery, token = await passes.async_schedule_delivery(
+            window_start=start,
+            window_end=end,
+            carrier=kwargs.get(EVENT_SUMMARY),
+            description=kwargs.get(EVENT_DESCRIPTION),
+        )
+        link = await async_pass_link(self.hass, passes.webhook_id, token)
+        notification = await self.controller.messages.notification(
+            Message.LINK_CREATED,
+            None,
+            placeholders={
+                "who": delivery.label,
+                "window": delivery_event(delivery).start.strftime("%Y-%m-%d %H:%M"),
+                "link": link,
+            },
+        )
+        persistent_notification.async_create(
+            self.hass, notification.message, notification.title, f"in_home_delivery_link_{delivery.pass_id}"
+        )
+
+    @override
+    async def async_delete_event(
+        self, uid: str, recurrence_id: str | None = None, recurrence_range: str | None = None
+    ) -> None:
+        """Cancel the delivery."""
+        await self.controller.passes.async_cancel_delivery(uid)
+
+    @override
+    async def async_update_event(
+        self, uid: str, event: dict[str, Any], recurrence_id: str | None = None, recurrence_range: str | None = None
+    ) -> None:
+        """Move the delivery's window or rename it."""
+        start, end = _window(event)
+        await self.controller.passes.async_update_delivery(
+            uid,
+            window_start=start,
+            window_end=end,
+            carrier=event.get(EVENT_SUMMARY),
+            description=event.get(EVENT_DESCRIPTION),
+        )

@@ -1,0 +1,48 @@
+"""Courier and guest links: `<base>/api/webhook/<webhook_id>?pass=<token>`.
+
+The base is the cloudhook where Home Assistant Cloud is set up, else the external URL. Where neither
+exists, couriers cannot reach the door from outside: a repair issue says so, and the link falls back to
+the internal URL so the owner can still try it at home.
+"""
+
+from __future__ import annotations
+
+from homeassistant.components import cloud, webhook
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.network import NoURLAvailableError, get_url
+
+from .const import DOMAIN
+
+
+async def async_webhook_url(hass: HomeAssistant, webhook_id: str) -> str:
+    """The entrance's webhook address as the outside world reaches it."""
+    issue_id = f"no_external_url_{webhook_id[:8]}"
+    if "cloud" in hass.config.components and cloud.async_active_subscription(hass):
+        try:
+            url = await cloud.async_get_or_create_cloudhook(hass, webhook_id)
+        except cloud.CloudNotConnected:
+            pass
+        else:
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
+            return url
+    path = webhook.async_generate_path(webhook_id)
+    try:
+        base = get_url(hass, allow_internal=False, allow_cloud=False)
+    except NoURLAvailableError:
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="no_external_url",
+        )
+        return f"{get_url(hass, allow_cloud=False)}{path}"
+    ir.async_delete_issue(hass, DOMAIN, issue_id)
+    return f"{base}{path}"
+
+
+async def async_pass_link(hass: HomeAssistant, webhook_id: str, token: str) -> str:
+    """The link that opens the door with a pass's token."""
+    return f"{await async_webhook_url(hass, webhook_id)}?pass={token}"

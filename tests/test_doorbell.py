@@ -1,0 +1,104 @@
+"""The doorbell while a delivery is expected: the owner's phone asks, "Let in" admits the courier."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.in_home_delivery.const import DOMAIN
+from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.util import dt as dt_util
+
+from .conftest import LOCK
+from .helpers import ENTRY_ID, PHASE, tick
+
+
+async def ring(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """Press the simulated doorbell; it rings for two seconds."""
+    await hass.services.async_call("input_button", "press", {"entity_id": "input_button.sim_doorbell"}, blocking=True)
+    await hass.async_block_till_done()
+    assert hass.states.get("binary_sensor.doorbell").state == "on"
+    await tick(hass, freezer, 3)
+    assert hass.states.get("binary_sensor.doorbell").state == "off"
+
+
+async def schedule_now(hass: HomeAssistant) -> str:
+    """A delivery expected now."""
+    start = dt_util.now() - timedelta(minutes=5)
+    result = await hass.services.async_call(
+        DOMAIN,
+        "schedule_delivery",
+        {
+            "config_entry_id": ENTRY_ID,
+            "window_start": start,
+            "window_end": start + timedelta(hours=1),
+            "carrier": "DPD",
+        },
+        blocking=True,
+        return_response=True,
+    )
+    return str(result["delivery_id"])
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_let_in_from_the_phone(
+    hass: HomeAssistant, phone_messages: list[ServiceCall], freezer: FrozenDateTimeFactory
+) -> None:
+    """Ring, the phone asks with two buttons, "Let in" starts the courier's visit; the answer works once."""
+    await hass.config.async_update(external_url="https://home.example.org")
+    delivery_id = await schedule_now(hass)
+    await ring(hass, freezer)
+    (question,) = [call for call in phone_messages if "Someone rang" in call.data["message"]]
+    assert "DPD" in question.data["message"]
+    let_in, not_now = question.data["data"]["actions"]
+    assert let_in["title"] == "Let in"
+    assert not_now["title"] == "Not now"
+
+    hass.bus.async_fire("mobile_app_notification_action", {"action": not_now["action"]})
+    await hass.async_block_till_done()
+    assert hass.states.get(LOCK).state == "locked"
+
+    hass.bus.async_fire("mobile_app_notification_action", {"action": let_in["action"]})
+    await hass.async_block_till_done()
+    assert hass.states.get(LOCK).state == "unlocked"
+    assert hass.states.get(PHASE).state == "waiting_for_entry"
+    controller = hass.config_entries.async_get_entry(ENTRY_ID).runtime_data
+    assert controller.visit.pass_id == delivery_id
+
+    await hass.services.async_call(DOMAIN, "end_visit", {"config_entry_id": ENTRY_ID}, blocking=True)
+    await hass.async_block_till_done()
+    hass.bus.async_fire("mobile_app_notification_action", {"action": let_in["action"]})
+    await hass.async_block_till_done()
+    assert hass.states.get(LOCK).state == "locked"
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_no_question_without_a_delivery(
+    hass: HomeAssistant, phone_messages: list[ServiceCall], freezer: FrozenDateTimeFactory
+) -> None:
+    """Outside any delivery window the doorbell does not offer to open the door."""
+    await ring(hass, freezer)
+    assert not [call for call in phone_messages if "Someone rang" in call.data["message"]]
+
+
+async def test_rule_off(
+    hass: HomeAssistant,
+    hardware: None,
+    mock_config_entry: MockConfigEntry,
+    phone_messages: list[ServiceCall],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """With "ask me when the doorbell rings" off, nothing is asked."""
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry, options={**mock_config_entry.options, "ask_on_doorbell": False}
+    )
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    await hass.config.async_update(external_url="https://home.example.org")
+    await schedule_now(hass)
+    await ring(hass, freezer)
+    assert not [call for call in phone_messages if "Someone rang" in call.data["message"]]
