@@ -21,13 +21,15 @@ PASSWORD = "dev"
 CONFIG = Path(__file__).resolve().parent.parent / "config"
 
 
-async def wait_for_api(session: aiohttp.ClientSession) -> list[dict[str, Any]]:
-    """Wait until Home Assistant answers, and return the onboarding steps."""
+async def wait_for_api(session: aiohttp.ClientSession) -> bool:
+    """Wait until Home Assistant answers; return whether onboarding is still to do."""
     for _ in range(600):
         try:
             async with session.get(f"{BASE}/api/onboarding") as response:
                 if response.status == 200:
-                    return list(await response.json())
+                    return not all(step["done"] for step in await response.json())
+                if response.status == 404:  # onboarding is over and its API gone
+                    return False
         except aiohttp.ClientError:
             pass
         await asyncio.sleep(1)
@@ -121,8 +123,7 @@ def write_dashboard(entry_id: str) -> None:
 async def main() -> None:
     """Onboard and configure once; afterwards only refresh the dashboard."""
     async with aiohttp.ClientSession() as session:
-        steps = await wait_for_api(session)
-        if all(step["done"] for step in steps):
+        if not await wait_for_api(session):
             token = await login(session)
         else:
             token = await onboard(session)

@@ -12,13 +12,13 @@ import os
 from pathlib import Path
 from typing import Any
 
-from homeassistant.core import HomeAssistant
-from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.in_home_delivery.const import DOMAIN
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
 
 from .conftest import LOCK
 from .helpers import ENTRY_ID, PHASE
@@ -56,7 +56,12 @@ async def test_courier_on_a_phone(
     delivery: Any = await hass.services.async_call(
         DOMAIN,
         "schedule_delivery",
-        {"config_entry_id": ENTRY_ID, "window_start": start, "window_end": start + timedelta(hours=1), "carrier": "DHL"},
+        {
+            "config_entry_id": ENTRY_ID,
+            "window_start": start,
+            "window_end": start + timedelta(hours=1),
+            "carrier": "DHL",
+        },
         blocking=True,
         return_response=True,
     )
