@@ -7,7 +7,7 @@ the internal URL so the owner can still try it at home.
 
 from __future__ import annotations
 
-from homeassistant.components import cloud, webhook
+from homeassistant.components import webhook
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.network import NoURLAvailableError, get_url
@@ -15,15 +15,25 @@ from homeassistant.helpers.network import NoURLAvailableError, get_url
 from .const import DOMAIN
 
 
+async def _async_cloudhook(hass: HomeAssistant, webhook_id: str) -> str | None:
+    """The cloudhook of the webhook where a Home Assistant Cloud subscription is active."""
+    # Imported only where Cloud is loaded: the module pulls in Assist and its requirements.
+    from homeassistant.components import cloud  # noqa: PLC0415
+
+    if not cloud.async_active_subscription(hass):
+        return None
+    try:
+        return await cloud.async_get_or_create_cloudhook(hass, webhook_id)
+    except cloud.CloudNotConnected:
+        return None
+
+
 async def async_webhook_url(hass: HomeAssistant, webhook_id: str) -> str:
     """The entrance's webhook address as the outside world reaches it."""
     issue_id = f"no_external_url_{webhook_id[:8]}"
-    if "cloud" in hass.config.components and cloud.async_active_subscription(hass):
-        try:
-            url = await cloud.async_get_or_create_cloudhook(hass, webhook_id)
-        except cloud.CloudNotConnected:
-            pass
-        else:
+    if "cloud" in hass.config.components:
+        url = await _async_cloudhook(hass, webhook_id)
+        if url is not None:
             ir.async_delete_issue(hass, DOMAIN, issue_id)
             return url
     path = webhook.async_generate_path(webhook_id)
