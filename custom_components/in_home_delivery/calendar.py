@@ -65,7 +65,7 @@ class DeliveriesCalendar(InHomeDeliveryEntity, CalendarEntity):
     )
 
     def _deliveries(self) -> list[Delivery]:
-        return [item for item in self.controller.passes.passes.values() if item.status is not DeliveryStatus.CANCELLED]
+        return [item for item in self.controller.passes.deliveries() if item.status is not DeliveryStatus.CANCELLED]
 
     @property
     @override

@@ -55,6 +55,7 @@ from .core.commands import (
     Snapshot,
     Unlock,
 )
+from .core.guests import Guest
 from .core.lockout import Lockout
 from .core.passes import PassDenial
 from .core.visit import (
@@ -223,16 +224,19 @@ class EntranceController:
         kind = pass_.kind if pass_ else "owner"
         label = pass_.label if pass_ else self.messages.owner_label()
         now = dt_util.utcnow()
+        settings = self.settings
         if pass_ is not None:
-            pass_denial = None if by_owner else pass_.denial(now, self.passes.grace)
-            if by_owner and not pass_.open_for_use:
+            pass_denial = None if by_owner else self.passes.denial(pass_, now)
+            if by_owner and not self.passes.is_open(pass_, now):
                 pass_denial = PassDenial.USED
             if pass_denial is not None:
                 raise self._deny(pass_denial, pass_id=pass_id, pass_kind=kind, pass_label=label)
+            if isinstance(pass_, Guest) and pass_.max_visit is not None:
+                settings = replace(settings, max_visit=pass_.max_visit)
         if denial := admission_denial(self._conditions(owner=by_owner)):
             raise self._deny(denial, pass_id=pass_id, pass_kind=kind, pass_label=label)
         visit, commands = start_visit(
-            visit_id=ulid_now(), pass_id=pass_id, pass_kind=kind, pass_label=label, now=now, settings=self.settings
+            visit_id=ulid_now(), pass_id=pass_id, pass_kind=kind, pass_label=label, now=now, settings=settings
         )
         if pass_ is not None:
             self.passes.mark_in_progress(pass_)

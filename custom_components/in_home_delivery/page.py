@@ -56,6 +56,7 @@ class PageContent:
     title: str
     window_start: datetime | None = None
     window_end: datetime | None = None
+    window_key: str = "page_window"
     message_key: str
     problem: bool = False
     button: str | None = None  # "unlock" or "done"
@@ -89,7 +90,7 @@ class PageRenderer:
             start, end = dt_util.as_local(content.window_start), dt_util.as_local(content.window_end)
             same_day = start.date() == end.date()
             until = end.strftime("%H:%M") if same_day else end.strftime("%Y-%m-%d %H:%M")
-            window = f'<p class="window">{text("page_window")} {start:%Y-%m-%d %H:%M} &ndash; {until}</p>'
+            window = f'<p class="window">{text(content.window_key)} {start:%Y-%m-%d %H:%M} &ndash; {until}</p>'
         button = ""
         if content.button:
             css = ' class="done"' if content.button == "done" else ""

@@ -18,9 +18,11 @@ from homeassistant.util.ulid import ulid_now
 
 from .const import CONF_GRACE, DEFAULT_OPTIONS, DOMAIN
 from .core.commands import EventType, Message
+from .core.guests import Guest, Schedule, guest_after_visit, guest_as_dict, guest_from_dict, schedule_error
 from .core.passes import (
     Delivery,
     DeliveryStatus,
+    PassDenial,
     delivery_after_visit,
     delivery_as_dict,
     delivery_from_dict,
@@ -32,7 +34,17 @@ from .core.visit import Visit
 if TYPE_CHECKING:
     from .controller import EntranceController
 
-type Pass = Delivery
+type Pass = Delivery | Guest
+
+
+def pass_from_dict(data: dict[str, Any]) -> Pass:
+    """Read a stored pass of either kind."""
+    return guest_from_dict(data) if data.get("kind") == "guest" else delivery_from_dict(data)
+
+
+def pass_as_dict(item: Pass) -> dict[str, Any]:
+    """Store a pass of either kind."""
+    return guest_as_dict(item) if isinstance(item, Guest) else delivery_as_dict(item)
 
 
 def validation_error(key: str, **placeholders: str) -> ServiceValidationError:
@@ -57,7 +69,7 @@ class PassBook:
 
     async def async_load(self, stored: dict[str, Any]) -> None:
         """Read the passes back; a new entrance gets its random webhook id."""
-        self.passes = {data["pass_id"]: delivery_from_dict(data) for data in stored.get("passes", [])}
+        self.passes = {data["pass_id"]: pass_from_dict(data) for data in stored.get("passes", [])}
         self.webhook_id = stored.get("webhook_id") or webhook.async_generate_id()
         if not stored.get("webhook_id"):
             await self.controller.store.async_save_now()
@@ -66,7 +78,27 @@ class PassBook:
 
     def as_store_data(self) -> dict[str, Any]:
         """The passes as the store keeps them."""
-        return {"webhook_id": self.webhook_id, "passes": [delivery_as_dict(item) for item in self.passes.values()]}
+        return {"webhook_id": self.webhook_id, "passes": [pass_as_dict(item) for item in self.passes.values()]}
+
+    def denial(self, item: Pass, now: datetime) -> PassDenial | None:
+        """Why a pass's link does not open the door now, or None when it does."""
+        if isinstance(item, Guest):
+            return item.denial(now, dt_util.get_default_time_zone())
+        return item.denial(now, self.grace)
+
+    def is_open(self, item: Pass, now: datetime) -> bool:
+        """Whether a pass can still be used, changed or renewed."""
+        return item.open_for_use(now) if isinstance(item, Guest) else item.open_for_use
+
+    def window(self, item: Pass, now: datetime) -> tuple[datetime, datetime] | None:
+        """The window to show on the link's page: a delivery's, or a guest's current or next one."""
+        if isinstance(item, Guest):
+            return item.current_or_next_window(now, dt_util.get_default_time_zone())
+        return item.window_start, item.window_end
+
+    def guests(self) -> list[Guest]:
+        """Every guest pass."""
+        return [item for item in self.passes.values() if isinstance(item, Guest)]
 
     def get(self, pass_id: str) -> Pass:
         """Return a pass, or raise a translated error."""
@@ -135,7 +167,7 @@ class PassBook:
     async def async_renew_link(self, pass_id: str) -> tuple[Pass, str]:
         """Give a pass a new token; the old link stops working."""
         found = self.get(pass_id)
-        if not found.open_for_use:
+        if not self.is_open(found, dt_util.utcnow()):
             raise validation_error("pass_closed", pass_id=pass_id)
         token = new_token()
         renewed = replace(found, token_hash=hash_token(token))
@@ -143,8 +175,53 @@ class PassBook:
         await self._async_changed()
         return renewed, token
 
+    async def async_add_guest(
+        self,
+        *,
+        name: str,
+        schedule: Schedule,
+        valid_from: datetime | None = None,
+        valid_until: datetime | None = None,
+        max_uses: int | None = None,
+        max_visit: timedelta | None = None,
+    ) -> tuple[Guest, str]:
+        """Create a guest pass; return it and its token (shown this once)."""
+        now = dt_util.utcnow()
+        valid_from = dt_util.as_utc(valid_from) if valid_from else None
+        valid_until = dt_util.as_utc(valid_until) if valid_until else None
+        tz = dt_util.get_default_time_zone()
+        if schedule.rrule is not None and schedule.anchor is None:
+            anchor = dt_util.as_local(valid_from or now).replace(hour=0, minute=0, second=0, microsecond=0)
+            schedule = replace(schedule, anchor=anchor)
+        if error := schedule_error(schedule, tz, now, valid_from, valid_until):
+            raise validation_error(error.value)
+        token = new_token()
+        guest = Guest(
+            pass_id=ulid_now(),
+            token_hash=hash_token(token),
+            name=name.strip(),
+            schedule=schedule,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            max_uses=max_uses,
+            max_visit=max_visit,
+        )
+        self.passes[guest.pass_id] = guest
+        await self._async_changed()
+        return guest, token
+
+    async def async_remove_guest(self, pass_id: str) -> None:
+        """Revoke a guest at once; a visit already running still ends locked as usual."""
+        guest = self.get(pass_id)
+        if not isinstance(guest, Guest):
+            raise validation_error("unknown_pass", pass_id=pass_id)
+        self.passes[pass_id] = replace(guest, revoked=True)
+        await self._async_changed()
+
     def _open_delivery(self, pass_id: str) -> Delivery:
         delivery = self.get(pass_id)
+        if not isinstance(delivery, Delivery):
+            raise validation_error("unknown_pass", pass_id=pass_id)
         if delivery.status is not DeliveryStatus.SCHEDULED:
             raise validation_error("pass_closed", pass_id=pass_id)
         return delivery
@@ -152,37 +229,41 @@ class PassBook:
     def upcoming(self, now: datetime) -> list[Delivery]:
         """Scheduled deliveries whose window has not ended, soonest first."""
         return sorted(
-            (
-                item
-                for item in self.passes.values()
-                if item.status is DeliveryStatus.SCHEDULED and item.window_end > now
-            ),
+            (item for item in self.deliveries() if item.status is DeliveryStatus.SCHEDULED and item.window_end > now),
             key=lambda item: item.window_start,
         )
+
+    def deliveries(self) -> list[Delivery]:
+        """Every delivery."""
+        return [item for item in self.passes.values() if isinstance(item, Delivery)]
 
     def open_window(self, now: datetime) -> Delivery | None:
         """A scheduled delivery whose window (with grace) is open now."""
         return next((item for item in self.upcoming(now - self.grace) if item.denial(now, self.grace) is None), None)
 
     @callback
-    def mark_in_progress(self, delivery: Delivery) -> None:
-        """The courier's visit started."""
-        self.passes[delivery.pass_id] = replace(delivery, status=DeliveryStatus.IN_PROGRESS)
+    def mark_in_progress(self, item: Pass) -> None:
+        """A courier's visit started."""
+        if isinstance(item, Delivery):
+            self.passes[item.pass_id] = replace(item, status=DeliveryStatus.IN_PROGRESS)
 
     @callback
     def visit_finished(self, visit: Visit) -> None:
         """Update the pass of a finished visit."""
         if visit.pass_id is None or (found := self.passes.get(visit.pass_id)) is None:
             return
-        self.passes[found.pass_id] = delivery_after_visit(
-            found, entered=visit.entered is not None, unlock_failed=visit.unlock_failed
+        entered = visit.entered is not None
+        self.passes[found.pass_id] = (
+            guest_after_visit(found, entered=entered)
+            if isinstance(found, Guest)
+            else delivery_after_visit(found, entered=entered, unlock_failed=visit.unlock_failed)
         )
         self._schedule_missed_check()
 
     @callback
     def _schedule_missed_check(self) -> None:
         self._cancel_missed_timer()
-        due = [item.missed_at(self.grace) for item in self.passes.values() if item.status is DeliveryStatus.SCHEDULED]
+        due = [item.missed_at(self.grace) for item in self.deliveries() if item.status is DeliveryStatus.SCHEDULED]
         if due:
             self._unsub_missed = async_track_point_in_utc_time(self.controller.hass, self._on_missed_check, min(due))
 
@@ -195,7 +276,7 @@ class PassBook:
     @callback
     def _on_missed_check(self, now: datetime) -> None:
         self._unsub_missed = None
-        for delivery in list(self.passes.values()):
+        for delivery in self.deliveries():
             if delivery.status is DeliveryStatus.SCHEDULED and delivery.missed_at(self.grace) <= now:
                 self.passes[delivery.pass_id] = replace(delivery, status=DeliveryStatus.MISSED)
                 self.controller.emit(
@@ -212,6 +293,8 @@ class PassBook:
 
     def describe(self, item: Pass) -> dict[str, Any]:
         """A pass as list_passes answers it: everything but the token."""
-        data = delivery_as_dict(item)
+        data = pass_as_dict(item)
         del data["token_hash"]
+        if isinstance(item, Guest):
+            data["status"] = item.status(dt_util.utcnow()).value
         return data

@@ -24,7 +24,8 @@ from .const import DOMAIN
 from .controller import EntranceController, InHomeDeliveryConfigEntry, VisitDeniedError
 from .core.admission import DenyReason
 from .core.commands import EventType, Message
-from .core.passes import DeliveryStatus, PassDenial
+from .core.guests import Guest
+from .core.passes import Delivery, DeliveryStatus, PassDenial
 from .page import PageContent, PageRenderer, pick_language
 from .passbook import Pass
 
@@ -45,6 +46,7 @@ STATUS_OF: dict[str, HTTPStatus] = {
     PassDenial.TOO_LATE: HTTPStatus.FORBIDDEN,
     PassDenial.USED: HTTPStatus.FORBIDDEN,
     PassDenial.REVOKED: HTTPStatus.FORBIDDEN,
+    PassDenial.OUTSIDE_WINDOW: HTTPStatus.FORBIDDEN,
 }
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
@@ -147,7 +149,7 @@ class LinkHandler:
         visit = controller.visit
         ours = visit is not None and visit.running and visit.pass_id == pass_.pass_id
         if action == "arrive":
-            if denial := pass_.denial(dt_util.utcnow(), controller.passes.grace):
+            if denial := controller.passes.denial(pass_, dt_util.utcnow()):
                 raise VisitDeniedError(denial, controller.name)
             controller.emit(
                 EventType.ARRIVED, None, pass_id=pass_.pass_id, pass_kind=pass_.kind, pass_label=pass_.label
@@ -169,10 +171,14 @@ class LinkHandler:
         controller = self.controller
         if pass_ is None:
             return PageContent(title=controller.name, message_key=f"page_{reason}", problem=True)
+        now = dt_util.utcnow()
+        window = controller.passes.window(pass_, now)
+        guest = isinstance(pass_, Guest)
         base = PageContent(
-            title=controller.name,
-            window_start=pass_.window_start,
-            window_end=pass_.window_end,
+            title=pass_.label if guest else controller.name,
+            window_start=window[0] if window else None,
+            window_end=window[1] if window else None,
+            window_key="page_guest_window" if guest else "page_window",
             message_key="page_ready",
             button="unlock",
         )
@@ -180,10 +186,10 @@ class LinkHandler:
         if visit is not None and visit.running and visit.pass_id == pass_.pass_id:
             key = "page_door_open" if reason == DenyReason.DOOR_OPEN else "page_inside"
             return replace(base, message_key=key, problem=reason is not None, button="done")
-        if result == "done" or pass_.status is DeliveryStatus.COMPLETED:
+        if result == "done" or (isinstance(pass_, Delivery) and pass_.status is DeliveryStatus.COMPLETED):
             return replace(base, message_key="page_thanks", button=None)
         if reason is None:
-            reason = pass_.denial(dt_util.utcnow(), controller.passes.grace)
+            reason = controller.passes.denial(pass_, now)
         if reason is not None:
             return replace(base, message_key=f"page_{reason}", problem=True, button=None)
         return replace(base, message_key="page_arrived") if result == "arrived" else base

@@ -28,6 +28,7 @@ class PassDenial(StrEnum):
     TOO_LATE = "too_late"
     USED = "used"
     REVOKED = "revoked"
+    OUTSIDE_WINDOW = "outside_window"
 
 
 class WindowError(StrEnum):
