@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, override
 
 from homeassistant.components import persistent_notification
@@ -20,6 +20,7 @@ from homeassistant.util import dt as dt_util
 
 from .controller import InHomeDeliveryConfigEntry
 from .core.commands import Message
+from .core.guests import Guest
 from .core.passes import Delivery, DeliveryStatus
 from .entity import InHomeDeliveryEntity
 from .links import async_pass_link
@@ -28,13 +29,20 @@ from .passbook import validation_error
 PARALLEL_UPDATES = 0
 
 DELIVERIES = CalendarEntityDescription(key="deliveries", translation_key="deliveries")
+GUEST_ACCESS = CalendarEntityDescription(key="guest_access", translation_key="guest_access")
 
 
 async def async_setup_entry(
     hass: HomeAssistant, entry: InHomeDeliveryConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add the entrance's calendars."""
-    async_add_entities([DeliveriesCalendar(controller=entry.runtime_data, description=DELIVERIES)])
+    controller = entry.runtime_data
+    async_add_entities(
+        [
+            DeliveriesCalendar(controller=controller, description=DELIVERIES),
+            GuestAccessCalendar(controller=controller, description=GUEST_ACCESS),
+        ]
+    )
 
 
 def delivery_event(delivery: Delivery) -> CalendarEvent:
@@ -130,3 +138,39 @@ class DeliveriesCalendar(InHomeDeliveryEntity, CalendarEntity):
             carrier=event.get(EVENT_SUMMARY),
             description=event.get(EVENT_DESCRIPTION),
         )
+
+
+def guest_events(guests: list[Guest], start: datetime, end: datetime) -> list[CalendarEvent]:
+    """Every window of every guest that is not revoked, overlapping the range, expanded on demand."""
+    tz = dt_util.get_default_time_zone()
+    events = [
+        CalendarEvent(
+            start=dt_util.as_local(window_start),
+            end=dt_util.as_local(window_end),
+            summary=guest.name,
+            uid=f"{guest.pass_id}-{window_start:%Y%m%dT%H%M%SZ}",
+        )
+        for guest in guests
+        if not guest.revoked
+        for window_start, window_end in guest.windows(tz, start, end)
+    ]
+    return sorted(events, key=lambda event: event.start_datetime_local)
+
+
+class GuestAccessCalendar(InHomeDeliveryEntity, CalendarEntity):
+    """When each guest may come; add and remove guests with the actions."""
+
+    @property
+    @override
+    def event(self) -> CalendarEvent | None:
+        """The guest window open now or next (within a week)."""
+        now = dt_util.utcnow()
+        events = guest_events(self.controller.passes.guests(), now, now + timedelta(days=7))
+        return events[0] if events else None
+
+    @override
+    async def async_get_events(
+        self, hass: HomeAssistant, start_date: datetime, end_date: datetime
+    ) -> list[CalendarEvent]:
+        """Every guest window in the range."""
+        return guest_events(self.controller.passes.guests(), start_date, end_date)

@@ -14,6 +14,7 @@ from homeassistant.util import dt as dt_util
 
 from .const import ATTR_PASS_ID, DOMAIN
 from .controller import EntranceController, InHomeDeliveryConfigEntry
+from .core.guests import Schedule
 from .links import async_pass_link
 
 ATTR_DELIVERY_ID = "delivery_id"
@@ -42,6 +43,22 @@ UPDATE_DELIVERY_SCHEMA = ENTRANCE_SCHEMA.extend(
 DELIVERY_ID_SCHEMA = ENTRANCE_SCHEMA.extend({probatio.Required(ATTR_DELIVERY_ID): cv.string})
 PASS_ID_SCHEMA = ENTRANCE_SCHEMA.extend({probatio.Required(ATTR_PASS_ID): cv.string})
 ADMIT_SCHEMA = ENTRANCE_SCHEMA.extend({probatio.Optional(ATTR_PASS_ID): cv.string})
+ADD_GUEST_SCHEMA = ENTRANCE_SCHEMA.extend(
+    {
+        probatio.Required("name"): probatio.All(cv.string, probatio.Length(min=1, max=MAX_TEXT)),
+        # Weekday names are checked by the pass book, so that a typo gets a translated error.
+        probatio.Optional("weekdays"): probatio.All(cv.ensure_list, [cv.string]),
+        probatio.Optional("start_time"): cv.time,
+        probatio.Optional("end_time"): cv.time,
+        probatio.Optional("rrule"): probatio.All(cv.string, probatio.Length(max=500)),
+        probatio.Optional("duration"): cv.positive_time_period,
+        probatio.Optional("valid_from"): cv.datetime,
+        probatio.Optional("valid_until"): cv.datetime,
+        probatio.Optional("max_uses"): probatio.All(probatio.Coerce(int), probatio.Range(min=1)),
+        probatio.Optional("max_visit"): cv.positive_time_period,
+    }
+)
+GUEST_ID_SCHEMA = ENTRANCE_SCHEMA.extend({probatio.Required("guest_id"): cv.string})
 
 
 def _controller(call: ServiceCall) -> EntranceController:
@@ -98,6 +115,33 @@ async def _async_renew_link(call: ServiceCall) -> ServiceResponse:
     return {"link": await async_pass_link(call.hass, controller.passes.webhook_id, token), "token": token}
 
 
+async def _async_add_guest(call: ServiceCall) -> ServiceResponse:
+    """Give someone recurring access and answer their link."""
+    controller = _controller(call)
+    data = call.data
+    guest, token = await controller.passes.async_add_guest(
+        name=data["name"],
+        schedule=Schedule(
+            weekdays=tuple(day.strip().lower() for day in data.get("weekdays", [])),
+            start_time=data.get("start_time"),
+            end_time=data.get("end_time"),
+            rrule=data.get("rrule"),
+            duration=data.get("duration"),
+        ),
+        valid_from=_local(data.get("valid_from")),
+        valid_until=_local(data.get("valid_until")),
+        max_uses=data.get("max_uses"),
+        max_visit=data.get("max_visit"),
+    )
+    link = await async_pass_link(call.hass, controller.passes.webhook_id, token)
+    return {"guest_id": guest.pass_id, "link": link, "token": token}
+
+
+async def _async_remove_guest(call: ServiceCall) -> None:
+    """Revoke a guest's access at once."""
+    await _controller(call).passes.async_remove_guest(call.data["guest_id"])
+
+
 async def _async_list_passes(call: ServiceCall) -> ServiceResponse:
     """Every pass of the entrance with its status, without tokens."""
     passes = _controller(call).passes
@@ -122,4 +166,8 @@ def async_setup_services(hass: HomeAssistant) -> None:
     register(
         DOMAIN, "renew_link", _async_renew_link, schema=PASS_ID_SCHEMA, supports_response=SupportsResponse.OPTIONAL
     )
+    register(
+        DOMAIN, "add_guest", _async_add_guest, schema=ADD_GUEST_SCHEMA, supports_response=SupportsResponse.OPTIONAL
+    )
+    register(DOMAIN, "remove_guest", _async_remove_guest, schema=GUEST_ID_SCHEMA)
     register(DOMAIN, "list_passes", _async_list_passes, schema=ENTRANCE_SCHEMA, supports_response=SupportsResponse.ONLY)
