@@ -22,6 +22,7 @@ PLATFORMS = [
     Platform.CALENDAR,
     Platform.CAMERA,
     Platform.EVENT,
+    Platform.IMAGE,
     Platform.LOCK,
     Platform.SENSOR,
     Platform.SWITCH,

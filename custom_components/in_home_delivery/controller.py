@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 import logging
 from typing import Any
 
@@ -17,7 +17,11 @@ from homeassistant.const import CONF_NAME, STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.event import async_track_point_in_utc_time, async_track_state_change_event
+from homeassistant.helpers.event import (
+    async_track_point_in_utc_time,
+    async_track_state_change_event,
+    async_track_time_interval,
+)
 from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util
 from homeassistant.util.ulid import ulid_now
@@ -28,12 +32,15 @@ from .const import (
     CONF_CAMERA,
     CONF_DOOR_SENSOR,
     CONF_DOORBELL,
+    CONF_KEEP_SNAPSHOTS_DAYS,
     CONF_LIGHTS,
     CONF_LIGHTS_ON,
     CONF_LOCK,
     CONF_NOTIFY_TARGETS,
     CONF_ONLY_WHEN_AWAY,
+    CONF_RECORD_VISITS,
     CONF_REQUIRE_CAMERA,
+    DEFAULT_OPTIONS,
     DOMAIN,
     EVENT_IN_HOME_DELIVERY,
 )
@@ -72,12 +79,15 @@ from .core.visit import (
     visit_from_dict,
 )
 from .house import House, Remembered
+from .media import VisitPictures
 from .messages import Messages
 from .passbook import Pass, PassBook
 from .settings import visit_settings
 from .store import HISTORY_LIMIT, EntranceStore, history_record
 
 _LOGGER = logging.getLogger(__name__)
+
+RETENTION_INTERVAL = timedelta(days=1)
 
 type InHomeDeliveryConfigEntry = ConfigEntry[EntranceController]
 
@@ -127,6 +137,8 @@ class EntranceController:
         self.history: list[dict[str, Any]] = []
         self.passes = PassBook(self)
         self.lockout = Lockout()
+        self.media = VisitPictures(hass, entry.entry_id, self.camera)
+        self._admission_picture: bytes | None = None
         self.accepting = True
         self._listeners: list[CALLBACK_TYPE] = []
         self._unsub_timer: CALLBACK_TYPE | None = None
@@ -149,6 +161,9 @@ class EntranceController:
         )
         self.history = list(stored.get("history", []))[-HISTORY_LIMIT:]
         await self.passes.async_load(stored)
+        self.media.restore(stored.get("last_picture"))
+        self.entry.async_on_unload(async_track_time_interval(self.hass, self._async_retention, RETENTION_INTERVAL))
+        self.entry.async_on_unload(async_at_started(self.hass, self._async_retention))
         self.entry.async_on_unload(
             async_track_state_change_event(
                 self.hass, [self.lock_entity, *filter(None, [self.door_sensor])], self._on_state
@@ -166,6 +181,7 @@ class EntranceController:
                 "alarm_mode": self.remembered.alarm_mode,
             },
             "history": self.history[-HISTORY_LIMIT:],
+            "last_picture": self.media.last_as_dict(),
             **self.passes.as_store_data(),
         }
 
@@ -193,17 +209,21 @@ class EntranceController:
             return None
         return {"on": True, "off": False}.get(state.state)
 
-    def _conditions(self, *, owner: bool) -> Conditions:
+    @property
+    def camera_required(self) -> bool:
+        """Whether visits need a working camera."""
+        return bool(self.camera and self.entry.options.get(CONF_REQUIRE_CAMERA))
+
+    def _conditions(self, *, owner: bool, camera_ok: bool) -> Conditions:
         options = self.entry.options
-        camera = self.hass.states.get(self.camera) if self.camera else None
         return Conditions(
             accepting=owner or self.accepting,
             visit_running=self.visit is not None and self.visit.running,
             lock_state=self.lock_state,
             has_door_sensor=self.door_sensor is not None,
             door_open=self.door_open(),
-            camera_required=bool(self.camera and options.get(CONF_REQUIRE_CAMERA)),
-            camera_ok=camera is not None and camera.state not in (STATE_UNAVAILABLE, STATE_UNKNOWN),
+            camera_required=self.camera_required,
+            camera_ok=camera_ok,
             only_when_away=not owner and bool(options.get(CONF_ONLY_WHEN_AWAY)),
             someone_home=any(state.state == "home" for state in self.hass.states.async_all("person")),
         )
@@ -233,7 +253,10 @@ class EntranceController:
                 raise self._deny(pass_denial, pass_id=pass_id, pass_kind=kind, pass_label=label)
             if isinstance(pass_, Guest) and pass_.max_visit is not None:
                 settings = replace(settings, max_visit=pass_.max_visit)
-        if denial := admission_denial(self._conditions(owner=by_owner)):
+        # A required camera must give a fresh picture now; that picture is the visit's first.
+        self._admission_picture = await self.media.async_picture() if self.camera_required else None
+        camera_ok = not self.camera_required or self._admission_picture is not None
+        if denial := admission_denial(self._conditions(owner=by_owner, camera_ok=camera_ok)):
             raise self._deny(denial, pass_id=pass_id, pass_kind=kind, pass_label=label)
         visit, commands = start_visit(
             visit_id=ulid_now(), pass_id=pass_id, pass_kind=kind, pass_label=label, now=now, settings=settings
@@ -244,7 +267,51 @@ class EntranceController:
         self.visit = replace(visit, lock_state=self.lock_state)
         await self.store.async_save_now()
         self._commit(self.visit, commands)
+        if self.recording:
+            self.entry.async_create_background_task(
+                self.hass, self._async_record(self.visit.visit_id, settings.max_visit), f"{DOMAIN} recording"
+            )
         return self.visit
+
+    @property
+    def recording(self) -> bool:
+        """Whether visits leave pictures (and recordings where the camera streams)."""
+        return bool(self.camera and self.entry.options.get(CONF_RECORD_VISITS, True))
+
+    async def _async_record(self, visit_id: str, duration: timedelta) -> None:
+        if name := await self.media.async_record(visit_id, duration):
+            self._attach(visit_id, name)
+
+    async def _async_snapshot(self, visit: Visit, moment: str) -> None:
+        picture, self._admission_picture = (self._admission_picture if moment == "admitted" else None), None
+        if name := await self.media.async_snapshot(visit.visit_id, moment, picture):
+            self._attach(visit.visit_id, name)
+
+    @callback
+    def _attach(self, visit_id: str, name: str) -> None:
+        """A file of a visit was written: list it in the visit's history record and show it."""
+        files = self.media.remember(visit_id, name, dt_util.utcnow())
+        for record in reversed(self.history[-5:]):
+            if record["visit_id"] == visit_id:
+                record["files"] = files
+        self.store.async_schedule_save()
+        self.notify_listeners()
+
+    async def _async_retention(self, _now: Any = None) -> None:
+        """Delete pictures and recordings older than the option; the history keeps its records."""
+        days = int(self.entry.options.get(CONF_KEEP_SNAPSHOTS_DAYS, DEFAULT_OPTIONS[CONF_KEEP_SNAPSHOTS_DAYS]))
+        removed = set(await self.media.async_remove_older_than(dt_util.utcnow() - timedelta(days=days)))
+        if not removed:
+            return
+        for record in self.history:
+            if record["visit_id"] in removed:
+                record["files"] = []
+        for visit_id in removed:
+            self.media.files.pop(visit_id, None)
+        if self.media.last is not None and self.media.last[0] in removed:
+            self.media.last = None
+        self.store.async_schedule_save()
+        self.notify_listeners()
 
     async def async_end_visit(self) -> None:
         """Lock now and end the running visit."""
@@ -283,7 +350,8 @@ class EntranceController:
         if (deadline := visit.next_deadline()) is not None:
             self._unsub_timer = async_track_point_in_utc_time(self.hass, self._on_timer, deadline)
         if any(isinstance(command, Finish) for command in commands):
-            self.history = [*self.history[-(HISTORY_LIMIT - 1) :], history_record(visit)]
+            record = history_record(visit) | {"files": list(self.media.files.get(visit.visit_id, []))}
+            self.history = [*self.history[-(HISTORY_LIMIT - 1) :], record]
             self.passes.visit_finished(visit)
         self.store.async_schedule_save()
         self._spawn(commands)
@@ -317,6 +385,8 @@ class EntranceController:
         self, message: Message, visit: Visit | None, critical: bool, placeholders: dict[str, str]
     ) -> None:
         notification = await self.messages.notification(message, visit, critical=critical, placeholders=placeholders)
+        if visit is not None and (image := self.media.latest_url(visit.visit_id)):
+            notification = replace(notification, image=image)
         await self.house.notify(notification)
 
     @callback
@@ -369,6 +439,8 @@ class EntranceController:
                 )
             case ClearRepair():
                 ir.async_delete_issue(self.hass, DOMAIN, f"relock_failed_{self.entry.entry_id}")
+            case Snapshot(moment) if visit is not None and self.recording:
+                await self._async_snapshot(visit, moment)
             case Snapshot() | Finish() | Emit():
                 pass
 

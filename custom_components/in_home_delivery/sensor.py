@@ -42,7 +42,17 @@ def last_visit_attributes(controller: EntranceController) -> Mapping[str, Any]:
     if not controller.history:
         return {}
     record = controller.history[-1]
-    return {key: record.get(key) for key in ("visit_id", "pass_kind", "pass_label", "started", "entered", "outcome")}
+    attributes = {
+        key: record.get(key) for key in ("visit_id", "pass_kind", "pass_label", "started", "entered", "outcome")
+    }
+    files = record.get("files") or []
+    attributes["pictures"] = [
+        controller.media.media_id(record["visit_id"], name) for name in files if name.endswith(".jpg")
+    ]
+    attributes["recording"] = next(
+        (controller.media.media_id(record["visit_id"], name) for name in files if not name.endswith(".jpg")), None
+    )
+    return attributes
 
 
 def next_delivery(controller: EntranceController) -> datetime | None:

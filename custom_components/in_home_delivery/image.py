@@ -1,0 +1,52 @@
+"""The entrance's `last_visit_snapshot` image: the newest picture of any visit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import override
+
+from homeassistant.components.image import ImageEntity, ImageEntityDescription
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .controller import EntranceController, InHomeDeliveryConfigEntry
+from .entity import InHomeDeliveryEntity
+
+PARALLEL_UPDATES = 0
+
+LAST_VISIT_SNAPSHOT = ImageEntityDescription(key="last_visit_snapshot", translation_key="last_visit_snapshot")
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: InHomeDeliveryConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Add the snapshot image where the entrance has a camera."""
+    if entry.runtime_data.camera:
+        async_add_entities([LastVisitSnapshot(hass, controller=entry.runtime_data, description=LAST_VISIT_SNAPSHOT)])
+
+
+class LastVisitSnapshot(InHomeDeliveryEntity, ImageEntity):
+    """Shows the newest visit picture."""
+
+    _attr_content_type = "image/jpeg"
+
+    def __init__(
+        self, hass: HomeAssistant, *, controller: EntranceController, description: ImageEntityDescription
+    ) -> None:
+        """Set up both parents."""
+        super().__init__(controller=controller, description=description)
+        ImageEntity.__init__(self, hass)
+
+    @property
+    @override
+    def image_last_updated(self) -> datetime | None:
+        """When the newest picture was taken."""
+        last = self.controller.media.last
+        return last[2] if last else None
+
+    @override
+    async def async_image(self) -> bytes | None:
+        """The newest picture."""
+        if (last := self.controller.media.last) is None:
+            return None
+        return await self.controller.media.async_read(last[0], last[1])

@@ -1,0 +1,118 @@
+"""In-Home Delivery in Home Assistant's Media panel: entrances, then visits, then their pictures."""
+
+from __future__ import annotations
+
+import mimetypes
+from typing import Any, override
+
+from homeassistant.components.media_player.const import MediaClass
+from homeassistant.components.media_player.errors import BrowseError
+from homeassistant.components.media_source import (
+    BrowseMediaSource,
+    MediaSource,
+    MediaSourceItem,
+    PlayMedia,
+    Unresolvable,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+
+from .const import DOMAIN
+from .controller import EntranceController
+
+TITLE = "In-Home Delivery"
+
+
+async def async_get_media_source(hass: HomeAssistant) -> InHomeDeliveryMediaSource:
+    """Set up the media source."""
+    return InHomeDeliveryMediaSource(hass)
+
+
+def visit_title(record: dict[str, Any]) -> str:
+    """A visit as the Media panel lists it: when, who, how it ended."""
+    started = dt_util.parse_datetime(record["started"])
+    when = dt_util.as_local(started).strftime("%Y-%m-%d %H:%M") if started else record["started"]
+    return f"{when} · {record['pass_label']} · {record.get('outcome') or ''}".strip(" ·")
+
+
+class InHomeDeliveryMediaSource(MediaSource):
+    """Browses the pictures and recordings of visits."""
+
+    name = TITLE
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        """Serve every loaded entrance."""
+        super().__init__(DOMAIN)
+        self.hass = hass
+
+    def _controllers(self) -> dict[str, EntranceController]:
+        return {entry.entry_id: entry.runtime_data for entry in self.hass.config_entries.async_loaded_entries(DOMAIN)}
+
+    def _controller(self, entry_id: str) -> EntranceController:
+        if (controller := self._controllers().get(entry_id)) is None:
+            raise BrowseError(f"Unknown entrance {entry_id}")
+        return controller
+
+    @override
+    async def async_resolve_media(self, item: MediaSourceItem) -> PlayMedia:
+        """A picture or recording as an authenticated URL."""
+        parts = item.identifier.split("/")
+        if len(parts) != 3 or (controller := self._controllers().get(parts[0])) is None:
+            raise Unresolvable(f"Unknown item {item.identifier}")
+        _, visit_id, name = parts
+        if name not in await controller.media.async_files(visit_id):
+            raise Unresolvable(f"Unknown item {item.identifier}")
+        mime_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        return PlayMedia(controller.media.url(visit_id, name), mime_type)
+
+    @override
+    async def async_browse_media(self, item: MediaSourceItem) -> BrowseMediaSource:
+        """Entrances, an entrance's visits, or a visit's files."""
+        parts = [part for part in (item.identifier or "").split("/") if part]
+        if not parts:
+            return self._folder(
+                None,
+                TITLE,
+                [self._folder(entry_id, controller.name, []) for entry_id, controller in self._controllers().items()],
+            )
+        controller = self._controller(parts[0])
+        if len(parts) == 1:
+            with_files = set(await controller.media.async_visits())
+            visits = [
+                self._folder(f"{parts[0]}/{record['visit_id']}", visit_title(record), [])
+                for record in reversed(controller.history)
+                if record["visit_id"] in with_files
+            ]
+            return self._folder(parts[0], controller.name, visits)
+        visit_id = parts[1]
+        record = next((record for record in controller.history if record["visit_id"] == visit_id), None)
+        title = visit_title(record) if record else visit_id
+        files = [
+            BrowseMediaSource(
+                domain=DOMAIN,
+                identifier=f"{parts[0]}/{visit_id}/{name}",
+                media_class=MediaClass.IMAGE if name.endswith(".jpg") else MediaClass.VIDEO,
+                media_content_type=mimetypes.guess_type(name)[0] or "",
+                title=name.rsplit(".", 1)[0].split("_", 1)[-1].replace("_", " "),
+                can_play=True,
+                can_expand=False,
+                thumbnail=None,
+            )
+            for name in await controller.media.async_files(visit_id)
+        ]
+        return self._folder(f"{parts[0]}/{visit_id}", title, files)
+
+    def _folder(self, identifier: str | None, title: str, children: list[BrowseMediaSource]) -> BrowseMediaSource:
+        return BrowseMediaSource(
+            domain=DOMAIN,
+            identifier=identifier,
+            media_class=MediaClass.DIRECTORY,
+            media_content_type="",
+            title=title,
+            can_play=False,
+            can_expand=True,
+            children=children,
+            children_media_class=MediaClass.DIRECTORY
+            if identifier is None or "/" not in identifier
+            else MediaClass.IMAGE,
+        )
