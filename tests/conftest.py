@@ -76,6 +76,10 @@ class PorchCamera(Camera):
         """Return the picture."""
         return self.picture
 
+    async def stream_source(self) -> str | None:
+        """A stream where the test turns the feature on."""
+        return "rtsp://127.0.0.1:8554/porch" if self.supported_features else None
+
 
 @pytest.fixture
 def porch_camera() -> PorchCamera:

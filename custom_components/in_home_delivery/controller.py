@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 import logging
 from typing import Any
 
+from homeassistant.components.http.auth import async_sign_path
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_NAME, STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, callback
@@ -386,7 +387,10 @@ class EntranceController:
     ) -> None:
         notification = await self.messages.notification(message, visit, critical=critical, placeholders=placeholders)
         if visit is not None and (image := self.media.latest_url(visit.visit_id)):
-            notification = replace(notification, image=image)
+            # A signed path loads without a login (in a phone's notification, in the notification drawer)
+            # and only for this picture, as long as pictures are kept.
+            keep = timedelta(days=int(self.entry.options.get(CONF_KEEP_SNAPSHOTS_DAYS, 30)))
+            notification = replace(notification, image=async_sign_path(self.hass, image, keep, use_content_user=True))
         await self.house.notify(notification)
 
     @callback

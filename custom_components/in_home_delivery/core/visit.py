@@ -257,7 +257,7 @@ def _on_deadline(visit: Visit, timer: Timer, now: datetime, settings: VisitSetti
             return visit, [Notify(Message.MAX_VISIT, critical=True)]
         case Timer.MAX_VISIT:
             return _begin_locking(visit, now, settings)
-        case Timer.LOCK_CONFIRM:
+        case _:  # Timer.LOCK_CONFIRM, the last kind
             if visit.lock_attempts >= settings.relock_attempts:
                 return _relock_failed(visit)
             return _send_lock(visit, now, settings)

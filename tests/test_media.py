@@ -1,0 +1,207 @@
+"""Pictures and recordings of visits: on disk, on the image entity, in notifications and the Media panel."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+import time
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.in_home_delivery.const import DOMAIN
+from homeassistant.components import media_source
+from homeassistant.components.camera.const import CameraEntityFeature
+from homeassistant.const import EVENT_CALL_SERVICE
+from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.setup import async_setup_component
+
+from .conftest import PICTURE, PorchCamera
+from .helpers import ENTRY_ID, admit, close_door, open_door, tick
+
+SNAPSHOT = "image.front_door_last_visit_snapshot"
+
+
+@pytest.fixture(autouse=True)
+async def media_folder(hass: HomeAssistant, tmp_path: Path) -> Path:
+    """Home Assistant's local media folder, in a temporary place."""
+    hass.config.media_dirs = {"local": str(tmp_path)}
+    assert await async_setup_component(hass, "media_source", {})
+    return tmp_path
+
+
+def visit_folder(media_folder: Path, visit_id: str) -> Path:
+    """Where a visit's files go."""
+    return media_folder / DOMAIN / ENTRY_ID / visit_id
+
+
+async def full_visit(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> str:
+    """Admit, enter, leave, relock; return the visit id."""
+    await admit(hass)
+    visit_id = hass.config_entries.async_get_entry(ENTRY_ID).runtime_data.visit.visit_id
+    await open_door(hass)
+    await close_door(hass)
+    await tick(hass, freezer, 11)
+    return visit_id
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_pictures_in_order_on_disk(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, media_folder: Path, porch_camera: PorchCamera
+) -> None:
+    """Admission, door opened, door closed and the end each leave a picture, in order."""
+    visit_id = await full_visit(hass, freezer)
+    folder = visit_folder(media_folder, visit_id)
+    assert sorted(path.name for path in folder.iterdir()) == [
+        "01_admitted.jpg",
+        "02_door_opened.jpg",
+        "03_door_closed.jpg",
+        "04_end.jpg",
+    ]
+    assert (folder / "04_end.jpg").read_bytes() == PICTURE
+    attributes = hass.states.get("sensor.front_door_last_visit").attributes
+    assert attributes["pictures"] == [
+        f"media-source://media_source/local/{DOMAIN}/{ENTRY_ID}/{visit_id}/{name}"
+        for name in ("01_admitted.jpg", "02_door_opened.jpg", "03_door_closed.jpg", "04_end.jpg")
+    ]
+    assert attributes["recording"] is None  # this camera has no stream
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_image_entity_follows_the_last_visit(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, hass_client: ClientSessionGenerator, porch_camera: PorchCamera
+) -> None:
+    """The snapshot image shows the newest picture, and changes with the next visit."""
+    assert hass.states.get(SNAPSHOT).state == "unknown"
+    await full_visit(hass, freezer)
+    first_state = hass.states.get(SNAPSHOT).state
+    assert first_state != "unknown"
+    client = await hass_client()
+    response = await client.get(f"/api/image_proxy/{SNAPSHOT}")
+    assert response.status == 200
+    assert await response.read() == PICTURE
+
+    porch_camera.picture = b"\xff\xd8 a second visitor \xff\xd9"
+    await full_visit(hass, freezer)
+    assert hass.states.get(SNAPSHOT).state != first_state
+    response = await client.get(f"/api/image_proxy/{SNAPSHOT}")
+    assert await response.read() == porch_camera.picture
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_notifications_carry_the_picture(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    phone_messages: list[ServiceCall],
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Each notification of a visit links its newest picture with a signed path that loads without login."""
+    visit_id = await full_visit(hass, freezer)
+    admitted, entered, completed = (call.data["data"]["image"] for call in phone_messages[:3])
+    assert admitted.startswith(f"/media/local/{DOMAIN}/{ENTRY_ID}/{visit_id}/01_admitted.jpg?authSig=")
+    assert entered.startswith(f"/media/local/{DOMAIN}/{ENTRY_ID}/{visit_id}/02_door_opened.jpg?authSig=")
+    assert completed.startswith(f"/media/local/{DOMAIN}/{ENTRY_ID}/{visit_id}/04_end.jpg?authSig=")
+    client = await hass_client_no_auth()
+    response = await client.get(completed)
+    assert response.status == 200
+    assert await response.read() == PICTURE
+    assert (await client.get(completed.split("?")[0])).status == 401
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_media_panel_tree(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """In-Home Delivery → Front door → the visit (date, who, outcome) → its pictures, each playable."""
+    visit_id = await full_visit(hass, freezer)
+    root = await media_source.async_browse_media(hass, f"{media_source.URI_SCHEME}{DOMAIN}")
+    assert root.title == "In-Home Delivery"
+    assert [child.title for child in root.children] == ["Front door"]
+    entrance = await media_source.async_browse_media(hass, root.children[0].media_content_id)
+    (visit,) = entrance.children
+    assert visit.title.endswith("· Owner · locked")
+    files = await media_source.async_browse_media(hass, visit.media_content_id)
+    assert [child.title for child in files.children] == ["admitted", "door opened", "door closed", "end"]
+    played = await media_source.async_resolve_media(hass, files.children[0].media_content_id, None)
+    assert played.url == f"/media/local/{DOMAIN}/{ENTRY_ID}/{visit_id}/01_admitted.jpg"
+    assert played.mime_type == "image/jpeg"
+    with pytest.raises(media_source.Unresolvable):
+        await media_source.async_resolve_media(
+            hass, f"{media_source.URI_SCHEME}{DOMAIN}/{ENTRY_ID}/{visit_id}/../x", None
+        )
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_camera_without_picture_refuses_the_visit(
+    hass: HomeAssistant, porch_camera: PorchCamera, phone_messages: list[ServiceCall]
+) -> None:
+    """The camera is there but gives no picture: with the camera rule on, nothing unlocks."""
+    porch_camera.picture = b""
+    with pytest.raises(ServiceValidationError) as err:
+        await admit(hass)
+    assert err.value.translation_key == "denied_camera_unavailable"
+    assert hass.states.get("lock.smart_lock").state == "locked"
+    await hass.async_block_till_done()
+    assert any("the camera gives no picture" in call.data["message"] for call in phone_messages)
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_stream_camera_records_the_visit(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, porch_camera: PorchCamera, media_folder: Path
+) -> None:
+    """Where the camera streams, the stream recorder is asked to record the visit, with a lead-in."""
+    porch_camera._attr_supported_features = CameraEntityFeature.STREAM
+    porch_camera.async_write_ha_state()
+    calls = async_capture_events(hass, EVENT_CALL_SERVICE)
+    visit_id = await full_visit(hass, freezer)
+    (record,) = [call.data for call in calls if call.data["service"] == "record"]
+    assert record["domain"] == "camera"
+    assert record["service_data"]["entity_id"] == "camera.porch_camera"
+    assert record["service_data"]["filename"] == str(visit_folder(media_folder, visit_id) / "recording.mp4")
+    assert record["service_data"]["lookback"] == 5
+    assert hass.states.get("lock.smart_lock").state == "locked"  # a recorder that fails changes nothing
+
+
+async def test_no_camera_no_pictures(
+    hass: HomeAssistant,
+    hardware: None,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    media_folder: Path,
+) -> None:
+    """An entrance without a camera has visits without pictures and without errors."""
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(mock_config_entry, data={**mock_config_entry.data, "camera": None})
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    await full_visit(hass, freezer)
+    assert not (media_folder / DOMAIN).exists()
+    assert hass.states.get(SNAPSHOT) is None
+    assert hass.states.get("sensor.front_door_last_visit").attributes["pictures"] == []
+
+
+async def test_retention_removes_exactly_what_is_old(
+    hass: HomeAssistant, init_integration: MockConfigEntry, freezer: FrozenDateTimeFactory, media_folder: Path
+) -> None:
+    """Daily, visit folders older than keep_snapshots_days go; newer ones stay; the history keeps its records."""
+    recent = await full_visit(hass, freezer)
+    old = "01OLDVISIT"
+    old_folder = visit_folder(media_folder, old)
+    old_folder.mkdir(parents=True)
+    (old_folder / "01_admitted.jpg").write_bytes(PICTURE)
+    day = 24 * 3600
+    os.utime(old_folder / "01_admitted.jpg", (time.time() - 31 * day, time.time() - 31 * day))
+    controller = init_integration.runtime_data
+    controller.history.insert(
+        0,
+        {"visit_id": old, "pass_label": "Owner", "started": "2026-10-01T10:00:00+00:00", "files": ["01_admitted.jpg"]},
+    )
+
+    await tick(hass, freezer, day + 1)
+    await hass.async_block_till_done(wait_background_tasks=True)  # the daily run is a background job
+    assert not old_folder.exists()
+    assert visit_folder(media_folder, recent).exists()
+    assert controller.history[0]["visit_id"] == old
+    assert controller.history[0]["files"] == []
+    assert len(controller.history[-1]["files"]) == 4
