@@ -205,3 +205,14 @@ async def test_retention_removes_exactly_what_is_old(
     assert controller.history[0]["visit_id"] == old
     assert controller.history[0]["files"] == []
     assert len(controller.history[-1]["files"]) == 4
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_running_visit_in_the_media_panel(hass: HomeAssistant) -> None:
+    """A visit still running (say, its relock failed) is listed with its pictures so far."""
+    await admit(hass)
+    root = await media_source.async_browse_media(hass, f"{media_source.URI_SCHEME}{DOMAIN}/{ENTRY_ID}")
+    (visit,) = root.children
+    assert "Owner" in visit.title
+    files = await media_source.async_browse_media(hass, visit.media_content_id)
+    assert [child.title for child in files.children] == ["admitted"]

@@ -19,6 +19,7 @@ from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
 from .controller import EntranceController
+from .store import history_record
 
 TITLE = "In-Home Delivery"
 
@@ -77,16 +78,14 @@ class InHomeDeliveryMediaSource(MediaSource):
             )
         controller = self._controller(parts[0])
         if len(parts) == 1:
-            with_files = set(await controller.media.async_visits())
+            # Every visit with files, newest first (visit ids sort by time), the running one included.
             visits = [
-                self._folder(f"{parts[0]}/{record['visit_id']}", visit_title(record), [])
-                for record in reversed(controller.history)
-                if record["visit_id"] in with_files
+                self._folder(f"{parts[0]}/{visit_id}", self._visit_title(controller, visit_id), [])
+                for visit_id in sorted(await controller.media.async_visits(), reverse=True)
             ]
             return self._folder(parts[0], controller.name, visits)
         visit_id = parts[1]
-        record = next((record for record in controller.history if record["visit_id"] == visit_id), None)
-        title = visit_title(record) if record else visit_id
+        title = self._visit_title(controller, visit_id)
         files = [
             BrowseMediaSource(
                 domain=DOMAIN,
@@ -101,6 +100,13 @@ class InHomeDeliveryMediaSource(MediaSource):
             for name in await controller.media.async_files(visit_id)
         ]
         return self._folder(f"{parts[0]}/{visit_id}", title, files)
+
+    @staticmethod
+    def _visit_title(controller: EntranceController, visit_id: str) -> str:
+        record = next((record for record in reversed(controller.history) if record["visit_id"] == visit_id), None)
+        if record is None and controller.visit is not None and controller.visit.visit_id == visit_id:
+            record = history_record(controller.visit)
+        return visit_title(record) if record else visit_id
 
     def _folder(self, identifier: str | None, title: str, children: list[BrowseMediaSource]) -> BrowseMediaSource:
         return BrowseMediaSource(
