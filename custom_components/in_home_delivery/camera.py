@@ -11,14 +11,12 @@ from homeassistant.components.camera import (
     async_get_stream_source,
 )
 from homeassistant.components.camera.const import CameraEntityFeature
-from homeassistant.const import ATTR_SUPPORTED_FEATURES, STATE_UNAVAILABLE
-from homeassistant.core import Event, EventStateChangedData, HomeAssistant, State, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.event import async_track_state_change_event
 
 from .controller import EntranceController, InHomeDeliveryConfigEntry
-from .entity import InHomeDeliveryEntity
+from .entity import MirrorEntity
 
 PARALLEL_UPDATES = 0
 
@@ -33,41 +31,20 @@ async def async_setup_entry(
         async_add_entities([EntranceCamera(controller=entry.runtime_data, description=CAMERA)])
 
 
-class EntranceCamera(InHomeDeliveryEntity, Camera):
+class EntranceCamera(MirrorEntity, Camera):
     """Shows what the wrapped camera shows."""
 
     def __init__(self, *, controller: EntranceController, description: CameraEntityDescription) -> None:
         """Set up both parents."""
         super().__init__(controller=controller, description=description)
         Camera.__init__(self)
-        self.wrapped: str = self.controller.camera or ""
-
-    @property
-    def _wrapped(self) -> State | None:
-        return self.hass.states.get(self.wrapped)
-
-    @override
-    async def async_added_to_hass(self) -> None:
-        """Follow the wrapped camera."""
-        await super().async_added_to_hass()
-        self.async_on_remove(async_track_state_change_event(self.hass, self.wrapped, self._on_wrapped_change))
-
-    @callback
-    def _on_wrapped_change(self, _event: Event[EventStateChangedData]) -> None:
-        self.async_write_ha_state()
-
-    @property
-    @override
-    def available(self) -> bool:
-        """Available while the wrapped camera is."""
-        return (state := self._wrapped) is not None and state.state != STATE_UNAVAILABLE
+        self.wrapped = controller.camera or ""
 
     @property
     @override
     def supported_features(self) -> CameraEntityFeature:
         """Stream where the wrapped camera streams."""
-        state = self._wrapped
-        return CameraEntityFeature(state.attributes.get(ATTR_SUPPORTED_FEATURES, 0) if state else 0)
+        return CameraEntityFeature(self.wrapped_features)
 
     @override
     async def async_camera_image(self, width: int | None = None, height: int | None = None) -> bytes | None:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import override
 
+from homeassistant.const import ATTR_SUPPORTED_FEATURES, STATE_UNAVAILABLE
+from homeassistant.core import Event, EventStateChangedData, State, callback
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.event import async_track_state_change_event
 
 from .const import DOMAIN
 from .controller import EntranceController
@@ -36,3 +39,36 @@ class InHomeDeliveryEntity(Entity):
         """Follow the controller."""
         await super().async_added_to_hass()
         self.async_on_remove(self.controller.add_listener(self.async_write_ha_state))
+
+
+class MirrorEntity(InHomeDeliveryEntity):
+    """An entity that shows a wrapped entity of another integration, following its every change."""
+
+    wrapped: str
+
+    @property
+    def wrapped_state(self) -> State | None:
+        """The wrapped entity's state (None while it does not exist)."""
+        return self.hass.states.get(self.wrapped)
+
+    @property
+    def wrapped_features(self) -> int:
+        """The wrapped entity's supported features."""
+        state = self.wrapped_state
+        return int(state.attributes.get(ATTR_SUPPORTED_FEATURES, 0)) if state else 0
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Follow the wrapped entity."""
+        await super().async_added_to_hass()
+        self.async_on_remove(async_track_state_change_event(self.hass, self.wrapped, self._on_wrapped_change))
+
+    @callback
+    def _on_wrapped_change(self, _event: Event[EventStateChangedData]) -> None:
+        self.async_write_ha_state()
+
+    @property
+    @override
+    def available(self) -> bool:
+        """Available while the wrapped entity is."""
+        return (state := self.wrapped_state) is not None and state.state != STATE_UNAVAILABLE

@@ -9,13 +9,12 @@ from typing import Any, override
 
 from homeassistant.components.lock import LockEntity, LockEntityDescription
 from homeassistant.components.lock.const import LockEntityFeature, LockState
-from homeassistant.const import ATTR_ENTITY_ID, ATTR_SUPPORTED_FEATURES, STATE_UNAVAILABLE, STATE_UNKNOWN
-from homeassistant.core import Event, EventStateChangedData, HomeAssistant, State, callback
+from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.event import async_track_state_change_event
 
-from .controller import InHomeDeliveryConfigEntry
-from .entity import InHomeDeliveryEntity
+from .controller import EntranceController, InHomeDeliveryConfigEntry
+from .entity import MirrorEntity
 
 PARALLEL_UPDATES = 1
 
@@ -29,40 +28,22 @@ async def async_setup_entry(
     async_add_entities([EntranceLock(controller=entry.runtime_data, description=LOCK)])
 
 
-class EntranceLock(InHomeDeliveryEntity, LockEntity):
+class EntranceLock(MirrorEntity, LockEntity):
     """Mirrors the wrapped lock, state for state."""
 
-    @property
-    def _wrapped(self) -> State | None:
-        return self.hass.states.get(self.controller.lock_entity)
-
-    @override
-    async def async_added_to_hass(self) -> None:
-        """Follow the wrapped lock."""
-        await super().async_added_to_hass()
-        self.async_on_remove(
-            async_track_state_change_event(self.hass, self.controller.lock_entity, self._on_wrapped_change)
-        )
-
-    @callback
-    def _on_wrapped_change(self, _event: Event[EventStateChangedData]) -> None:
-        self.async_write_ha_state()
-
-    @property
-    @override
-    def available(self) -> bool:
-        """Available while the wrapped lock is."""
-        return (state := self._wrapped) is not None and state.state != STATE_UNAVAILABLE
+    def __init__(self, *, controller: EntranceController, description: LockEntityDescription) -> None:
+        """Mirror the entrance's lock."""
+        super().__init__(controller=controller, description=description)
+        self.wrapped = controller.lock_entity
 
     @property
     @override
     def supported_features(self) -> LockEntityFeature:
         """Offer open where the wrapped lock does."""
-        state = self._wrapped
-        return LockEntityFeature(state.attributes.get(ATTR_SUPPORTED_FEATURES, 0) if state else 0)
+        return LockEntityFeature(self.wrapped_features)
 
     def _is(self, lock_state: LockState) -> bool | None:
-        state = self._wrapped
+        state = self.wrapped_state
         if state is None or state.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
             return None
         return state.state == lock_state

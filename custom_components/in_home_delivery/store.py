@@ -9,25 +9,20 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.storage import Store
 
 from .const import DOMAIN
-from .core.visit import Visit
+from .core.visit import Visit, visit_as_dict
 
 STORAGE_VERSION = 1
 SAVE_DELAY = 1
 HISTORY_LIMIT = 1000
 
 
+HISTORY_KEYS = ("visit_id", "pass_id", "pass_kind", "pass_label", "started", "entered", "ended", "outcome")
+
+
 def history_record(visit: Visit) -> dict[str, Any]:
     """A finished visit as the history keeps it."""
-    return {
-        "visit_id": visit.visit_id,
-        "pass_id": visit.pass_id,
-        "pass_kind": visit.pass_kind,
-        "pass_label": visit.pass_label,
-        "started": visit.started.isoformat(),
-        "entered": visit.entered.isoformat() if visit.entered else None,
-        "ended": visit.ended.isoformat() if visit.ended else None,
-        "outcome": visit.outcome.value if visit.outcome else None,
-    }
+    data = visit_as_dict(visit)
+    return {key: data[key] for key in HISTORY_KEYS}
 
 
 class EntranceStore:
