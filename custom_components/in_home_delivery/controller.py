@@ -6,18 +6,15 @@ Entities only read from it.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 from datetime import datetime, timedelta
 import logging
 from typing import Any
 
-from homeassistant.components.http.auth import async_sign_path
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_NAME, STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import (
     async_track_point_in_utc_time,
     async_track_state_change_event,
@@ -33,35 +30,21 @@ from .const import (
     CONF_CAMERA,
     CONF_DOOR_SENSOR,
     CONF_DOORBELL,
-    CONF_KEEP_SNAPSHOTS_DAYS,
     CONF_LIGHTS,
     CONF_LIGHTS_ON,
     CONF_LOCK,
     CONF_NOTIFY_TARGETS,
     CONF_ONLY_WHEN_AWAY,
-    CONF_RECORD_VISITS,
     CONF_REQUIRE_CAMERA,
-    DEFAULT_OPTIONS,
     DOMAIN,
     EVENT_IN_HOME_DELIVERY,
 )
 from .core.admission import Conditions, admission_denial
 from .core.commands import (
-    AlarmDisarm,
-    AlarmRearm,
-    ClearRepair,
     Command,
-    Emit,
     EventType,
     Finish,
-    LightsOn,
-    LightsRestore,
-    Lock,
     Message,
-    Notify,
-    RaiseRepair,
-    Snapshot,
-    Unlock,
 )
 from .core.guests import Guest
 from .core.lockout import Lockout
@@ -83,6 +66,7 @@ from .house import House, Remembered
 from .media import VisitPictures
 from .messages import Messages
 from .passbook import Pass, PassBook
+from .runner import CommandRunner
 from .settings import visit_settings
 from .store import HISTORY_LIMIT, EntranceStore, history_record
 
@@ -139,11 +123,10 @@ class EntranceController:
         self.passes = PassBook(self)
         self.lockout = Lockout()
         self.media = VisitPictures(hass, entry.entry_id, self.camera)
-        self._admission_picture: bytes | None = None
+        self.runner = CommandRunner(self)
         self.accepting = True
         self._listeners: list[CALLBACK_TYPE] = []
         self._unsub_timer: CALLBACK_TYPE | None = None
-        self._command_lock = asyncio.Lock()
 
     @property
     def watched_entities(self) -> list[str]:
@@ -163,8 +146,10 @@ class EntranceController:
         self.history = list(stored.get("history", []))[-HISTORY_LIMIT:]
         await self.passes.async_load(stored)
         self.media.restore(stored.get("last_picture"))
-        self.entry.async_on_unload(async_track_time_interval(self.hass, self._async_retention, RETENTION_INTERVAL))
-        self.entry.async_on_unload(async_at_started(self.hass, self._async_retention))
+        self.entry.async_on_unload(
+            async_track_time_interval(self.hass, self.runner.async_retention, RETENTION_INTERVAL)
+        )
+        self.entry.async_on_unload(async_at_started(self.hass, self.runner.async_retention))
         self.entry.async_on_unload(
             async_track_state_change_event(
                 self.hass, [self.lock_entity, *filter(None, [self.door_sensor])], self._on_state
@@ -255,8 +240,9 @@ class EntranceController:
             if isinstance(pass_, Guest) and pass_.max_visit is not None:
                 settings = replace(settings, max_visit=pass_.max_visit)
         # A required camera must give a fresh picture now; that picture is the visit's first.
-        self._admission_picture = await self.media.async_picture() if self.camera_required else None
-        camera_ok = not self.camera_required or self._admission_picture is not None
+        picture = await self.media.async_picture() if self.camera_required else None
+        self.runner.admission_picture = picture
+        camera_ok = not self.camera_required or picture is not None
         if denial := admission_denial(self._conditions(owner=by_owner, camera_ok=camera_ok)):
             raise self._deny(denial, pass_id=pass_id, pass_kind=kind, pass_label=label)
         visit, commands = start_visit(
@@ -268,51 +254,8 @@ class EntranceController:
         self.visit = replace(visit, lock_state=self.lock_state)
         await self.store.async_save_now()
         self._commit(self.visit, commands)
-        if self.recording:
-            self.entry.async_create_background_task(
-                self.hass, self._async_record(self.visit.visit_id, settings.max_visit), f"{DOMAIN} recording"
-            )
+        self.runner.start_recording(self.visit, settings.max_visit)
         return self.visit
-
-    @property
-    def recording(self) -> bool:
-        """Whether visits leave pictures (and recordings where the camera streams)."""
-        return bool(self.camera and self.entry.options.get(CONF_RECORD_VISITS, True))
-
-    async def _async_record(self, visit_id: str, duration: timedelta) -> None:
-        if name := await self.media.async_record(visit_id, duration):
-            self._attach(visit_id, name)
-
-    async def _async_snapshot(self, visit: Visit, moment: str) -> None:
-        picture, self._admission_picture = (self._admission_picture if moment == "admitted" else None), None
-        if name := await self.media.async_snapshot(visit.visit_id, moment, picture):
-            self._attach(visit.visit_id, name)
-
-    @callback
-    def _attach(self, visit_id: str, name: str) -> None:
-        """A file of a visit was written: list it in the visit's history record and show it."""
-        files = self.media.remember(visit_id, name, dt_util.utcnow())
-        for record in reversed(self.history[-5:]):
-            if record["visit_id"] == visit_id:
-                record["files"] = files
-        self.store.async_schedule_save()
-        self.notify_listeners()
-
-    async def _async_retention(self, _now: Any = None) -> None:
-        """Delete pictures and recordings older than the option; the history keeps its records."""
-        days = int(self.entry.options.get(CONF_KEEP_SNAPSHOTS_DAYS, DEFAULT_OPTIONS[CONF_KEEP_SNAPSHOTS_DAYS]))
-        removed = set(await self.media.async_remove_older_than(dt_util.utcnow() - timedelta(days=days)))
-        if not removed:
-            return
-        for record in self.history:
-            if record["visit_id"] in removed:
-                record["files"] = []
-        for visit_id in removed:
-            self.media.files.pop(visit_id, None)
-        if self.media.last is not None and self.media.last[0] in removed:
-            self.media.last = None
-        self.store.async_schedule_save()
-        self.notify_listeners()
 
     async def async_end_visit(self) -> None:
         """Lock now and end the running visit."""
@@ -355,7 +298,7 @@ class EntranceController:
             self.history = [*self.history[-(HISTORY_LIMIT - 1) :], record]
             self.passes.visit_finished(visit)
         self.store.async_schedule_save()
-        self._spawn(commands)
+        self.runner.spawn(commands)
         self.notify_listeners()
 
     @callback
@@ -378,75 +321,7 @@ class EntranceController:
     @callback
     def notify_owner(self, message: Message, *, critical: bool = False, **placeholders: str) -> None:
         """Tell the owner something that is not a step of the running visit."""
-        self.entry.async_create_task(
-            self.hass, self._async_notify(message, None, critical, placeholders), f"{DOMAIN} {self.name} notify"
-        )
-
-    async def _async_notify(
-        self, message: Message, visit: Visit | None, critical: bool, placeholders: dict[str, str]
-    ) -> None:
-        notification = await self.messages.notification(message, visit, critical=critical, placeholders=placeholders)
-        if visit is not None and (image := self.media.latest_url(visit.visit_id)):
-            # A signed path loads without a login (in a phone's notification, in the notification drawer)
-            # and only for this picture, as long as pictures are kept.
-            keep = timedelta(days=int(self.entry.options.get(CONF_KEEP_SNAPSHOTS_DAYS, 30)))
-            notification = replace(notification, image=async_sign_path(self.hass, image, keep, use_content_user=True))
-        await self.house.notify(notification)
-
-    @callback
-    def _spawn(self, commands: list[Command]) -> None:
-        visit = self.visit
-        self.entry.async_create_task(self.hass, self._async_run(commands, visit), f"{DOMAIN} {self.name} commands")
-
-    async def _async_run(self, commands: list[Command], visit: Visit | None) -> None:
-        """Carry out commands in order; steps queue behind each other so their effects stay in order."""
-        async with self._command_lock:
-            for command in commands:
-                await self._async_execute(command, visit)
-            self.store.async_schedule_save()
-
-    async def _async_execute(self, command: Command, visit: Visit | None) -> None:
-        match command:
-            case Unlock():
-                await self.house.unlock_door()
-            case Lock():
-                await self.house.lock_door()
-            case LightsOn():
-                await self.house.lights_on(self.remembered)
-            case LightsRestore():
-                await self.house.lights_restore(self.remembered)
-            case AlarmDisarm():
-                await self.house.alarm_disarm(self.remembered)
-            case AlarmRearm():
-                if not await self.house.alarm_rearm(self.remembered):
-                    await self._async_notify(Message.ALARM_REARM_FAILED, visit, True, {})
-            case Notify(message, critical):
-                await self._async_notify(message, visit, critical, {})
-            case Emit(event_type, event_reason) if visit is not None:
-                self.emit(
-                    event_type,
-                    event_reason,
-                    pass_id=visit.pass_id,
-                    pass_kind=visit.pass_kind,
-                    pass_label=visit.pass_label,
-                    visit_id=visit.visit_id,
-                )
-            case RaiseRepair():
-                ir.async_create_issue(
-                    self.hass,
-                    DOMAIN,
-                    f"relock_failed_{self.entry.entry_id}",
-                    is_fixable=False,
-                    severity=ir.IssueSeverity.CRITICAL,
-                    translation_key="relock_failed",
-                    translation_placeholders={"entrance": self.name, "lock": self.lock_entity},
-                )
-            case ClearRepair():
-                ir.async_delete_issue(self.hass, DOMAIN, f"relock_failed_{self.entry.entry_id}")
-            case Snapshot(moment) if visit is not None and self.recording:
-                await self._async_snapshot(visit, moment)
-            case Snapshot() | Finish() | Emit():
-                pass
+        self.runner.notify_owner(message, critical=critical, **placeholders)
 
     @callback
     def emit(

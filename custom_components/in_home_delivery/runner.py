@@ -1,0 +1,185 @@
+"""Carries out the core's commands against Home Assistant, in order, one visit step after another.
+
+Also keeps the pictures and recordings of visits in step with the history. Nothing here decides
+anything: the rules are in core/, the state in the controller.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.components.http.auth import async_sign_path
+from homeassistant.core import callback
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
+
+from .const import CONF_KEEP_SNAPSHOTS_DAYS, CONF_RECORD_VISITS, DEFAULT_OPTIONS, DOMAIN
+from .core.commands import (
+    AlarmDisarm,
+    AlarmRearm,
+    ClearRepair,
+    Command,
+    Emit,
+    Finish,
+    LightsOn,
+    LightsRestore,
+    Lock,
+    Message,
+    Notify,
+    RaiseRepair,
+    Snapshot,
+    Unlock,
+)
+from .core.visit import Visit
+
+if TYPE_CHECKING:
+    from .controller import EntranceController
+
+
+class CommandRunner:
+    """Runs one entrance's commands."""
+
+    def __init__(self, controller: EntranceController) -> None:
+        """Serve one entrance."""
+        self.controller = controller
+        self.hass = controller.hass
+        self.entry = controller.entry
+        self.admission_picture: bytes | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def keep_days(self) -> int:
+        """How long pictures are kept."""
+        return int(self.entry.options.get(CONF_KEEP_SNAPSHOTS_DAYS, DEFAULT_OPTIONS[CONF_KEEP_SNAPSHOTS_DAYS]))
+
+    @callback
+    def notify_owner(self, message: Message, *, critical: bool = False, **placeholders: str) -> None:
+        """Tell the owner something that is not a step of the running visit."""
+        self.entry.async_create_task(
+            self.hass, self._async_notify(message, None, critical, placeholders), f"{DOMAIN} notify"
+        )
+
+    async def _async_notify(
+        self, message: Message, visit: Visit | None, critical: bool, placeholders: dict[str, str]
+    ) -> None:
+        controller = self.controller
+        notification = await controller.messages.notification(
+            message, visit, critical=critical, placeholders=placeholders
+        )
+        if visit is not None and (image := controller.media.latest_url(visit.visit_id)):
+            # A signed path loads without a login (in a phone's notification, in the notification drawer)
+            # and only for this picture, as long as pictures are kept.
+            keep = timedelta(days=self.keep_days)
+            notification = replace(notification, image=async_sign_path(self.hass, image, keep, use_content_user=True))
+        await controller.house.notify(notification)
+
+    @callback
+    def spawn(self, commands: list[Command]) -> None:
+        """Queue a step's commands behind the earlier steps'."""
+        visit = self.controller.visit
+        self.entry.async_create_task(self.hass, self._async_run(commands, visit), f"{DOMAIN} commands")
+
+    async def _async_run(self, commands: list[Command], visit: Visit | None) -> None:
+        """Carry out commands in order; steps queue behind each other so their effects stay in order."""
+        async with self._lock:
+            for command in commands:
+                await self._async_execute(command, visit)
+            self.controller.store.async_schedule_save()
+
+    async def _async_execute(self, command: Command, visit: Visit | None) -> None:
+        controller = self.controller
+        house, remembered = controller.house, controller.remembered
+        match command:
+            case Unlock():
+                await house.unlock_door()
+            case Lock():
+                await house.lock_door()
+            case LightsOn():
+                await house.lights_on(remembered)
+            case LightsRestore():
+                await house.lights_restore(remembered)
+            case AlarmDisarm():
+                await house.alarm_disarm(remembered)
+            case AlarmRearm():
+                if not await house.alarm_rearm(remembered):
+                    await self._async_notify(Message.ALARM_REARM_FAILED, visit, True, {})
+            case Notify(message, critical):
+                await self._async_notify(message, visit, critical, {})
+            case Emit(event_type, event_reason) if visit is not None:
+                controller.emit(
+                    event_type,
+                    event_reason,
+                    pass_id=visit.pass_id,
+                    pass_kind=visit.pass_kind,
+                    pass_label=visit.pass_label,
+                    visit_id=visit.visit_id,
+                )
+            case RaiseRepair():
+                ir.async_create_issue(
+                    self.hass,
+                    DOMAIN,
+                    f"relock_failed_{self.entry.entry_id}",
+                    is_fixable=False,
+                    severity=ir.IssueSeverity.CRITICAL,
+                    translation_key="relock_failed",
+                    translation_placeholders={"entrance": controller.name, "lock": controller.lock_entity},
+                )
+            case ClearRepair():
+                ir.async_delete_issue(self.hass, DOMAIN, f"relock_failed_{self.entry.entry_id}")
+            case Snapshot(moment) if visit is not None and self.recording:
+                await self._async_snapshot(visit, moment)
+            case Snapshot() | Finish() | Emit():
+                pass
+
+    @property
+    def recording(self) -> bool:
+        """Whether visits leave pictures (and recordings where the camera streams)."""
+        return bool(self.controller.camera and self.entry.options.get(CONF_RECORD_VISITS, True))
+
+    @callback
+    def start_recording(self, visit: Visit, duration: timedelta) -> None:
+        """Record the visit where the camera streams, without holding up its steps."""
+        if self.recording:
+            self.entry.async_create_background_task(
+                self.hass, self._async_record(visit.visit_id, duration), f"{DOMAIN} recording"
+            )
+
+    async def _async_record(self, visit_id: str, duration: timedelta) -> None:
+        if name := await self.controller.media.async_record(visit_id, duration):
+            self._attach(visit_id, name)
+
+    async def _async_snapshot(self, visit: Visit, moment: str) -> None:
+        picture, self.admission_picture = (self.admission_picture if moment == "admitted" else None), None
+        if name := await self.controller.media.async_snapshot(visit.visit_id, moment, picture):
+            self._attach(visit.visit_id, name)
+
+    @callback
+    def _attach(self, visit_id: str, name: str) -> None:
+        """A file of a visit was written: list it in the visit's history record and show it."""
+        controller = self.controller
+        files = controller.media.remember(visit_id, name, dt_util.utcnow())
+        for record in reversed(controller.history[-5:]):
+            if record["visit_id"] == visit_id:
+                record["files"] = files
+        controller.store.async_schedule_save()
+        controller.notify_listeners()
+
+    async def async_retention(self, _now: Any = None) -> None:
+        """Delete pictures and recordings older than the option; the history keeps its records."""
+        controller = self.controller
+        media = controller.media
+        removed = set(await media.async_remove_older_than(dt_util.utcnow() - timedelta(days=self.keep_days)))
+        if not removed:
+            return
+        for record in controller.history:
+            if record["visit_id"] in removed:
+                record["files"] = []
+        for visit_id in removed:
+            media.files.pop(visit_id, None)
+        if media.last is not None and media.last[0] in removed:
+            media.last = None
+        controller.store.async_schedule_save()
+        controller.notify_listeners()
