@@ -180,10 +180,8 @@ class Guest:
         if start >= end:
             return
         for window_start, window_end in self.schedule.windows(tz, start, end):
-            clipped_start = max(window_start, self.valid_from) if self.valid_from else window_start
-            clipped_end = min(window_end, self.valid_until) if self.valid_until else window_end
-            if clipped_start < clipped_end:
-                yield clipped_start, clipped_end
+            # Each window overlaps [start, end), so clipping it to the validity leaves it non-empty.
+            yield max(window_start, self.valid_from or window_start), min(window_end, self.valid_until or window_end)
 
     def current_or_next_window(self, now: datetime, tz: tzinfo) -> tuple[datetime, datetime] | None:
         """The window open now, else the next one within a year."""

@@ -34,12 +34,19 @@ class Lockout:
 
     def record_failure(self, address: str, now: datetime) -> bool:
         """Count a failure; return True when this failure starts a flood the owner should hear of."""
-        self._forget_old(now)
-        attempts = self.failures.setdefault(address, deque())
+        horizon = now - FAILURE_WINDOW
+        attempts = self.failures.pop(address, None) or deque()
+        while attempts and attempts[0] < horizon:
+            attempts.popleft()
         attempts.append(now)
         if len(attempts) >= MAX_FAILURES:
             self.blocked_until[address] = now + LOCKOUT
             attempts.clear()
+        self.failures[address] = attempts  # re-inserted: the dict stays ordered by last failure
+        if len(self.failures) > MAX_TRACKED_ADDRESSES:
+            self._forget_oldest(now)
+        while self.all_failures and self.all_failures[0] < horizon:
+            self.all_failures.popleft()
         self.all_failures.append(now)
         if len(self.all_failures) >= FLOOD_FAILURES and (
             self.flood_alerted_until is None or self.flood_alerted_until <= now
@@ -48,17 +55,13 @@ class Lockout:
             return True
         return False
 
-    def _forget_old(self, now: datetime) -> None:
-        horizon = now - FAILURE_WINDOW
-        while self.all_failures and self.all_failures[0] < horizon:
-            self.all_failures.popleft()
-        for address in list(self.failures):
-            attempts = self.failures[address]
-            while attempts and attempts[0] < horizon:
-                attempts.popleft()
-            if not attempts:
-                del self.failures[address]
-        if len(self.failures) > MAX_TRACKED_ADDRESSES:
-            # A flood from very many addresses must not grow memory without bound.
-            for address in list(self.failures)[: len(self.failures) - MAX_TRACKED_ADDRESSES]:
-                del self.failures[address]
+    def _forget_oldest(self, now: datetime) -> None:
+        """Keep memory bounded in a flood from very many addresses: drop the least recent tenth.
+
+        Dropping down to 90% of the limit at once keeps the work per request constant on average.
+        """
+        for address in list(self.failures)[: len(self.failures) - MAX_TRACKED_ADDRESSES * 9 // 10]:
+            del self.failures[address]
+        for address, until in list(self.blocked_until.items()):
+            if until <= now:
+                del self.blocked_until[address]

@@ -1,0 +1,87 @@
+"""Edges of the core that the Home Assistant tests do not reach on their own."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from custom_components.in_home_delivery.core import lockout as lockout_module
+from custom_components.in_home_delivery.core.guests import Guest, Schedule, ScheduleError, schedule_error
+from custom_components.in_home_delivery.core.lockout import Lockout
+from custom_components.in_home_delivery.core.passes import Delivery, PassDenial
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def test_delivery_too_late_after_the_grace() -> None:
+    """A courier an hour late with 15 minutes of grace is refused as too late."""
+    delivery = Delivery(
+        pass_id="d", token_hash="h", window_start=NOW - timedelta(hours=3), window_end=NOW - timedelta(hours=1)
+    )
+    assert delivery.denial(NOW, timedelta(minutes=15)) is PassDenial.TOO_LATE
+    assert delivery.denial(NOW, timedelta(hours=2)) is None
+
+
+def test_rrule_window_ending_where_the_range_starts_is_left_out() -> None:
+    """A window that ends exactly when the asked range starts does not overlap it."""
+    schedule = Schedule(
+        rrule="FREQ=DAILY;BYHOUR=9", duration=timedelta(hours=1), anchor=datetime(2026, 1, 1, tzinfo=BERLIN)
+    )
+    start = datetime(2026, 11, 24, 10, 0, tzinfo=BERLIN)
+    windows = list(schedule.windows(BERLIN, start, start + timedelta(hours=23, minutes=30)))
+    assert windows == [
+        (
+            datetime(2026, 11, 25, 9, 0, tzinfo=BERLIN).astimezone(UTC),
+            datetime(2026, 11, 25, 10, 0, tzinfo=BERLIN).astimezone(UTC),
+        )
+    ]
+
+
+def test_rule_sets_are_refused() -> None:
+    """Only a single RRULE is a schedule; a set with EXDATE is a clear error."""
+    schedule = Schedule(rrule="RRULE:FREQ=DAILY\nEXDATE:20261201T090000", duration=timedelta(hours=1))
+    assert schedule_error(schedule, BERLIN, NOW, None, None) is ScheduleError.BAD_RRULE
+
+
+def test_windows_are_clipped_to_the_validity() -> None:
+    """A pass valid from 10:30 shows the 9-12 window from 10:30."""
+    guest = Guest(
+        pass_id="g",
+        token_hash="h",
+        name="Maria",
+        schedule=Schedule(weekdays=("tue",), start_time=time(9), end_time=time(12)),
+        valid_from=datetime(2026, 11, 24, 10, 30, tzinfo=BERLIN),
+    )
+    ((start, end),) = guest.windows(
+        BERLIN, datetime(2026, 11, 24, tzinfo=BERLIN), datetime(2026, 11, 25, tzinfo=BERLIN)
+    )
+    assert start == datetime(2026, 11, 24, 10, 30, tzinfo=BERLIN)
+    assert end == datetime(2026, 11, 24, 12, tzinfo=BERLIN)
+
+
+def test_lockout_expires_and_memory_stays_bounded(monkeypatch) -> None:
+    """A block ends after 15 minutes; a flood from very many addresses keeps a bounded table."""
+    monkeypatch.setattr(lockout_module, "MAX_TRACKED_ADDRESSES", 100)
+    lockout = Lockout()
+    for _ in range(10):
+        lockout.record_failure("192.0.2.1", NOW)
+    assert lockout.is_blocked("192.0.2.1", NOW + timedelta(minutes=14))
+    assert not lockout.is_blocked("192.0.2.1", NOW + timedelta(minutes=16))
+    assert "192.0.2.1" not in lockout.blocked_until
+    for _ in range(10):
+        lockout.record_failure("192.0.2.2", NOW)
+    for number in range(1000):
+        lockout.record_failure(f"10.0.{number // 256}.{number % 256}", NOW + timedelta(minutes=20))
+    assert len(lockout.failures) <= 100
+    assert "10.0.3.231" in lockout.failures  # the most recent stays
+    assert "192.0.2.2" not in lockout.blocked_until  # its block ran out long ago
+
+
+def test_old_failures_are_forgotten() -> None:
+    """Nine failures, a quiet quarter of an hour, one more: no block."""
+    lockout = Lockout()
+    for _ in range(9):
+        lockout.record_failure("192.0.2.9", NOW)
+    lockout.record_failure("192.0.2.9", NOW + timedelta(minutes=15))
+    assert not lockout.is_blocked("192.0.2.9", NOW + timedelta(minutes=15))
