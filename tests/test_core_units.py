@@ -71,11 +71,13 @@ def test_lockout_expires_and_memory_stays_bounded(monkeypatch) -> None:
     assert "192.0.2.1" not in lockout.blocked_until
     for _ in range(10):
         lockout.record_failure("192.0.2.2", NOW)
+        lockout.record_failure("192.0.2.3", NOW + timedelta(minutes=19))
     for number in range(1000):
         lockout.record_failure(f"10.0.{number // 256}.{number % 256}", NOW + timedelta(minutes=20))
     assert len(lockout.failures) <= 100
     assert "10.0.3.231" in lockout.failures  # the most recent stays
     assert "192.0.2.2" not in lockout.blocked_until  # its block ran out long ago
+    assert lockout.is_blocked("192.0.2.3", NOW + timedelta(minutes=20))  # this one still holds
 
 
 def test_old_failures_are_forgotten() -> None:
