@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
+import shutil
 import time
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
@@ -216,3 +219,46 @@ async def test_running_visit_in_the_media_panel(hass: HomeAssistant) -> None:
     assert "Owner" in visit.title
     files = await media_source.async_browse_media(hass, visit.media_content_id)
     assert [child.title for child in files.children] == ["admitted"]
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_no_file_work_on_the_event_loop(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    media_folder: Path,
+    hass_client: ClientSessionGenerator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Writing, listing, reading and deleting visit files all happen in the executor, never in the loop."""
+    in_loop: list[str] = []
+
+    def watch(owner: Any, name: str) -> None:
+        original = getattr(owner, name)
+
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            target = str(args[0]) if args else ""
+            if target.startswith(str(media_folder)):
+                try:
+                    asyncio.get_running_loop()
+                except RuntimeError:
+                    pass
+                else:
+                    in_loop.append(f"{name} {target}")
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, checked)
+
+    for name in ("write_bytes", "read_bytes", "iterdir", "mkdir", "is_dir", "is_file", "stat"):
+        watch(Path, name)
+    watch(shutil, "rmtree")
+
+    await full_visit(hass, freezer)
+    client = await hass_client()
+    assert (await client.get(f"/api/image_proxy/{SNAPSHOT}")).status == 200
+    root = await media_source.async_browse_media(hass, f"{media_source.URI_SCHEME}{DOMAIN}/{ENTRY_ID}")
+    await media_source.async_browse_media(hass, root.children[0].media_content_id)
+    await tick(hass, freezer, 31 * 24 * 3600)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert in_loop == []
+    monkeypatch.undo()
+    assert list((media_folder / DOMAIN / ENTRY_ID).iterdir()) == []  # the retention ran, in the executor
