@@ -7,12 +7,13 @@ from datetime import timedelta
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.in_home_delivery.const import DOMAIN
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.util import dt as dt_util
 
-from .conftest import LOCK
+from .conftest import LOCK, PICTURE
 from .helpers import ENTRY_ID, PHASE, tick
 
 
@@ -45,7 +46,10 @@ async def schedule_now(hass: HomeAssistant) -> str:
 
 @pytest.mark.usefixtures("init_integration")
 async def test_let_in_from_the_phone(
-    hass: HomeAssistant, phone_messages: list[ServiceCall], freezer: FrozenDateTimeFactory
+    hass: HomeAssistant,
+    phone_messages: list[ServiceCall],
+    freezer: FrozenDateTimeFactory,
+    hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
     """Ring, the phone asks with two buttons, "Let in" starts the courier's visit; the answer works once."""
     await hass.config.async_update(external_url="https://home.example.org")
@@ -54,6 +58,11 @@ async def test_let_in_from_the_phone(
     (question,) = [call for call in phone_messages if "Someone rang" in call.data["message"]]
     assert "DPD" in question.data["message"]
     let_in, not_now = question.data["data"]["actions"]
+    assert question.data["data"]["image"].startswith("/api/camera_proxy/camera.porch_camera?authSig=")
+    client = await hass_client_no_auth()
+    picture = await client.get(question.data["data"]["image"])
+    assert picture.status == 200
+    assert await picture.read() == PICTURE
     assert let_in["title"] == "Let in"
     assert not_now["title"] == "Not now"
 

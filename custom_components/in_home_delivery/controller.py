@@ -319,9 +319,11 @@ class EntranceController:
             update()
 
     @callback
-    def notify_owner(self, message: Message, *, critical: bool = False, **placeholders: str) -> None:
+    def notify_owner(
+        self, message: Message, *, critical: bool = False, live_picture: bool = False, **placeholders: str
+    ) -> None:
         """Tell the owner something that is not a step of the running visit."""
-        self.runner.notify_owner(message, critical=critical, **placeholders)
+        self.runner.notify_owner(message, critical=critical, live_picture=live_picture, **placeholders)
 
     @callback
     def emit(

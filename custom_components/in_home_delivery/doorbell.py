@@ -53,6 +53,7 @@ def async_watch_doorbell(hass: HomeAssistant, entry: InHomeDeliveryConfigEntry) 
         questions[nonce] = (delivery.pass_id, now + QUESTION_VALID)
         controller.notify_owner(
             Message.DOORBELL,
+            live_picture=True,
             who=delivery.label,
             actions=f"{ACTION_PREFIX}LET_IN_{nonce},{ACTION_PREFIX}NOT_NOW_{nonce}",
         )

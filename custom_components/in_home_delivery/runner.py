@@ -35,6 +35,8 @@ from .core.commands import (
 )
 from .core.visit import Visit
 
+LIVE_PICTURE_VALID = timedelta(minutes=10)
+
 if TYPE_CHECKING:
     from .controller import EntranceController
 
@@ -56,19 +58,33 @@ class CommandRunner:
         return int(self.entry.options.get(CONF_KEEP_SNAPSHOTS_DAYS, DEFAULT_OPTIONS[CONF_KEEP_SNAPSHOTS_DAYS]))
 
     @callback
-    def notify_owner(self, message: Message, *, critical: bool = False, **placeholders: str) -> None:
-        """Tell the owner something that is not a step of the running visit."""
+    def notify_owner(
+        self, message: Message, *, critical: bool = False, live_picture: bool = False, **placeholders: str
+    ) -> None:
+        """Tell the owner something that is not a step of the running visit (with the camera's view)."""
+        image = None
+        if live_picture and self.controller.camera:
+            image = async_sign_path(
+                self.hass, f"/api/camera_proxy/{self.controller.camera}", LIVE_PICTURE_VALID, use_content_user=True
+            )
         self.entry.async_create_task(
-            self.hass, self._async_notify(message, None, critical, placeholders), f"{DOMAIN} notify"
+            self.hass, self._async_notify(message, None, critical, placeholders, image), f"{DOMAIN} notify"
         )
 
     async def _async_notify(
-        self, message: Message, visit: Visit | None, critical: bool, placeholders: dict[str, str]
+        self,
+        message: Message,
+        visit: Visit | None,
+        critical: bool,
+        placeholders: dict[str, str],
+        image: str | None = None,
     ) -> None:
         controller = self.controller
         notification = await controller.messages.notification(
             message, visit, critical=critical, placeholders=placeholders
         )
+        if image is not None:
+            notification = replace(notification, image=image)
         if visit is not None and (image := controller.media.latest_url(visit.visit_id)):
             # A signed path loads without a login (in a phone's notification, in the notification drawer)
             # and only for this picture, as long as pictures are kept.
