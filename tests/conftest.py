@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Generator
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
@@ -49,6 +49,16 @@ ENTRY_DATA: dict[str, Any] = {
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     """Snapshots with Home Assistant's serializer (stable ids, no timestamps)."""
     return snapshot.use_extension(HomeAssistantSnapshotExtension)
+
+
+@pytest.fixture(autouse=True)
+def fixed_access_tokens() -> Generator[None]:
+    """Fixed camera and image access tokens, so entity snapshots do not change from run to run."""
+    with (
+        patch("homeassistant.components.camera._RND.getrandbits", return_value=0xF00D),
+        patch("homeassistant.components.image._RND.getrandbits", return_value=0xBEEF),
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
-from unittest.mock import patch
-
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
 from syrupy.assertion import SnapshotAssertion
@@ -15,13 +12,6 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 
 from .conftest import PICTURE, PorchCamera
-
-
-@pytest.fixture(autouse=True)
-def fixed_camera_token() -> Generator[None]:
-    """A fixed access token, so the snapshot does not change from run to run."""
-    with patch("homeassistant.components.camera._RND.getrandbits", return_value=0xF00D):
-        yield
 
 
 @pytest.fixture

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
-from unittest.mock import patch
-
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
 from syrupy.assertion import SnapshotAssertion
@@ -12,13 +9,6 @@ from syrupy.assertion import SnapshotAssertion
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
-
-
-@pytest.fixture(autouse=True)
-def fixed_image_token() -> Generator[None]:
-    """A fixed access token, so the snapshot does not change from run to run."""
-    with patch("homeassistant.components.image._RND.getrandbits", return_value=0xBEEF):
-        yield
 
 
 @pytest.fixture
