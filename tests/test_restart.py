@@ -112,3 +112,23 @@ async def test_visit_is_saved_before_unlocking(
     stored = hass_storage[f"{DOMAIN}.{ENTRY_ID}"]["data"]
     assert stored["visit"] is None
     assert len(stored["history"]) == 1
+
+
+async def test_restart_with_the_door_open(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    phone_messages: list[ServiceCall],
+) -> None:
+    """The door stands open when Home Assistant comes back: alerts until it closes, then it locks."""
+    await admit(hass)
+    await open_door(hass)
+    await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(PHASE).state == "inside"
+    await tick(hass, freezer, 181)
+    assert any("left open" in call.data["message"] for call in phone_messages)
+    await close_door(hass)
+    await tick(hass, freezer, 11)
+    assert hass.states.get(LOCK).state == "locked"
+    assert hass.states.get(PHASE).state == "idle"
