@@ -135,16 +135,22 @@ def test_every_visit_ends_locked_or_alerted(config: VisitSettings, steps: list) 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(config=settings_strategy, steps=st.lists(inputs, max_size=40))
 def test_restart_goes_straight_to_locking(config: VisitSettings, steps: list) -> None:
-    """Whatever the phase, a visit read back after a restart is locking (or done) and sends a lock."""
+    """Whatever the phase, a visit read back after a restart locks at once, or once its open door closes."""
     visit, _, now = run(config, steps)
     if not visit.running:
         return
     restored = visit_from_dict(visit_as_dict(visit))
     assert restored == visit
     resumed, commands = resume_visit(restored, now, config)
+    assert Unlock() not in commands
+    if visit.door_open:
+        # An open door cannot be locked: it is watched (alerts) and locked once it closes.
+        assert resumed.phase is Phase.INSIDE
+        assert resumed.next_deadline() is not None
+        resumed, commands = advance(resumed, DoorReported(is_open=False), now, config)
+        resumed, commands = advance(resumed, Tick(), now + config.relock_delay, config)
     assert resumed.phase in (Phase.LOCKING, Phase.DONE)
     assert Lock() in commands
-    assert Unlock() not in commands
 
 
 @settings(max_examples=EXAMPLES, deadline=None)

@@ -228,7 +228,7 @@ async def test_unlock_never_confirmed(
     await set_switch(hass, "input_boolean.sim_lock_responds", False)
     await admit(hass)
     assert hass.states.get(PHASE).state == "unlocking"
-    await tick(hass, freezer, 19)
+    await tick(hass, freezer, 29)
     assert hass.states.get(PHASE).state == "unlocking"
     await tick(hass, freezer, 2)
     assert any("did not confirm unlocking" in call.data["message"] for call in phone_messages)
@@ -275,7 +275,7 @@ async def test_relock_never_confirmed_retries(hass: HomeAssistant, freezer: Froz
     await admit(hass)
     await set_switch(hass, "input_boolean.sim_lock_responds", False)
     await end_visit(hass)
-    for wait in (21, 26, 36):
+    for wait in (31, 36, 46):
         assert hass.states.get(PHASE).state == "locking"
         await tick(hass, freezer, wait)
     assert hass.states.get(PHASE).state == "relock_failed"

@@ -174,11 +174,8 @@ class EntranceController:
     async def _async_resume(self, _hass: HomeAssistant) -> None:
         if self.visit is not None and self.visit.running:
             _LOGGER.warning("%s: a visit was running at restart; locking now", self.name)
-            visit = replace(self.visit, lock_state=self.lock_state, door_open=False)
+            visit = replace(self.visit, lock_state=self.lock_state, door_open=bool(self.door_open()))
             self._commit(*resume_visit(visit, dt_util.utcnow(), self.settings))
-            if self.door_open():
-                # Locking cannot secure an open door: watch it as during the visit, and lock once it closes.
-                self._apply(DoorReported(is_open=True))
 
     @callback
     def add_listener(self, update: CALLBACK_TYPE) -> CALLBACK_TYPE:

@@ -7,6 +7,7 @@ anything: the rules are in core/, the state in the controller.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -36,6 +37,7 @@ from .core.commands import (
 from .core.visit import Visit
 
 LIVE_PICTURE_VALID = timedelta(minutes=10)
+SIDE_COMMANDS = (Notify, Snapshot, LightsOn, LightsRestore)
 
 if TYPE_CHECKING:
     from .controller import EntranceController
@@ -51,6 +53,7 @@ class CommandRunner:
         self.entry = controller.entry
         self.admission_picture: bytes | None = None
         self._lock = asyncio.Lock()
+        self._side_lock = asyncio.Lock()
 
     @property
     def keep_days(self) -> int:
@@ -94,13 +97,22 @@ class CommandRunner:
 
     @callback
     def spawn(self, commands: list[Command]) -> None:
-        """Queue a step's commands behind the earlier steps'."""
-        visit = self.controller.visit
-        self.entry.async_create_task(self.hass, self._async_run(commands, visit), f"{DOMAIN} commands")
+        """Queue a step's commands behind the earlier steps'.
 
-    async def _async_run(self, commands: list[Command], visit: Visit | None) -> None:
-        """Carry out commands in order; steps queue behind each other so their effects stay in order."""
-        async with self._lock:
+        Lock, alarm, repairs and events run in one queue; pictures, notifications and lights in
+        another, so a slow camera, phone or light never holds up the lock (and its confirmation).
+        """
+        visit = self.controller.visit
+        main = [command for command in commands if not isinstance(command, SIDE_COMMANDS)]
+        side = [command for command in commands if isinstance(command, SIDE_COMMANDS)]
+        if main:
+            self.entry.async_create_task(self.hass, self._async_run(main, visit, self._lock), f"{DOMAIN} commands")
+        if side:
+            self.entry.async_create_task(self.hass, self._async_run(side, visit, self._side_lock), f"{DOMAIN} side")
+
+    async def _async_run(self, commands: Sequence[Command], visit: Visit | None, queue: asyncio.Lock) -> None:
+        """Carry out commands in order, after the earlier ones of the same queue."""
+        async with queue:
             for command in commands:
                 await self._async_execute(command, visit)
             self.controller.store.async_schedule_save()

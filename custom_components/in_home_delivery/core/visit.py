@@ -70,7 +70,7 @@ class VisitSettings:
     max_visit: timedelta = timedelta(minutes=15)
     door_open_alert: timedelta = timedelta(minutes=3)
     has_door_sensor: bool = True
-    confirm_timeout: timedelta = timedelta(seconds=20)
+    confirm_timeout: timedelta = timedelta(seconds=30)
     relock_attempts: int = 3
     retry_backoff: timedelta = timedelta(seconds=5)
 
@@ -169,9 +169,17 @@ def start_visit(
 
 
 def resume_visit(visit: Visit, now: datetime, settings: VisitSettings) -> Step:
-    """Carry on after a restart: whatever the phase was, lock at once and tell the owner."""
+    """Carry on after a restart: whatever the phase was, lock at once and tell the owner.
+
+    Only a door that stands open (visit.door_open, read at restart) cannot be locked: then the visit
+    watches it as when someone is inside (door-open alerts) and locks as soon as it closes.
+    """
+    alert = Notify(Message.RESUMED, critical=True)
+    if visit.door_open:
+        deadlines = {Timer.DOOR_OPEN_ALERT: now + settings.door_open_alert}
+        return replace(visit, phase=Phase.INSIDE, stuck=False, lock_attempts=0, deadlines=deadlines), [alert]
     visit, commands = _begin_locking(replace(visit, stuck=False), now, settings)
-    return visit, [Notify(Message.RESUMED, critical=True), *commands]
+    return visit, [alert, *commands]
 
 
 def advance(visit: Visit, event: Input, now: datetime, settings: VisitSettings) -> Step:
