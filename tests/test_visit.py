@@ -319,3 +319,22 @@ async def test_no_secret_in_logs_events_or_attributes(
     for state in hass.states.async_all():
         if state.entity_id.startswith(("sensor.front_door", "lock.front_door", "event.front_door")):
             assert ALARM_CODE not in str(state.attributes)
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_alarm_that_will_not_rearm_alerts_the_owner(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, phone_messages: list[ServiceCall]
+) -> None:
+    """The panel refuses the code when arming again (someone changed it during the visit): a critical alert."""
+    await arm_alarm(hass)
+    await admit(hass)
+    assert hass.states.get(ALARM).state == "disarmed"
+    panel = hass.data["entity_components"]["alarm_control_panel"].get_entity(ALARM)
+    panel._code = "changed-during-the-visit"
+    await open_door(hass)
+    await close_door(hass)
+    await tick(hass, freezer, 11)
+    assert hass.states.get(LOCK).state == "locked"
+    assert hass.states.get(ALARM).state == "disarmed"
+    (alert,) = [call for call in phone_messages if "could not be armed again" in call.data["message"]]
+    assert alert.data["data"]["push"]["interruption-level"] == "critical"
