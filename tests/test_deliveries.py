@@ -203,3 +203,21 @@ async def test_owner_admits_a_delivery(hass: HomeAssistant) -> None:
     assert events[0].data["pass_label"] == "DHL"
     with pytest.raises(ServiceValidationError):
         await call(hass, "admit", pass_id="unknown")
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_finished_deliveries_are_forgotten_after_90_days(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """A cancelled delivery stays listed for 90 days after its window, then the daily clean-up drops it."""
+    cancelled = await schedule(hass, carrier="DHL")
+    await call(hass, "cancel_delivery", delivery_id=cancelled["delivery_id"])
+    kept = await schedule(hass, timedelta(days=120), 1, carrier="UPS")
+    await tick(hass, freezer, 89 * 24 * 3600)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    listed = await call(hass, "list_passes")
+    assert {item["carrier"] for item in listed["passes"]} == {"DHL", "UPS"}
+    await tick(hass, freezer, 2 * 24 * 3600)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    listed = await call(hass, "list_passes")
+    assert [item["pass_id"] for item in listed["passes"]] == [kept["delivery_id"]]

@@ -36,6 +36,11 @@ if TYPE_CHECKING:
 
 type Pass = Delivery | Guest
 
+KEEP_FINISHED_DELIVERIES = timedelta(days=90)
+FINISHED_DELIVERY_STATUSES = frozenset(
+    {DeliveryStatus.COMPLETED, DeliveryStatus.MISSED, DeliveryStatus.CANCELLED, DeliveryStatus.FAILED}
+)
+
 
 def pass_from_dict(data: dict[str, Any]) -> Pass:
     """Read a stored pass of either kind."""
@@ -290,6 +295,19 @@ class PassBook:
         self.controller.store.async_schedule_save()
         self._schedule_missed_check()
         self.controller.notify_listeners()
+
+    @callback
+    def prune(self, now: datetime) -> bool:
+        """Forget deliveries that ended (used, missed, cancelled, failed) more than 90 days ago."""
+        horizon = now - KEEP_FINISHED_DELIVERIES
+        old = [
+            item.pass_id
+            for item in self.deliveries()
+            if item.status in FINISHED_DELIVERY_STATUSES and item.window_end < horizon
+        ]
+        for pass_id in old:
+            del self.passes[pass_id]
+        return bool(old)
 
     def describe(self, item: Pass) -> dict[str, Any]:
         """A pass as list_passes answers it: everything but the token."""

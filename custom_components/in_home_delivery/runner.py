@@ -199,6 +199,8 @@ class CommandRunner:
         """Delete pictures and recordings older than the option; the history keeps its records."""
         controller = self.controller
         media = controller.media
+        if controller.passes.prune(dt_util.utcnow()):
+            controller.store.async_schedule_save()
         removed = set(await media.async_remove_older_than(dt_util.utcnow() - timedelta(days=self.keep_days)))
         if not removed:
             return
