@@ -211,6 +211,8 @@ async def test_renewal_and_page(hass: HomeAssistant, client: Client, freezer: Fr
     html = await page.text()
     assert "<h1>Maria</h1>" in html
     assert "Front door" not in html
+    assert "parcel" not in html  # a guest's page speaks to a guest
+    assert "Close the door behind you" in html
     renewed = await hass.services.async_call(
         DOMAIN,
         "renew_link",

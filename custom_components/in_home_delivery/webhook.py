@@ -179,12 +179,14 @@ class LinkHandler:
             window_start=window[0] if window else None,
             window_end=window[1] if window else None,
             window_key="page_guest_window" if guest else "page_window",
-            message_key="page_ready",
+            message_key="page_guest_ready" if guest else "page_ready",
             button="unlock",
         )
         visit = controller.visit
         if visit is not None and visit.running and visit.pass_id == pass_.pass_id:
-            key = "page_door_open" if reason == DenyReason.DOOR_OPEN else "page_inside"
+            key = (
+                "page_door_open" if reason == DenyReason.DOOR_OPEN else "page_guest_inside" if guest else "page_inside"
+            )
             return replace(base, message_key=key, problem=reason is not None, button="done")
         if result == "done" or (isinstance(pass_, Delivery) and pass_.status is DeliveryStatus.COMPLETED):
             return replace(base, message_key="page_thanks", button=None)
