@@ -21,3 +21,14 @@ async def test_setup_and_unload(hass: HomeAssistant, init_integration: MockConfi
     await hass.async_block_till_done()
     assert init_integration.state is ConfigEntryState.NOT_LOADED
     assert hass.states.get("lock.front_door").state == "unavailable"
+
+
+async def test_removing_the_entrance_deletes_its_store(
+    hass: HomeAssistant, init_integration: MockConfigEntry, hass_storage: dict
+) -> None:
+    """Passes and history go with the entrance."""
+    key = f"in_home_delivery.{init_integration.entry_id}"
+    assert key in hass_storage
+    await hass.config_entries.async_remove(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert key not in hass_storage

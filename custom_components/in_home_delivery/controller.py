@@ -95,6 +95,11 @@ def lock_input(state: str | None) -> str | None:
     return None if state in (None, STATE_UNAVAILABLE, STATE_UNKNOWN) else state
 
 
+def door_input(state: str | None) -> bool | None:
+    """The door sensor's state as the core reads it: open, closed, or None when it reports nothing."""
+    return {"on": True, "off": False}.get(state or "")
+
+
 class EntranceController:
     """Runs the visits of one entrance."""
 
@@ -193,7 +198,7 @@ class EntranceController:
         """The door sensor's state: None without a sensor or while it reports nothing."""
         if not self.door_sensor or (state := self.hass.states.get(self.door_sensor)) is None:
             return None
-        return {"on": True, "off": False}.get(state.state)
+        return door_input(state.state)
 
     @property
     def camera_required(self) -> bool:
@@ -277,7 +282,7 @@ class EntranceController:
         if event.data["entity_id"] == self.lock_entity:
             self._apply(LockReported(lock_input(value)))
         else:
-            self._apply(DoorReported({"on": True, "off": False}.get(value or "")))
+            self._apply(DoorReported(door_input(value)))
         self.notify_listeners()
 
     @callback

@@ -9,11 +9,11 @@ from typing import Any, override
 
 from homeassistant.components.lock import LockEntity, LockEntityDescription
 from homeassistant.components.lock.const import LockEntityFeature, LockState
-from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .controller import EntranceController, InHomeDeliveryConfigEntry
+from .controller import EntranceController, InHomeDeliveryConfigEntry, lock_input
 from .entity import MirrorEntity
 
 PARALLEL_UPDATES = 1
@@ -44,9 +44,8 @@ class EntranceLock(MirrorEntity, LockEntity):
 
     def _is(self, lock_state: LockState) -> bool | None:
         state = self.wrapped_state
-        if state is None or state.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
-            return None
-        return state.state == lock_state
+        trusted = lock_input(state.state if state else None)
+        return None if trusted is None else trusted == lock_state
 
     @property
     @override
