@@ -79,8 +79,8 @@ class DeliveriesCalendar(InHomeDeliveryEntity, CalendarEntity):
     @override
     def event(self) -> CalendarEvent | None:
         """The delivery now or next."""
-        upcoming = self.controller.passes.upcoming(dt_util.utcnow())
-        return delivery_event(upcoming[0]) if upcoming else None
+        delivery = self.controller.passes.next_delivery(dt_util.utcnow())
+        return delivery_event(delivery) if delivery else None
 
     @override
     async def async_get_events(

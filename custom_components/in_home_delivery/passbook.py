@@ -238,6 +238,10 @@ class PassBook:
             key=lambda item: item.window_start,
         )
 
+    def next_delivery(self, now: datetime) -> Delivery | None:
+        """The scheduled delivery whose window is open now or comes next."""
+        return next(iter(self.upcoming(now)), None)
+
     def deliveries(self) -> list[Delivery]:
         """Every delivery."""
         return [item for item in self.passes.values() if isinstance(item, Delivery)]

@@ -57,16 +57,15 @@ def last_visit_attributes(controller: EntranceController) -> Mapping[str, Any]:
 
 def next_delivery(controller: EntranceController) -> datetime | None:
     """When the next scheduled delivery window starts (or started, while it is open)."""
-    upcoming = controller.passes.upcoming(dt_util.utcnow())
-    return upcoming[0].window_start if upcoming else None
+    delivery = controller.passes.next_delivery(dt_util.utcnow())
+    return delivery.window_start if delivery else None
 
 
 def next_delivery_attributes(controller: EntranceController) -> Mapping[str, Any]:
     """The next delivery's carrier and window end."""
-    upcoming = controller.passes.upcoming(dt_util.utcnow())
-    if not upcoming:
+    if (delivery := controller.passes.next_delivery(dt_util.utcnow())) is None:
         return {}
-    return {"carrier": upcoming[0].carrier, "window_end": upcoming[0].window_end.isoformat()}
+    return {"carrier": delivery.carrier, "window_end": delivery.window_end.isoformat()}
 
 
 @dataclass(frozen=True, kw_only=True)
