@@ -80,6 +80,29 @@ def test_lockout_expires_and_memory_stays_bounded(monkeypatch) -> None:
     assert lockout.is_blocked("192.0.2.3", NOW + timedelta(minutes=20))  # this one still holds
 
 
+def test_lockout_stays_within_its_caps_in_a_huge_flood() -> None:
+    """300,000 failures from 30,000 addresses in ten minutes: every table stays within its cap.
+
+    Half the addresses fail ten times in a row (each is blocked), half take turns (each is tracked).
+    """
+    lockout = Lockout()
+    largest = (0, 0, 0)
+    for step in range(150_000):
+        when = NOW + timedelta(milliseconds=step * 4)
+        burst = f"10.1.{step // 10 // 256}.{step // 10 % 256}"
+        lockout.record_failure(burst, when)
+        turn = f"10.2.{step % 15_000 // 256}.{step % 15_000 % 256}"
+        lockout.record_failure(turn, when)
+        if step % 1000 == 0:
+            largest = tuple(max(pair) for pair in zip(largest, lockout.size, strict=True))
+    failures, blocked, buckets = largest
+    assert failures == lockout_module.MAX_TRACKED_ADDRESSES
+    assert blocked == lockout_module.MAX_BLOCKED_ADDRESSES
+    assert buckets <= 11
+    assert all(len(attempts) < lockout_module.MAX_FAILURES for attempts in lockout.failures.values())
+    assert lockout.is_blocked("10.1.58.151", NOW + timedelta(minutes=10))  # the newest blocks hold
+
+
 def test_old_failures_are_forgotten() -> None:
     """Nine failures, a quiet quarter of an hour, one more: no block."""
     lockout = Lockout()
