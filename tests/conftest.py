@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator, Generator
 from pathlib import Path
 from typing import Any
@@ -67,7 +68,7 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 
 
 class PorchCamera(Camera):
-    """A camera that serves a still picture, and can be switched off."""
+    """A camera that serves a still picture, can be switched off, and can be held (a slow camera)."""
 
     _attr_name = "Porch camera"
     _attr_unique_id = "porch_camera"
@@ -76,6 +77,8 @@ class PorchCamera(Camera):
         """Start online."""
         super().__init__()
         self.picture: bytes | None = PICTURE
+        self.held: asyncio.Event | None = None  # while set and not released, a picture takes forever
+        self.asked = asyncio.Event()
 
     @property
     def available(self) -> bool:
@@ -83,7 +86,10 @@ class PorchCamera(Camera):
         return self.picture is not None
 
     async def async_camera_image(self, width: int | None = None, height: int | None = None) -> bytes | None:
-        """Return the picture."""
+        """Return the picture, once the camera is released where it is held."""
+        self.asked.set()
+        if self.held is not None:
+            await self.held.wait()
         return self.picture
 
     async def stream_source(self) -> str | None:

@@ -39,7 +39,7 @@ from .const import (
     DOMAIN,
     EVENT_IN_HOME_DELIVERY,
 )
-from .core.admission import Conditions, admission_denial
+from .core.admission import Conditions, DenyReason, admission_denial
 from .core.commands import (
     Command,
     EventType,
@@ -48,7 +48,6 @@ from .core.commands import (
 )
 from .core.guests import Guest
 from .core.lockout import Lockout
-from .core.passes import PassDenial
 from .core.visit import (
     DoorReported,
     EndRequested,
@@ -73,6 +72,8 @@ from .store import HISTORY_LIMIT, EntranceStore, history_record
 _LOGGER = logging.getLogger(__name__)
 
 RETENTION_INTERVAL = timedelta(days=1)
+REFUSALS_QUIET = timedelta(minutes=10)
+MAX_QUIET_KEYS = 1000
 
 type InHomeDeliveryConfigEntry = ConfigEntry[EntranceController]
 
@@ -130,6 +131,9 @@ class EntranceController:
         self.media = VisitPictures(hass, entry.entry_id, self.camera)
         self.runner = CommandRunner(self)
         self.accepting = True
+        self.last_finished: Visit | None = None
+        self._admitting = False
+        self._told: dict[str, datetime] = {}
         self._listeners: list[CALLBACK_TYPE] = []
         self._unsub_timer: CALLBACK_TYPE | None = None
 
@@ -194,6 +198,12 @@ class EntranceController:
         state = self.hass.states.get(self.lock_entity)
         return lock_input(state.state if state else None)
 
+    @property
+    def reported_lock_state(self) -> str:
+        """The wrapped lock's state exactly as it reports it (`unavailable` where it is missing)."""
+        state = self.hass.states.get(self.lock_entity)
+        return state.state if state else STATE_UNAVAILABLE
+
     def door_open(self) -> bool | None:
         """The door sensor's state: None without a sensor or while it reports nothing."""
         if not self.door_sensor or (state := self.hass.states.get(self.door_sensor)) is None:
@@ -219,42 +229,76 @@ class EntranceController:
             someone_home=any(state.state == "home" for state in self.hass.states.async_all("person")),
         )
 
-    def _deny(self, reason: str, *, pass_id: str | None, pass_kind: str, pass_label: str) -> VisitDeniedError:
-        """Tell the bus and the owner that a request was refused, and return the error to raise."""
+    def _deny(
+        self, reason: str, *, pass_id: str | None, pass_kind: str, pass_label: str, quiet: bool = False
+    ) -> VisitDeniedError:
+        """Tell the bus and the owner that a request was refused, and return the error to raise.
+
+        A link refused again and again (quiet) tells the owner once per pass in REFUSALS_QUIET.
+        """
         self.emit(EventType.DENIED, reason, pass_id=pass_id, pass_kind=pass_kind, pass_label=pass_label)
-        self.notify_owner(Message.DENIED, who=pass_label, reason=reason)
+        if quiet and pass_id:
+            self.notify_owner_once(f"denied_{pass_id}", Message.DENIED, who=pass_label, reason=reason)
+        else:
+            self.notify_owner(Message.DENIED, who=pass_label, reason=reason)
         return VisitDeniedError(reason, self.name)
 
-    async def async_admit(self, pass_: Pass | None = None, *, by_owner: bool = True) -> Visit:
+    def _checked_pass(self, pass_id: str, *, by_owner: bool, token_hash: str | None) -> Pass:
+        """The pass as it is now, or the refusal: a change the owner made a moment ago always stands."""
+        current, denial = self.passes.admission(pass_id, dt_util.utcnow(), by_owner=by_owner, token_hash=token_hash)
+        if denial is not None:
+            raise self._deny(
+                denial, pass_id=pass_id, pass_kind=current.kind, pass_label=current.label, quiet=not by_owner
+            )
+        return current
+
+    async def async_admit(
+        self, pass_: Pass | None = None, *, by_owner: bool = True, token_hash: str | None = None
+    ) -> Visit:
         """Start a visit if the rules allow it, else tell the owner and raise the reason.
 
         The owner may admit any pass that is still open (the window does not bind them); a link
-        admits only inside its window.
+        admits only inside its window, and only with the token the pass has now (token_hash).
+        One admission at a time: a second request while one is being decided is refused, not queued.
         """
-        pass_id = pass_.pass_id if pass_ else None
-        kind = pass_.kind if pass_ else "owner"
-        label = pass_.label if pass_ else self.messages.owner_label()
-        now = dt_util.utcnow()
+        if self._admitting:
+            kind, label = (pass_.kind, pass_.label) if pass_ else ("owner", self.messages.owner_label())
+            pass_id = pass_.pass_id if pass_ else None
+            raise self._deny(
+                DenyReason.VISIT_RUNNING, pass_id=pass_id, pass_kind=kind, pass_label=label, quiet=not by_owner
+            )
+        self._admitting = True
+        try:
+            return await self._async_admit(pass_.pass_id if pass_ else None, by_owner, token_hash)
+        finally:
+            self._admitting = False
+
+    async def _async_admit(self, pass_id: str | None, by_owner: bool, token_hash: str | None) -> Visit:
         settings = self.settings
-        if pass_ is not None:
-            pass_denial = None if by_owner else self.passes.denial(pass_, now)
-            if by_owner and not self.passes.is_open(pass_, now):
-                pass_denial = PassDenial.USED
-            if pass_denial is not None:
-                raise self._deny(pass_denial, pass_id=pass_id, pass_kind=kind, pass_label=label)
-            if isinstance(pass_, Guest) and pass_.max_visit is not None:
-                settings = replace(settings, max_visit=pass_.max_visit)
+        if pass_id is not None:
+            self._checked_pass(pass_id, by_owner=by_owner, token_hash=token_hash)
         # A required camera must give a fresh picture now; that picture is the visit's first.
         picture = await self.media.async_picture() if self.camera_required else None
+        # Whatever happened during the wait, the pass is read and checked again: the owner's word stands.
+        pass_ = self._checked_pass(pass_id, by_owner=by_owner, token_hash=token_hash) if pass_id else None
+        kind = pass_.kind if pass_ else "owner"
+        label = pass_.label if pass_ else self.messages.owner_label()
+        if isinstance(pass_, Guest) and pass_.max_visit is not None:
+            settings = replace(settings, max_visit=pass_.max_visit)
         self.runner.admission_picture = picture
         camera_ok = not self.camera_required or picture is not None
         if denial := admission_denial(self._conditions(owner=by_owner, camera_ok=camera_ok)):
-            raise self._deny(denial, pass_id=pass_id, pass_kind=kind, pass_label=label)
+            raise self._deny(denial, pass_id=pass_id, pass_kind=kind, pass_label=label, quiet=not by_owner)
         visit, commands = start_visit(
-            visit_id=ulid_now(), pass_id=pass_id, pass_kind=kind, pass_label=label, now=now, settings=settings
+            visit_id=ulid_now(),
+            pass_id=pass_id,
+            pass_kind=kind,
+            pass_label=label,
+            now=dt_util.utcnow(),
+            settings=settings,
         )
-        if pass_ is not None:
-            self.passes.mark_in_progress(pass_)
+        if pass_id is not None:
+            self.passes.mark_in_progress(pass_id)
         # The visit is on disk before the lock is touched, so a crash can only end in locking.
         self.visit = replace(visit, lock_state=self.lock_state)
         await self.store.async_save_now()
@@ -301,6 +345,7 @@ class EntranceController:
         if any(isinstance(command, Finish) for command in commands):
             record = history_record(visit) | {"files": list(self.media.files.get(visit.visit_id, []))}
             self.history = [*self.history[-(HISTORY_LIMIT - 1) :], record]
+            self.last_finished = visit
             self.passes.visit_finished(visit)
         self.store.async_schedule_save()
         self.runner.spawn(commands)
@@ -329,6 +374,17 @@ class EntranceController:
     ) -> None:
         """Tell the owner something that is not a step of the running visit."""
         self.runner.notify_owner(message, critical=critical, live_picture=live_picture, **placeholders)
+
+    @callback
+    def notify_owner_once(self, key: str, message: Message, *, who: str, reason: str = "") -> None:
+        """Tell the owner, unless the same was told within REFUSALS_QUIET (a link pressed again and again)."""
+        now = dt_util.utcnow()
+        if (told := self._told.get(key)) is not None and now - told < REFUSALS_QUIET:
+            return
+        if len(self._told) >= MAX_QUIET_KEYS:
+            self._told = {name: when for name, when in self._told.items() if now - when < REFUSALS_QUIET}
+        self._told[key] = now
+        self.notify_owner(message, who=who, reason=reason)
 
     @callback
     def emit(

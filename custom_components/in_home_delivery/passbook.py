@@ -250,11 +250,27 @@ class PassBook:
         """A scheduled delivery whose window (with grace) is open now."""
         return next((item for item in self.upcoming(now - self.grace) if item.denial(now, self.grace) is None), None)
 
+    def admission(
+        self, pass_id: str, now: datetime, *, by_owner: bool, token_hash: str | None = None
+    ) -> tuple[Pass, PassDenial | None]:
+        """The pass as it is now, and why it may not start a visit (None: it may).
+
+        Callers ask again after anything they awaited, so that a cancel, renewal, change or removal
+        made meanwhile stands. A link's request carries the token hash it was found by: once the pass
+        is renewed, the old token admits nothing, whatever was in flight.
+        """
+        current = self.get(pass_id)
+        if token_hash is not None and current.token_hash != token_hash:
+            return current, PassDenial.REVOKED
+        if by_owner:
+            return current, None if self.is_open(current, now) else PassDenial.USED
+        return current, self.denial(current, now)
+
     @callback
-    def mark_in_progress(self, item: Pass) -> None:
-        """A courier's visit started."""
-        if isinstance(item, Delivery):
-            self.passes[item.pass_id] = replace(item, status=DeliveryStatus.IN_PROGRESS)
+    def mark_in_progress(self, pass_id: str) -> None:
+        """A visit of the pass started: only the status of the pass as it is now changes."""
+        if isinstance(found := self.passes.get(pass_id), Delivery):
+            self.passes[pass_id] = replace(found, status=DeliveryStatus.IN_PROGRESS)
 
     @callback
     def visit_finished(self, visit: Visit) -> None:
