@@ -7,11 +7,11 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser, async_capture_events
 
 from custom_components.in_home_delivery.const import DOMAIN, EVENT_IN_HOME_DELIVERY
-from homeassistant.core import HomeAssistant, ServiceCall
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.core import Context, HomeAssistant, ServiceCall
+from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.util import dt as dt_util
 
 from .helpers import ENTRY_ID, tick
@@ -58,7 +58,7 @@ async def test_schedule_and_list(hass: HomeAssistant, hass_storage: dict[str, An
     token = result["token"]
     assert len(token) >= 22
     webhook_id = hass_storage[f"{DOMAIN}.{ENTRY_ID}"]["data"]["webhook_id"]
-    assert result["link"] == f"https://home.example.org/api/webhook/{webhook_id}?pass={token}"
+    assert result["link"] == f"https://home.example.org/api/webhook/{webhook_id}#pass={token}"
 
     listed = await call(hass, "list_passes")
     assert listed is not None
@@ -221,3 +221,51 @@ async def test_finished_deliveries_are_forgotten_after_90_days(
     await hass.async_block_till_done(wait_background_tasks=True)
     listed = await call(hass, "list_passes")
     assert [item["pass_id"] for item in listed["passes"]] == [kept["delivery_id"]]
+
+
+OWNER_ACTIONS = {
+    "admit": {},
+    "schedule_delivery": {"window_start": "2030-01-01T10:00:00", "window_end": "2030-01-01T11:00:00"},
+    "update_delivery": {"delivery_id": "x", "carrier": "UPS"},
+    "cancel_delivery": {"delivery_id": "x"},
+    "renew_link": {"pass_id": "x"},
+    "add_guest": {"name": "Eve", "weekdays": ["mon"], "start_time": "09:00", "end_time": "10:00"},
+    "remove_guest": {"guest_id": "x"},
+    "list_passes": {},
+}
+
+
+@pytest.mark.usefixtures("init_integration")
+@pytest.mark.parametrize(("action", "data"), OWNER_ACTIONS.items())
+async def test_owner_only_actions_refuse_other_users(
+    hass: HomeAssistant, hass_read_only_user: MockUser, action: str, data: dict[str, Any]
+) -> None:
+    """A user without admin rights cannot mint links, change passes, list them or open the door."""
+    with pytest.raises(Unauthorized):
+        await hass.services.async_call(
+            DOMAIN,
+            action,
+            {"config_entry_id": ENTRY_ID, **data},
+            blocking=True,
+            context=Context(user_id=hass_read_only_user.id),
+            return_response=action == "list_passes",
+        )
+    assert hass.states.get("lock.smart_lock").state == "locked"
+    listed = await call(hass, "list_passes")
+    assert listed == {"passes": []}
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_any_user_may_end_a_visit(hass: HomeAssistant, hass_read_only_user: MockUser) -> None:
+    """Ending a visit locks, which is safe for everyone to ask."""
+    await call(hass, "admit")
+    await hass.services.async_call(
+        DOMAIN,
+        "end_visit",
+        {"config_entry_id": ENTRY_ID},
+        blocking=True,
+        context=Context(user_id=hass_read_only_user.id),
+    )
+    await hass.async_block_till_done()
+    assert hass.states.get("lock.smart_lock").state == "locked"
+    assert hass.states.get("sensor.front_door_visit_phase").state == "idle"

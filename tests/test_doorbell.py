@@ -66,10 +66,6 @@ async def test_let_in_from_the_phone(
     assert let_in["title"] == "Let in"
     assert not_now["title"] == "Not now"
 
-    hass.bus.async_fire("mobile_app_notification_action", {"action": not_now["action"]})
-    await hass.async_block_till_done()
-    assert hass.states.get(LOCK).state == "locked"
-
     hass.bus.async_fire("mobile_app_notification_action", {"action": let_in["action"]})
     await hass.async_block_till_done()
     assert hass.states.get(LOCK).state == "unlocked"
@@ -82,6 +78,24 @@ async def test_let_in_from_the_phone(
     hass.bus.async_fire("mobile_app_notification_action", {"action": let_in["action"]})
     await hass.async_block_till_done()
     assert hass.states.get(LOCK).state == "locked"
+    assert hass.states.get(PHASE).state == "idle"
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_not_now_closes_the_question_for_every_phone(
+    hass: HomeAssistant, phone_messages: list[ServiceCall], freezer: FrozenDateTimeFactory
+) -> None:
+    """One phone answers "Not now": "Let in" from another phone, a minute later, opens nothing."""
+    await schedule_now(hass)
+    await ring(hass, freezer)
+    (question,) = [call for call in phone_messages if "Someone rang" in call.data["message"]]
+    let_in, not_now = question.data["data"]["actions"]
+    hass.bus.async_fire("mobile_app_notification_action", {"action": not_now["action"]})
+    await tick(hass, freezer, 60)
+    hass.bus.async_fire("mobile_app_notification_action", {"action": let_in["action"]})
+    await hass.async_block_till_done()
+    assert hass.states.get(LOCK).state == "locked"
+    assert hass.states.get(PHASE).state == "idle"
 
 
 @pytest.mark.usefixtures("init_integration")

@@ -18,6 +18,8 @@ from .controller import InHomeDeliveryConfigEntry, VisitDeniedError
 from .core.commands import Message
 
 ACTION_PREFIX = "IN_HOME_DELIVERY_"
+LET_IN = f"{ACTION_PREFIX}LET_IN_"
+NOT_NOW = f"{ACTION_PREFIX}NOT_NOW_"
 QUESTION_VALID = timedelta(minutes=10)
 MOBILE_APP_ACTION_EVENT = "mobile_app_notification_action"
 
@@ -49,21 +51,25 @@ def async_watch_doorbell(hass: HomeAssistant, entry: InHomeDeliveryConfigEntry) 
         delivery = controller.passes.open_window(now)
         if delivery is None:
             return
+        for stale in [nonce for nonce, (_, until) in questions.items() if until < now]:
+            del questions[stale]
         nonce = secrets.token_hex(8)
         questions[nonce] = (delivery.pass_id, now + QUESTION_VALID)
         controller.notify_owner(
             Message.DOORBELL,
             live_picture=True,
             who=delivery.label,
-            actions=f"{ACTION_PREFIX}LET_IN_{nonce},{ACTION_PREFIX}NOT_NOW_{nonce}",
+            actions=f"{LET_IN}{nonce},{NOT_NOW}{nonce}",
         )
 
     async def on_answer(event: Event) -> None:
         action = str(event.data.get("action", ""))
-        if not action.startswith(f"{ACTION_PREFIX}LET_IN_"):
+        let_in = action.startswith(LET_IN)
+        if not let_in and not action.startswith(NOT_NOW):
             return
-        question = questions.pop(action.removeprefix(f"{ACTION_PREFIX}LET_IN_"), None)
-        if question is None or question[1] < dt_util.utcnow():
+        # The first answer, from any phone, closes the question for every phone.
+        question = questions.pop(action.removeprefix(LET_IN if let_in else NOT_NOW), None)
+        if not let_in or question is None or question[1] < dt_util.utcnow():
             return
         pass_id = question[0]
         found = controller.passes.passes.get(pass_id) if pass_id else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import probatio
@@ -9,7 +10,7 @@ import probatio
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse, callback
 from homeassistant.helpers import config_validation as cv
-from homeassistant.helpers.service import async_get_config_entry
+from homeassistant.helpers.service import async_get_config_entry, async_register_admin_service
 from homeassistant.util import dt as dt_util
 
 from .const import ATTR_PASS_ID, DOMAIN
@@ -150,24 +151,18 @@ async def _async_list_passes(call: ServiceCall) -> ServiceResponse:
 
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
-    """Register the actions of In-Home Delivery."""
-    register = hass.services.async_register
-    register(DOMAIN, "admit", _async_admit, schema=ADMIT_SCHEMA)
-    register(DOMAIN, "end_visit", _async_end_visit, schema=ENTRANCE_SCHEMA)
-    register(
-        DOMAIN,
-        "schedule_delivery",
-        _async_schedule_delivery,
-        schema=DELIVERY_SCHEMA,
-        supports_response=SupportsResponse.OPTIONAL,
-    )
-    register(DOMAIN, "update_delivery", _async_update_delivery, schema=UPDATE_DELIVERY_SCHEMA)
-    register(DOMAIN, "cancel_delivery", _async_cancel_delivery, schema=DELIVERY_ID_SCHEMA)
-    register(
-        DOMAIN, "renew_link", _async_renew_link, schema=PASS_ID_SCHEMA, supports_response=SupportsResponse.OPTIONAL
-    )
-    register(
-        DOMAIN, "add_guest", _async_add_guest, schema=ADD_GUEST_SCHEMA, supports_response=SupportsResponse.OPTIONAL
-    )
-    register(DOMAIN, "remove_guest", _async_remove_guest, schema=GUEST_ID_SCHEMA)
-    register(DOMAIN, "list_passes", _async_list_passes, schema=ENTRANCE_SCHEMA, supports_response=SupportsResponse.ONLY)
+    """Register the actions of In-Home Delivery.
+
+    Whatever mints a link, changes a pass, lists the passes or opens the door is for administrators
+    only; ending a visit (which locks) is open to every user.
+    """
+    hass.services.async_register(DOMAIN, "end_visit", _async_end_visit, schema=ENTRANCE_SCHEMA)
+    admin = partial(async_register_admin_service, hass, DOMAIN)
+    admin("admit", _async_admit, ADMIT_SCHEMA)
+    admin("schedule_delivery", _async_schedule_delivery, DELIVERY_SCHEMA, SupportsResponse.OPTIONAL)
+    admin("update_delivery", _async_update_delivery, UPDATE_DELIVERY_SCHEMA)
+    admin("cancel_delivery", _async_cancel_delivery, DELIVERY_ID_SCHEMA)
+    admin("renew_link", _async_renew_link, PASS_ID_SCHEMA, SupportsResponse.OPTIONAL)
+    admin("add_guest", _async_add_guest, ADD_GUEST_SCHEMA, SupportsResponse.OPTIONAL)
+    admin("remove_guest", _async_remove_guest, GUEST_ID_SCHEMA)
+    admin("list_passes", _async_list_passes, ENTRANCE_SCHEMA, SupportsResponse.ONLY)
