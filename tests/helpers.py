@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
+from urllib.parse import parse_qsl
 
+from aiohttp import ClientResponse
 from freezegun.api import FrozenDateTimeFactory
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
+from yarl import URL
 
 from custom_components.in_home_delivery.const import DOMAIN
 from homeassistant.core import HomeAssistant
@@ -58,3 +62,30 @@ async def end_visit(hass: HomeAssistant) -> None:
     """The owner ends the visit."""
     await hass.services.async_call(DOMAIN, "end_visit", {"config_entry_id": ENTRY_ID}, blocking=True)
     await hass.async_block_till_done()
+
+
+def link_parts(link: str) -> tuple[str, str]:
+    """What a browser requests for a link (its path) and what the page's script sends (the token)."""
+    url = URL(link)
+    return url.path, dict(parse_qsl(url.fragment)).get("pass", "")
+
+
+async def post_link(
+    client: Any,
+    link: str,
+    action: str,
+    *,
+    address: str | None = None,
+    token: str | None = None,
+    form: bool = False,
+    language: str | None = None,
+) -> ClientResponse:
+    """What the page's script sends for a link (JSON), or a browser without script (a form)."""
+    path, link_token = link_parts(link)
+    fields = {"pass": link_token if token is None else token, "action": action}
+    headers = {"X-Forwarded-For": address} if address else {}
+    if language:
+        headers["Accept-Language"] = language
+    if form:
+        return await client.post(path, data=fields, headers=headers)
+    return await client.post(path, json=fields, headers=headers)

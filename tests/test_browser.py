@@ -1,4 +1,4 @@
-"""A courier's phone in a real browser: open the link, tap Unlock, tap Done, read the closing message.
+"""A courier's phone in a real browser: open the link, tap Unlock, tap Done, watch the door lock.
 
 Runs headless Chromium from the system (Debian's `chromium` package, which .ci/run installs). Where no
 Chromium is installed it is skipped, except in CI, where a missing browser is a failure.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import timedelta
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
 from .conftest import LOCK
-from .helpers import ENTRY_ID, PHASE
+from .helpers import ENTRY_ID, PHASE, close_door, open_door, set_lock_state, set_switch
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
@@ -43,47 +44,118 @@ async def browser() -> AsyncGenerator[Browser]:
         await browser.close()
 
 
-async def test_courier_on_a_phone(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    hass_client_no_auth: ClientSessionGenerator,
-    browser: Browser,
-    tmp_path: Path,
-) -> None:
-    """Unlock from the page opens the door in Home Assistant; Done locks it; the page says so."""
-    await hass.config.async_update(external_url="https://home.example.org")
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+async def schedule(hass: HomeAssistant, carrier: str) -> dict[str, Any]:
+    """A delivery expected now."""
     start = dt_util.now() - timedelta(minutes=5)
-    delivery: Any = await hass.services.async_call(
+    return await hass.services.async_call(
         DOMAIN,
         "schedule_delivery",
         {
             "config_entry_id": ENTRY_ID,
             "window_start": start,
             "window_end": start + timedelta(hours=1),
-            "carrier": "DHL",
+            "carrier": carrier,
         },
         blocking=True,
         return_response=True,
     )
+
+
+def screenshots(tmp_path: Path) -> Path:
+    """Where the test's pictures go: IHD_SCREENSHOTS to keep and look at them, else the test's folder."""
+    folder = Path(os.environ.get("IHD_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+async def test_courier_on_a_phone(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+    browser: Browser,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A fragment link on a phone: Unlock, in and out, Done; the page goes from locking to locked by itself.
+
+    The carrier's name is markup on purpose: it shows as typed and runs nothing. No request the page
+    makes carries the token in its request line.
+    """
+    caplog.set_level(logging.DEBUG, logger="aiohttp.access")
+    pictures = screenshots(tmp_path)
+    await hass.config.async_update(external_url="https://home.example.org")
+    delivery = await schedule(hass, HOSTILE)
     client = await hass_client_no_auth()
     url = str(client.make_url(delivery["link"].removeprefix("https://home.example.org")))
+    assert "#pass=" in url
 
     phone = await browser.new_page(viewport={"width": 390, "height": 844}, locale="en-US", is_mobile=True)
+    dialogs: list[str] = []
+    phone.on("dialog", lambda dialog: dialogs.append(dialog.message))
     await phone.goto(url)
-    assert await phone.locator("h1").inner_text() == "Front door"
     unlock = phone.get_by_role("button", name="Unlock")
-    assert await unlock.is_visible()
+    await unlock.wait_for()
+    assert await phone.locator("h1").inner_text() == "Front door"
+    assert await phone.locator("#detail").inner_text() == HOSTILE
+    assert "#" not in phone.url  # the token left the address bar (and so the history)
+    await phone.screenshot(path=pictures / "courier_ready.png")
 
     await unlock.click()
     await phone.get_by_role("button", name="Done").wait_for()
     await hass.async_block_till_done()
     assert hass.states.get(LOCK).state == "unlocked"
     assert hass.states.get(PHASE).state == "waiting_for_entry"
-    await phone.screenshot(path=tmp_path / "inside.png")
+    await open_door(hass)
+    await close_door(hass)
+    await phone.screenshot(path=pictures / "courier_inside.png")
 
+    await set_switch(hass, "input_boolean.sim_lock_responds", False)  # a lock that takes its time
     await phone.get_by_role("button", name="Done").click()
-    await phone.get_by_text("Thank you! The door is locked again.").wait_for()
-    await hass.async_block_till_done()
-    assert hass.states.get(LOCK).state == "locked"
+    await phone.get_by_text("The door is locking").wait_for()
+    assert await phone.get_by_text("Locked — thank you!", exact=True).count() == 0
+    await phone.screenshot(path=pictures / "courier_locking.png")
+    await set_switch(hass, "input_boolean.sim_lock_responds", True)
+    await set_lock_state(hass, "locked")
+    await phone.get_by_text("Locked — thank you!").wait_for(timeout=10_000)  # the page asked by itself
+    await phone.screenshot(path=pictures / "courier_locked.png")
     assert hass.states.get(PHASE).state == "idle"
+    assert dialogs == []
+    await phone.close()
+
+    token = delivery["token"]
+    request_lines = [record.getMessage() for record in caplog.records if record.name == "aiohttp.access"]
+    assert any('"GET /api/webhook/' in line for line in request_lines)
+    assert any('"POST /api/webhook/' in line for line in request_lines)
+    assert all(token not in line for line in request_lines)
+
+
+async def test_a_jammed_lock_on_a_phone(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+    browser: Browser,
+    tmp_path: Path,
+) -> None:
+    """The lock jams after Done: the German page warns, says the owner is alerted, and never says locked."""
+    await hass.config.async_update(external_url="https://home.example.org")
+    delivery = await schedule(hass, "DPD")
+    client = await hass_client_no_auth()
+    url = str(client.make_url(delivery["link"].removeprefix("https://home.example.org")))
+    phone = await browser.new_page(viewport={"width": 390, "height": 844}, locale="de-DE", is_mobile=True)
+    await phone.goto(url)
+    await phone.get_by_role("button", name="Aufschließen").click()
+    await phone.get_by_role("button", name="Fertig").wait_for()
+    await hass.async_block_till_done()
+    await open_door(hass)
+    await close_door(hass)
+    await set_switch(hass, "input_boolean.sim_lock_jams", True)
+    await phone.get_by_role("button", name="Fertig").click()
+    await phone.get_by_text("Die Tür ließ sich nicht abschließen").wait_for()
+    assert await phone.get_by_text("Der Eigentümer ist alarmiert").count() == 1
+    assert await phone.get_by_text("Abgeschlossen — vielen Dank!", exact=True).count() == 0
+    await phone.screenshot(path=screenshots(tmp_path) / "courier_jammed_de.png")
+    assert hass.states.get(LOCK).state == "jammed"
     await phone.close()

@@ -88,7 +88,8 @@ async def test_create_move_delete_from_the_ui(
         item for item in notifications["result"] if item["notification_id"].startswith("in_home_delivery_link_")
     ]
     assert "https://home.example.org/api/webhook/" in notification["message"]
-    assert "?pass=" in notification["message"]
+    assert "#pass=" in notification["message"]
+    assert "?pass=" not in notification["message"]
 
     uid = init_integration.runtime_data.passes.upcoming(dt_util.utcnow())[0].pass_id
     moved = start + timedelta(hours=5)

@@ -1,23 +1,25 @@
-"""The courier link over real HTTP: the page, each action, each status, the lockout."""
+"""The courier link over real HTTP: the page, each action, each status, honest answers, the lockout."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
-from aiohttp import ClientResponse
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.in_home_delivery.const import DOMAIN, EVENT_IN_HOME_DELIVERY
+from custom_components.in_home_delivery.page import SCRIPT_HASH
+from homeassistant.const import EVENT_CALL_SERVICE
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
-from .conftest import LOCK
-from .helpers import ENTRY_ID, PHASE, close_door, open_door, set_lock_state, set_switch
+from .conftest import LOCK, PorchCamera
+from .helpers import ENTRY_ID, PHASE, close_door, link_parts, open_door, post_link, set_lock_state, set_switch, tick
 
 type Client = Any
 
@@ -33,7 +35,7 @@ async def reverse_proxy(hass: HomeAssistant) -> None:
 
 
 async def schedule(
-    hass: HomeAssistant, start_in: timedelta = timedelta(minutes=-5), hours: float = 2
+    hass: HomeAssistant, start_in: timedelta = timedelta(minutes=-5), hours: float = 2, carrier: str = "DHL"
 ) -> dict[str, Any]:
     """A delivery whose window is open now (by default)."""
     start = dt_util.now() + start_in
@@ -44,21 +46,17 @@ async def schedule(
             "config_entry_id": ENTRY_ID,
             "window_start": start.isoformat(),
             "window_end": (start + timedelta(hours=hours)).isoformat(),
-            "carrier": "DHL",
+            "carrier": carrier,
         },
         blocking=True,
         return_response=True,
     )
 
 
-def path_of(link: str) -> str:
-    """The link without its host, for the test client."""
-    return link.removeprefix("https://home.example.org")
-
-
-async def post_json(client: Client, path: str, action: str, address: str = "203.0.113.7") -> ClientResponse:
-    """What a courier app would send."""
-    return await client.post(path, json={"action": action}, headers={"X-Forwarded-For": address})
+async def answer(client: Client, link: str, action: str, address: str = "203.0.113.7") -> tuple[int, dict[str, Any]]:
+    """What the page's script sends, and what it gets back."""
+    response = await post_link(client, link, action, address=address)
+    return response.status, await response.json()
 
 
 @pytest.fixture
@@ -72,70 +70,126 @@ async def client(
 async def test_full_courier_journey(
     hass: HomeAssistant, client: Client, freezer: FrozenDateTimeFactory, phone_messages: list[ServiceCall]
 ) -> None:
-    """Page, arrive, unlock, in, out, done: the door is locked and the link is used up."""
+    """Page, status, arrive, unlock, in, out, done, locking, locked: every answer tells the truth."""
     events = async_capture_events(hass, EVENT_IN_HOME_DELIVERY)
     delivery = await schedule(hass)
-    path = path_of(delivery["link"])
+    link = delivery["link"]
+    assert "#pass=" in link
+    assert "?" not in link
 
-    page = await client.get(path, headers={"Accept-Language": "en-US,en;q=0.9"})
+    page = await client.get(link_parts(link)[0], headers={"Accept-Language": "en-US,en;q=0.9"})
     assert page.status == 200
     html = await page.text()
-    assert "Front door" in html
-    assert 'value="unlock"' in html
-    assert "DHL" not in html  # the page says nothing the courier does not need
+    assert "Front door" not in html  # the page's address alone names nothing of the home
+    assert "DHL" not in html
     assert "http://" not in html  # no outside assets
     assert "https://" not in html
+    assert f"script-src '{SCRIPT_HASH}'" in page.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
 
-    response = await post_json(client, path, "arrive")
-    assert response.status == 200
-    assert (await response.json())["result"] == "arrived"
+    status, body = await answer(client, link, "status")
+    assert status == 200
+    assert body["view"]["title"] == "Front door"
+    assert body["view"]["detail"] == "DHL"
+    assert body["view"]["button"] == {"action": "unlock", "label": "Unlock"}
+    assert (body["phase"], body["lock"]) == ("idle", None)  # no visit of ours: the lock's state is not ours to know
+
+    status, body = await answer(client, link, "arrive")
+    assert (status, body["result"]) == (200, "arrived")
     assert any("DHL is at the door" in call.data["message"] for call in phone_messages)
 
-    response = await post_json(client, path, "unlock")
-    assert response.status == 200
-    body = await response.json()
-    assert body["result"] == "admitted"
+    status, body = await answer(client, link, "unlock")
+    assert (status, body["result"]) == (200, "admitted")
     assert body["visit_id"]
     await hass.async_block_till_done()
     assert hass.states.get(LOCK).state == "unlocked"
-
-    page = await client.get(path)
-    assert 'value="done"' in await page.text()
+    status, body = await answer(client, link, "status")
+    assert (body["phase"], body["lock"]) == ("waiting_for_entry", "unlocked")
+    assert body["view"]["button"]["action"] == "done"
 
     await open_door(hass)
-    response = await post_json(client, path, "done")
-    assert response.status == 409
-    assert (await response.json())["reason"] == "door_open"
+    status, body = await answer(client, link, "done")
+    assert (status, body["reason"]) == (409, "door_open")
     await close_door(hass)
-    response = await post_json(client, path, "done")
-    assert response.status == 200
-    await hass.async_block_till_done()
-    assert hass.states.get(LOCK).state == "locked"
+    await set_switch(hass, "input_boolean.sim_lock_responds", False)  # the lock takes its time
+    status, body = await answer(client, link, "done")
+    assert (status, body["result"], body["phase"]) == (200, "done", "locking")
+    assert body["lock"] == "unlocked"
+    assert body["view"]["poll"] is True
+    assert "locking" in body["view"]["message"]
+    assert "Locked" not in body["view"]["message"]
+
+    await set_switch(hass, "input_boolean.sim_lock_responds", True)
+    await set_lock_state(hass, "locked")  # the lock reports in
+    status, body = await answer(client, link, "status")
+    assert (body["phase"], body["lock"], body["view"]["message"]) == ("done", "locked", "Locked — thank you!")
+    assert body["view"]["poll"] is False
     assert hass.states.get(PHASE).state == "idle"
 
-    page = await client.get(path)
-    assert "door is locked again" in await page.text()
-    response = await post_json(client, path, "unlock")
-    assert response.status == 403
-    assert (await response.json())["reason"] == "used"
+    status, body = await answer(client, link, "unlock")
+    assert (status, body["reason"]) == (403, "used")
     types = [event.data["type"] for event in events]
     assert types[:3] == ["arrived", "admitted", "unlocked"]
     assert "completed" in types
     assert all(delivery["token"] not in str(event.data) for event in events)
 
+    freezer.tick(timedelta(minutes=11))  # later, the page no longer speaks of that visit or the lock
+    status, body = await answer(client, link, "status")
+    assert (status, body["phase"], body["lock"], body["reason"]) == (200, "idle", None, None)
+    assert body["view"]["message"] == "This link has already been used."
+
+
+async def test_jam_after_done_is_never_called_locked(hass: HomeAssistant, client: Client) -> None:
+    """The lock jams after Done: the page and status say so and never claim locked, until it is."""
+    delivery = await schedule(hass)
+    await answer(client, delivery["link"], "unlock")
+    await hass.async_block_till_done()
+    await open_door(hass)
+    await close_door(hass)
+    await set_switch(hass, "input_boolean.sim_lock_jams", True)
+    status, body = await answer(client, delivery["link"], "done")
+    await hass.async_block_till_done()
+    for _ in range(3):
+        status, body = await answer(client, delivery["link"], "status")
+        assert (status, body["phase"], body["lock"]) == (200, "relock_failed", "jammed")
+        assert "could not be locked" in body["view"]["message"]
+        assert "owner has been alerted" in body["view"]["message"]
+        assert body["view"]["tone"] == "problem"
+        assert body["view"]["poll"] is True
+    response = await post_link(client, delivery["link"], "status", form=True)
+    assert "Locked" not in await response.text()
+
+    await set_switch(hass, "input_boolean.sim_lock_jams", False)
+    await hass.services.async_call(DOMAIN, "end_visit", {"config_entry_id": ENTRY_ID}, blocking=True)
+    await hass.async_block_till_done()
+    status, body = await answer(client, delivery["link"], "status")
+    assert (body["phase"], body["lock"], body["view"]["message"]) == ("done", "locked", "Locked — thank you!")
+
 
 async def test_form_posts_answer_with_the_page_in_german(hass: HomeAssistant, client: Client) -> None:
-    """A phone's form post gets the page back, in German where the browser asks for it."""
+    """A browser without script posts a form: it gets the page back, in German where it asks for it."""
     delivery = await schedule(hass)
-    response = await client.post(
-        path_of(delivery["link"]), data={"action": "unlock"}, headers={"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"}
-    )
+    response = await post_link(client, delivery["link"], "unlock", form=True, language="de-DE,de;q=0.9,en;q=0.5")
     assert response.status == 200
     html = await response.text()
     assert response.content_type == "text/html"
     assert 'lang="de"' in html
     assert "Fertig" in html
+    assert "Legen Sie das Paket hinein" in html  # couriers are addressed formally
+    assert f'name="pass" value="{delivery["token"]}"' in html  # the token rides in the next form's body
     assert response.headers["Cache-Control"] == "no-store"
+
+
+async def test_old_query_links_keep_working(hass: HomeAssistant, client: Client) -> None:
+    """Links handed out before (`?pass=`) still admit, with the token taken from the query."""
+    delivery = await schedule(hass)
+    path, token = link_parts(delivery["link"])
+    response = await client.post(f"{path}?pass={token}", json={"action": "unlock"})
+    assert response.status == 200
+    await hass.async_block_till_done()
+    assert hass.states.get(LOCK).state == "unlocked"
+    page = await client.get(f"{path}?pass={token}")
+    assert "Front door" not in await page.text()  # a preview of an old link names nothing either
 
 
 @pytest.mark.parametrize(
@@ -150,28 +204,27 @@ async def test_early_and_grace_before(
 ) -> None:
     """Early is refused (and the door stays locked); within the grace before the window is admitted."""
     delivery = await schedule(hass, start_in, 1)
-    response = await post_json(client, path_of(delivery["link"]), "unlock")
-    assert response.status == status
-    assert (await response.json())["reason"] == reason
+    assert (await answer(client, delivery["link"], "unlock"))[0] == status
     await hass.async_block_till_done()
     assert hass.states.get(LOCK).state == ("unlocked" if status == 200 else "locked")
+    if reason:
+        assert (await answer(client, delivery["link"], "unlock"))[1]["reason"] == reason
 
 
 async def test_grace_after_the_window(hass: HomeAssistant, client: Client, freezer: FrozenDateTimeFactory) -> None:
     """A courier 10 minutes late still gets in."""
     delivery = await schedule(hass, timedelta(minutes=1), 1)
     freezer.tick(timedelta(hours=1, minutes=11))
-    response = await post_json(client, path_of(delivery["link"]), "unlock")
-    assert response.status == 200
+    assert (await answer(client, delivery["link"], "unlock"))[0] == 200
 
 
 async def test_late_arrival_refused(hass: HomeAssistant, client: Client, freezer: FrozenDateTimeFactory) -> None:
     """After the window and its grace the link no longer opens the door."""
     delivery = await schedule(hass, timedelta(minutes=1), 1)
     freezer.tick(timedelta(hours=1, minutes=17))
-    response = await post_json(client, path_of(delivery["link"]), "unlock")
-    assert response.status == 403
-    assert (await response.json())["reason"] in ("too_late", "used")
+    status, body = await answer(client, delivery["link"], "unlock")
+    assert status == 403
+    assert body["reason"] in ("too_late", "used")
     assert hass.states.get(LOCK).state == "locked"
 
 
@@ -185,45 +238,60 @@ async def test_cancelled_and_renewed_links(hass: HomeAssistant, client: Client) 
         blocking=True,
         return_response=True,
     )
-    response = await post_json(client, path_of(first["link"]), "unlock")
-    assert response.status == 401
-    response = await client.get(path_of(renewed["link"]))
-    assert response.status == 200
+    assert (await answer(client, first["link"], "unlock"))[0] == 401
+    assert (await answer(client, renewed["link"], "status"))[0] == 200
 
     second = await schedule(hass)
     await hass.services.async_call(
         DOMAIN, "cancel_delivery", {"config_entry_id": ENTRY_ID, "delivery_id": second["delivery_id"]}, blocking=True
     )
-    response = await post_json(client, path_of(second["link"]), "unlock")
-    assert response.status == 403
-    assert (await response.json())["reason"] == "revoked"
+    assert await answer(client, second["link"], "unlock") == (
+        403,
+        {
+            "result": "refused",
+            "reason": "revoked",
+            "visit_id": None,
+            "phase": "idle",
+            "lock": None,
+            "view": {
+                "title": "Front door",
+                "detail": "DHL",
+                "window": (await answer(client, second["link"], "status"))[1]["view"]["window"],
+                "message": "This link is no longer valid.",
+                "tone": "problem",
+                "button": None,
+                "poll": False,
+            },
+        },
+    )
 
 
 async def test_statuses_of_the_entrance(hass: HomeAssistant, client: Client) -> None:
     """409 while another visit runs, 423 when not accepting, 503 when the lock is unavailable."""
     first, second = await schedule(hass), await schedule(hass)
-    assert (await post_json(client, path_of(first["link"]), "unlock")).status == 200
-    response = await post_json(client, path_of(second["link"]), "unlock")
-    assert response.status == 409
+    assert (await answer(client, first["link"], "unlock"))[0] == 200
+    status, body = await answer(client, second["link"], "unlock")
+    assert (status, body["phase"], body["lock"]) == (409, "idle", None)  # someone else's visit stays theirs
     await hass.services.async_call(DOMAIN, "end_visit", {"config_entry_id": ENTRY_ID}, blocking=True)
     await hass.async_block_till_done()
 
     await hass.services.async_call(
         "switch", "turn_off", {"entity_id": "switch.front_door_deliveries_allowed"}, blocking=True
     )
-    response = await post_json(client, path_of(second["link"]), "unlock")
-    assert response.status == 423
+    status, body = await answer(client, second["link"], "status")
+    assert body["view"]["message"] == "Deliveries are not accepted right now."  # before anything is tapped
+    assert body["view"]["button"] is None
+    assert (await answer(client, second["link"], "unlock"))[0] == 423
     await hass.services.async_call(
         "switch", "turn_on", {"entity_id": "switch.front_door_deliveries_allowed"}, blocking=True
     )
 
     await set_switch(hass, "input_boolean.sim_lock_online", False)
-    response = await post_json(client, path_of(second["link"]), "unlock")
-    assert response.status == 503
-    assert (await response.json())["reason"] == "lock_unavailable"
+    status, body = await answer(client, second["link"], "unlock")
+    assert (status, body["reason"]) == (503, "lock_unavailable")
     await set_switch(hass, "input_boolean.sim_lock_online", True)
     await set_lock_state(hass, "jammed")
-    response = await client.post(path_of(second["link"]), data={"action": "unlock"})
+    response = await post_link(client, second["link"], "unlock", form=True)
     assert response.status == 503
     assert "cannot be opened" in await response.text()
 
@@ -236,68 +304,106 @@ async def test_statuses_of_the_entrance(hass: HomeAssistant, client: Client) -> 
         {"data": "action=unlock&" + "x" * 5000, "headers": {"Content-Type": "application/x-www-form-urlencoded"}},
         {"data": b"\xff\xfe", "headers": {"Content-Type": "application/json"}},
         {"data": "{not json", "headers": {"Content-Type": "application/json"}},
+        {"data": b""},
     ],
 )
 async def test_malformed_requests_change_nothing(hass: HomeAssistant, client: Client, body: dict[str, Any]) -> None:
-    """Unknown actions, wrong shapes, oversized or broken bodies: 400, and the door stays locked."""
+    """Unknown actions, wrong shapes, oversized, broken or missing bodies: 400, and the door stays locked."""
     delivery = await schedule(hass)
-    response = await client.post(path_of(delivery["link"]), **body)
+    response = await client.post(link_parts(delivery["link"])[0], **body)
     assert response.status == 400
     assert hass.states.get(LOCK).state == "locked"
     assert hass.states.get(PHASE).state == "idle"
 
 
+async def test_malformed_action_with_a_valid_token(hass: HomeAssistant, client: Client) -> None:
+    """A valid token with an unknown action: 400, nothing happens, the page still reads as the pass's."""
+    delivery = await schedule(hass)
+    status, body = await answer(client, delivery["link"], "explode")
+    assert (status, body["reason"], body["view"]["title"]) == (400, "malformed", "Front door")
+    assert hass.states.get(LOCK).state == "locked"
+
+
 async def test_wrong_tokens_say_nothing(hass: HomeAssistant, client: Client) -> None:
     """A token with one character changed, a missing token and a made-up one all get the same 401."""
     delivery = await schedule(hass)
-    path = path_of(delivery["link"])
     token = delivery["token"]
-    variants = [
-        path.replace(token, token[:-1] + ("A" if token[-1] != "A" else "B")),
-        path.split("?")[0],
-        path.replace(token, "x" * 200),
-    ]
     answers = set()
-    for variant in variants:
-        response = await post_json(client, variant, "unlock", address="198.51.100.1")
+    for variant in (token[:-1] + ("A" if token[-1] != "A" else "B"), "", "x" * 200):
+        response = await post_link(client, delivery["link"], "unlock", token=variant, address="198.51.100.1")
         answers.add((response.status, str(await response.json())))
-    assert answers == {(401, "{'result': 'refused', 'reason': 'unknown_link', 'visit_id': None}")}
+    assert answers == {
+        (401, "{'result': 'refused', 'reason': 'unknown_link', 'visit_id': None, 'phase': None, 'lock': None}")
+    }
 
 
-async def test_lockout_spares_valid_links_elsewhere(
-    hass: HomeAssistant, client: Client, freezer: FrozenDateTimeFactory, phone_messages: list[ServiceCall]
+async def test_lockout_never_refuses_a_valid_token(
+    hass: HomeAssistant, client: Client, freezer: FrozenDateTimeFactory
 ) -> None:
-    """Ten failures in ten minutes lock an address out for 15 minutes; the real courier elsewhere gets in."""
+    """Ten failures lock an address out for further failures; a valid link from that very address gets in."""
     delivery = await schedule(hass)
-    bad_path = path_of(delivery["link"]).replace(delivery["token"], "guess")
     for _ in range(10):
-        assert (await post_json(client, bad_path, "unlock", address="192.0.2.66")).status == 401
-    response = await post_json(client, path_of(delivery["link"]), "unlock", address="192.0.2.66")
+        response = await post_link(client, delivery["link"], "unlock", token="guess", address="192.0.2.66")
+        assert response.status == 401
+    response = await post_link(client, delivery["link"], "unlock", token="guess", address="192.0.2.66")
     assert response.status == 429
     assert hass.states.get(LOCK).state == "locked"
 
-    response = await post_json(client, path_of(delivery["link"]), "unlock", address="203.0.113.7")
-    assert response.status == 200
+    assert (await answer(client, delivery["link"], "unlock", address="192.0.2.66"))[0] == 200
 
     freezer.tick(timedelta(minutes=16))
-    assert (await post_json(client, bad_path, "unlock", address="192.0.2.66")).status == 401
+    response = await post_link(client, delivery["link"], "status", token="guess", address="192.0.2.66")
+    assert response.status == 401
 
 
 async def test_flood_alerts_the_owner_once(
     hass: HomeAssistant, client: Client, phone_messages: list[ServiceCall]
 ) -> None:
     """Many failures across addresses: one critical alert, not one per request."""
-    await schedule(hass)
-    for number in range(60):
-        await post_json(client, "/api/webhook/" + "0" * 8 + "?pass=nope", "unlock", address=f"192.0.2.{number}")
-    controller = hass.config_entries.async_get_entry(ENTRY_ID).runtime_data
-    path = f"/api/webhook/{controller.passes.webhook_id}?pass=nope"
-    for number in range(60):
-        await post_json(client, path, "unlock", address=f"198.51.100.{number}")
+    delivery = await schedule(hass)
+    for number in range(120):
+        await post_link(client, delivery["link"], "unlock", token="nope", address=f"198.51.100.{number}")
     await hass.async_block_till_done()
     floods = [call for call in phone_messages if "Many failed attempts" in call.data["message"]]
     assert len(floods) == 1
     assert floods[0].data["data"]["push"]["interruption-level"] == "critical"
+
+
+async def test_refused_presses_notify_once(
+    hass: HomeAssistant, client: Client, freezer: FrozenDateTimeFactory, phone_messages: list[ServiceCall]
+) -> None:
+    """Thirty presses of a link outside its window: one notification; ten minutes later, one more."""
+    delivery = await schedule(hass, timedelta(hours=3), 1)
+    for _ in range(30):
+        assert (await answer(client, delivery["link"], "unlock"))[0] == 403
+    await hass.async_block_till_done()
+    refused = [call for call in phone_messages if "refused" in call.data["message"]]
+    assert len(refused) == 1
+    freezer.tick(timedelta(minutes=11))
+    await answer(client, delivery["link"], "unlock")
+    await hass.async_block_till_done()
+    assert len([call for call in phone_messages if "refused" in call.data["message"]]) == 2
+
+
+async def test_two_couriers_at_the_same_instant(hass: HomeAssistant, client: Client, porch_camera: PorchCamera) -> None:
+    """Two links (and one link twice) pressed while the first admission is being decided: one visit, one unlock."""
+    calls = async_capture_events(hass, EVENT_CALL_SERVICE)
+    first, second = await schedule(hass), await schedule(hass)
+    porch_camera.held = asyncio.Event()
+    pressed = asyncio.ensure_future(answer(client, first["link"], "unlock"))
+    await porch_camera.asked.wait()  # the first admission waits for its picture
+    others = await asyncio.gather(
+        answer(client, second["link"], "unlock", address="198.51.100.8"),
+        answer(client, first["link"], "unlock", address="198.51.100.9"),
+    )
+    porch_camera.held.set()
+    results = [await pressed, *others]
+    await hass.async_block_till_done()
+    assert [status for status, _ in results] == [200, 409, 409]
+    assert (await answer(client, first["link"], "unlock"))[1]["result"] == "admitted"  # a tap on a visit that runs
+    unlocks = [call for call in calls if call.data["domain"] == "lock" and call.data["service"] == "unlock"]
+    assert len(unlocks) == 1
+    assert hass.states.get(PHASE).state == "waiting_for_entry"
 
 
 async def test_restart_between_scheduling_and_arrival(
@@ -307,8 +413,7 @@ async def test_restart_between_scheduling_and_arrival(
     delivery = await schedule(hass)
     await hass.config_entries.async_reload(init_integration.entry_id)
     await hass.async_block_till_done()
-    response = await post_json(client, path_of(delivery["link"]), "unlock")
-    assert response.status == 200
+    assert (await answer(client, delivery["link"], "unlock"))[0] == 200
 
 
 async def test_no_token_in_logs_states_or_diagnostics(
@@ -317,24 +422,30 @@ async def test_no_token_in_logs_states_or_diagnostics(
     caplog: pytest.LogCaptureFixture,
     hass_client: ClientSessionGenerator,
     init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
-    """The token and the link never reach a log line, a state, an event or diagnostics."""
+    """The token never reaches a log line (the access log included), a state, an event or diagnostics."""
     from pytest_homeassistant_custom_component.components.diagnostics import (  # noqa: PLC0415
         get_diagnostics_for_config_entry,
     )
 
+    caplog.set_level("DEBUG")
     events = async_capture_events(hass, EVENT_IN_HOME_DELIVERY)
     delivery = await schedule(hass)
-    await post_json(client, path_of(delivery["link"]), "arrive")
-    await post_json(client, path_of(delivery["link"]), "unlock")
-    await tick_done(hass)
-    token, webhook_id = delivery["token"], path_of(delivery["link"]).split("/")[3].split("?")[0]
-    # aiohttp's access log carries whole URLs; Home Assistant silences it (bootstrap sets it to WARNING).
-    # Home Assistant's own http and webhook debug lines name the webhook id, never the token.
-    records = [record for record in caplog.records if record.name not in ("aiohttp.access",)]
-    records = [record for record in records if not record.name.startswith("pytest_homeassistant")]
-    assert all(token not in record.getMessage() for record in records)
-    ours = [record.getMessage() for record in records if record.name.startswith("custom_components")]
+    link = delivery["link"]
+    await client.get(link_parts(link)[0])
+    for action in ("status", "arrive", "unlock"):
+        await answer(client, link, action)
+    await hass.async_block_till_done()
+    await open_door(hass)
+    await close_door(hass)
+    await tick(hass, freezer, 11)
+    token, webhook_id = delivery["token"], link_parts(link)[0].split("/")[3]
+    access = [record.getMessage() for record in caplog.records if record.name == "aiohttp.access"]
+    assert len(access) >= 4
+    assert all(webhook_id in line and token not in line for line in access)
+    assert all(token not in record.getMessage() for record in caplog.records)
+    ours = [record.getMessage() for record in caplog.records if record.name.startswith("custom_components")]
     assert ours
     assert all(webhook_id not in message for message in ours)
     for state in hass.states.async_all():
@@ -346,6 +457,31 @@ async def test_no_token_in_logs_states_or_diagnostics(
     assert webhook_id not in str(diagnostics)
 
 
-async def tick_done(hass: HomeAssistant) -> None:
-    """Let pending work finish."""
+async def test_a_lock_that_never_unlocks(hass: HomeAssistant, client: Client, freezer: FrozenDateTimeFactory) -> None:
+    """The page says the door is being unlocked, then that it could not be; never that it is open."""
+    delivery = await schedule(hass)
+    await set_switch(hass, "input_boolean.sim_lock_responds", False)
+    await answer(client, delivery["link"], "unlock")
     await hass.async_block_till_done()
+    _, body = await answer(client, delivery["link"], "status")
+    assert (body["phase"], body["lock"], body["view"]["button"]) == ("unlocking", "locked", None)
+    assert body["view"]["message"].startswith("Unlocking the door")
+    await tick(hass, freezer, 31)
+    _, body = await answer(client, delivery["link"], "status")
+    assert (body["phase"], body["lock"], body["view"]["tone"]) == ("done", "locked", "problem")
+    assert body["view"]["message"].startswith("The door could not be unlocked")
+
+
+async def test_finished_but_unlocked_again_is_not_called_locked(hass: HomeAssistant, client: Client) -> None:
+    """Right after the visit the owner unlocks by hand: the courier's page thanks, but does not say locked."""
+    delivery = await schedule(hass)
+    await answer(client, delivery["link"], "unlock")
+    await hass.async_block_till_done()
+    await open_door(hass)
+    await close_door(hass)
+    await answer(client, delivery["link"], "done")
+    await hass.async_block_till_done()
+    await set_lock_state(hass, "unlocked")
+    _, body = await answer(client, delivery["link"], "status")
+    assert (body["phase"], body["lock"]) == ("done", "unlocked")
+    assert body["view"]["message"] == "Thank you, the visit is over."

@@ -1,4 +1,7 @@
-"""Courier and guest links: `<base>/api/webhook/<webhook_id>?pass=<token>`.
+"""Courier and guest links: `<base>/api/webhook/<webhook_id>#pass=<token>`.
+
+The token rides in the fragment, which browsers never send: no web server, reverse proxy, cloud
+relay, access log or Referer sees it. The page's script reads it and sends it in POST bodies.
 
 The base is the cloudhook where Home Assistant Cloud is set up, else the external URL. Where neither
 exists, couriers cannot reach the door from outside: a repair issue says so, and the link falls back to
@@ -55,4 +58,4 @@ async def async_webhook_url(hass: HomeAssistant, webhook_id: str) -> str:
 
 async def async_pass_link(hass: HomeAssistant, webhook_id: str, token: str) -> str:
     """The link that opens the door with a pass's token."""
-    return f"{await async_webhook_url(hass, webhook_id)}?pass={token}"
+    return f"{await async_webhook_url(hass, webhook_id)}#pass={token}"

@@ -1,19 +1,24 @@
 """The courier's and guest's page: small, self-contained, readable on a phone, in English or German.
 
-It names only the entrance's label, the window and what happens next; no outside assets, no script.
+Every HTML answer is the same document; only its content differs. Its one inline script (allowed by a
+CSP hash) reads the token from the link's fragment (`#pass=`), which browsers never send, removes it
+from the address bar, and from then on sends it only in POST bodies, asking for JSON that it shows as
+text. Names typed by people (entrance, carrier, guest) are escaped here and set as text there.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+import base64
+import hashlib
 from html import escape
+from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
+from .linkview import LinkView, Tone
 
 LANGUAGES = ("en", "de")
 CATEGORY = "exceptions"
@@ -21,14 +26,62 @@ CATEGORY = "exceptions"
 STYLE = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;background:#f4f6f8;color:#1c2833}
 main{max-width:28rem;margin:0 auto;padding:1.5rem 1.25rem}
-h1{font-size:1.5rem;margin:.25rem 0 1rem}
+h1{font-size:1.5rem;margin:.25rem 0 .25rem;overflow-wrap:anywhere}
 .card{background:#fff;border-radius:1rem;padding:1.25rem;box-shadow:0 1px 4px rgba(0,0,0,.08)}
+.detail{color:#4a5a6a;margin:0 0 .5rem;overflow-wrap:anywhere}
 .window{color:#4a5a6a;margin:0 0 1rem}
-.message{font-size:1.1rem;line-height:1.5;margin:0 0 1.25rem}
-.problem{color:#b03a2e}
+.message{font-size:1.1rem;line-height:1.5;margin:1rem 0 1.25rem}
+.problem{color:#b03a2e;font-weight:600}
+.success{color:#2e7d32;font-weight:600}
+.waiting::after{content:' \\2026';animation:blink 1s steps(2) infinite}
+@keyframes blink{50%{opacity:0}}
 button{width:100%;font-size:1.3rem;padding:1rem;border:0;border-radius:.75rem;background:#0277bd;color:#fff}
 button.done{background:#2e7d32}
+button:disabled{opacity:.5}
 """
+
+# The page's only script. It never builds markup from data: every text goes in as textContent.
+SCRIPT = """(()=>{
+const f=new URLSearchParams(location.hash.slice(1)),q=new URLSearchParams(location.search);
+const kept=document.querySelector('input[name=pass]');
+const token=f.get('pass')||q.get('pass')||(kept&&kept.value);
+if(location.hash||q.has('pass'))history.replaceState(null,'',location.pathname);
+if(!token)return;
+const el=id=>document.getElementById(id);
+let timer=0;
+function text(id,value){const node=el(id);node.textContent=value||'';node.hidden=!value;}
+function render(v){
+document.title=v.title;text('title',v.title);text('detail',v.detail);text('window',v.window);
+const m=el('message');m.textContent=v.message;m.className='message '+v.tone;
+const actions=el('actions');actions.replaceChildren();
+if(v.button){const b=document.createElement('button');b.type='button';b.className=v.button.action;
+b.textContent=v.button.label;b.onclick=()=>{b.disabled=true;send(v.button.action);};actions.append(b);}
+}
+async function send(action){
+clearTimeout(timer);let v=null;
+try{const r=await fetch(location.pathname,{method:'POST',cache:'no-store',credentials:'omit',
+headers:{'Content-Type':'application/json'},body:JSON.stringify({pass:token,action:action})});
+v=(await r.json()).view;}catch(e){v=null;}
+if(!v){const m=el('message');m.textContent=document.body.dataset.offline;m.className='message problem';
+timer=setTimeout(()=>send('status'),3000);return;}
+render(v);if(v.poll)timer=setTimeout(()=>send('status'),1500);
+}
+send('status');
+})();"""
+SCRIPT_HASH = "sha256-" + base64.b64encode(hashlib.sha256(SCRIPT.encode()).digest()).decode()
+# The same policy goes in a header and in a meta tag, because Home Assistant Cloud's relay passes on
+# only the answer's content type. frame-ancestors works only as a header.
+CSP = (
+    f"default-src 'none'; script-src '{SCRIPT_HASH}'; style-src 'unsafe-inline'; connect-src 'self'; "
+    "img-src 'none'; form-action 'self'; base-uri 'none'"
+)
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": f"{CSP}; frame-ancestors 'none'",
+}
 
 
 def pick_language(accept_language: str | None) -> str:
@@ -49,21 +102,8 @@ def pick_language(accept_language: str | None) -> str:
     return "en"
 
 
-@dataclass(frozen=True, kw_only=True)
-class PageContent:
-    """What the page says."""
-
-    title: str
-    window_start: datetime | None = None
-    window_end: datetime | None = None
-    window_key: str = "page_window"
-    message_key: str
-    problem: bool = False
-    button: str | None = None  # "unlock" or "done"
-
-
 class PageRenderer:
-    """Renders the page in the visitor's language."""
+    """Renders the page, or its JSON view, in the visitor's language."""
 
     def __init__(self, hass: HomeAssistant) -> None:
         """Use Home Assistant's translations of this integration."""
@@ -78,32 +118,61 @@ class PageRenderer:
             if key.startswith(f"{prefix}page_")
         }
 
-    async def render(self, content: PageContent, language: str) -> str:
-        """Return the whole HTML document."""
+    async def view_json(self, view: LinkView, language: str) -> dict[str, Any]:
+        """The view with its texts, for the page's script (which sets them as text)."""
         texts = await self._texts(language)
+        button = None
+        if view.button:
+            button = {"action": view.button, "label": texts.get(f"page_button_{view.button}", view.button)}
+        return {
+            "title": view.title,
+            "detail": view.detail,
+            "window": _window_text(view, texts),
+            "message": texts.get(view.message_key, view.message_key),
+            "tone": view.tone.value,
+            "button": button,
+            "poll": view.poll,
+        }
 
-        def text(key: str) -> str:
-            return escape(texts.get(key, key))
-
-        window = ""
-        if content.window_start and content.window_end:
-            start, end = dt_util.as_local(content.window_start), dt_util.as_local(content.window_end)
-            same_day = start.date() == end.date()
-            until = end.strftime("%H:%M") if same_day else end.strftime("%Y-%m-%d %H:%M")
-            window = f'<p class="window">{text(content.window_key)} {start:%Y-%m-%d %H:%M} &ndash; {until}</p>'
+    async def render(
+        self, view: LinkView | None, language: str, token: str | None = None, *, message_key: str = "page_neutral"
+    ) -> str:
+        """The whole HTML document: the pass's view, or a page that names nothing of the home (view None)."""
+        texts = await self._texts(language)
+        if view is None:
+            tone = Tone.INFO if message_key == "page_neutral" else Tone.PROBLEM
+            view = LinkView(title=texts.get("page_neutral_title", ""), message_key=message_key, tone=tone)
+        data = await self.view_json(view, language)
         button = ""
-        if content.button:
-            css = ' class="done"' if content.button == "done" else ""
+        if data["button"] and token:
+            # A form post (a browser without fetch) gets the same page back; the token rides in the body.
             button = (
-                f'<form method="post"><button{css} name="action" value="{content.button}">'
-                f"{text(f'page_button_{content.button}')}</button></form>"
+                f'<form method="post"><input type="hidden" name="pass" value="{escape(token)}">'
+                f'<button class="{escape(view.button or "")}" name="action" value="{escape(view.button or "")}">'
+                f"{escape(data['button']['label'])}</button></form>"
             )
-        message_class = "message problem" if content.problem else "message"
+
+        def line(element_id: str, css: str, value: str | None) -> str:
+            hidden = "" if value else " hidden"
+            return f'<p id="{element_id}" class="{css}"{hidden}>{escape(value or "")}</p>'
+
         return (
             f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            '<meta name="robots" content="noindex, nofollow">'
-            f"<title>{escape(content.title)}</title><style>{STYLE}</style></head>"
-            f'<body><main><div class="card"><h1>{escape(content.title)}</h1>{window}'
-            f'<p class="{message_class}">{text(content.message_key)}</p>{button}</div></main></body></html>'
+            '<meta name="robots" content="noindex, nofollow"><meta name="referrer" content="no-referrer">'
+            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+            f"<title>{escape(view.title)}</title><style>{STYLE}</style></head>"
+            f'<body data-offline="{escape(texts.get("page_offline", ""))}"><main><div class="card">'
+            f'<h1 id="title">{escape(view.title)}</h1>{line("detail", "detail", view.detail)}'
+            f"{line('window', 'window', data['window'])}"
+            f'<p id="message" class="message {view.tone.value}">{escape(data["message"])}</p>'
+            f'<div id="actions">{button}</div></div></main><script>{SCRIPT}</script></body></html>'
         )
+
+
+def _window_text(view: LinkView, texts: dict[str, str]) -> str | None:
+    if view.window is None:
+        return None
+    start, end = (dt_util.as_local(when) for when in view.window)
+    until = end.strftime("%H:%M") if start.date() == end.date() else end.strftime("%Y-%m-%d %H:%M")
+    return f"{texts.get(view.window_key, '')} {start:%Y-%m-%d %H:%M} \u2013 {until}"

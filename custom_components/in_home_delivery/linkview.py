@@ -1,0 +1,110 @@
+"""What the link's page says for a pass right now: one place decides, for the HTML and the JSON answer.
+
+The page tells the truth about the door: it says "locked" only while the lock reports `locked` after
+the pass's own visit, and it names the lock's state only to the pass whose visit it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from .core.admission import DenyReason
+from .core.guests import Guest
+from .core.passes import Delivery
+from .core.visit import Outcome, Phase, Visit
+
+if TYPE_CHECKING:
+    from .controller import EntranceController
+    from .passbook import Pass
+
+# How long after its visit a pass's page still shows how that visit ended.
+SHOW_OUTCOME_FOR = timedelta(minutes=10)
+IDLE = "idle"
+DONE = "done"
+RELOCK_FAILED = "relock_failed"
+INSIDE_PHASES = (Phase.WAITING_FOR_ENTRY, Phase.INSIDE, Phase.CLOSING)
+
+
+class Tone(StrEnum):
+    """How the message reads."""
+
+    INFO = "info"
+    WAITING = "waiting"
+    PROBLEM = "problem"
+    SUCCESS = "success"
+
+
+@dataclass(frozen=True, kw_only=True)
+class LinkView:
+    """What the page shows: texts as translation keys, names exactly as typed."""
+
+    title: str
+    detail: str | None = None
+    window: tuple[datetime, datetime] | None = None
+    window_key: str = "page_window"
+    message_key: str
+    tone: Tone = Tone.INFO
+    button: str | None = None  # "unlock" or "done"
+    poll: bool = False
+    phase: str = IDLE
+    lock: str | None = None
+    visit_id: str | None = None
+
+
+def own_visit(controller: EntranceController, pass_: Pass, now: datetime) -> Visit | None:
+    """The pass's running visit, or its visit that ended a moment ago; None otherwise."""
+    if (visit := controller.visit) is not None and visit.running and visit.pass_id == pass_.pass_id:
+        return visit
+    last = controller.last_finished
+    if last is not None and last.pass_id == pass_.pass_id and last.ended and now - last.ended < SHOW_OUTCOME_FOR:
+        return last
+    return None
+
+
+def link_view(
+    controller: EntranceController, pass_: Pass, now: datetime, *, reason: str | None = None, result: str | None = None
+) -> LinkView:
+    """The page of a pass, after a request that ended in `result` or was refused for `reason`."""
+    guest = isinstance(pass_, Guest)
+    base = LinkView(
+        title=pass_.label if guest else controller.name,
+        detail=pass_.carrier if isinstance(pass_, Delivery) else None,
+        window=controller.passes.window(pass_, now),
+        window_key="page_guest_window" if guest else "page_window",
+        message_key="page_guest_ready" if guest else "page_ready",
+        button="unlock",
+    )
+    visit = own_visit(controller, pass_, now)
+    if visit is None:
+        reason = reason or controller.passes.denial(pass_, now)
+        if reason is None and not controller.accepting:
+            reason = DenyReason.NOT_ACCEPTING
+        if reason is not None:
+            return replace(base, message_key=f"page_{reason}", tone=Tone.PROBLEM, button=None)
+        return replace(base, message_key="page_arrived") if result == "arrived" else base
+    lock = controller.reported_lock_state
+    base = replace(base, button=None, lock=lock, visit_id=visit.visit_id, poll=visit.running)
+    if not visit.running:
+        return _finished(base, visit, lock)
+    if visit.stuck:
+        return replace(base, message_key="page_relock_failed", tone=Tone.PROBLEM, phase=RELOCK_FAILED)
+    base = replace(base, phase=visit.phase.value)
+    if visit.phase is Phase.UNLOCKING:
+        return replace(base, message_key="page_unlocking", tone=Tone.WAITING)
+    if visit.phase in INSIDE_PHASES:
+        if reason == DenyReason.DOOR_OPEN:
+            return replace(base, message_key="page_door_open", tone=Tone.PROBLEM, button="done")
+        return replace(base, message_key="page_guest_inside" if guest else "page_inside", button="done")
+    return replace(base, message_key="page_locking", tone=Tone.WAITING)
+
+
+def _finished(base: LinkView, visit: Visit, lock: str | None) -> LinkView:
+    """How the pass's visit ended; "locked" only while the lock says so."""
+    if visit.outcome is Outcome.UNLOCK_FAILED:
+        return replace(base, message_key="page_unlock_failed", tone=Tone.PROBLEM, phase=DONE)
+    if lock == "locked":
+        return replace(base, message_key="page_locked", tone=Tone.SUCCESS, phase=DONE)
+    return replace(base, message_key="page_finished", phase=DONE)
