@@ -5,8 +5,8 @@ Start the demo first (scripts/develop), then:
 
 It sends REQUESTS posts with made-up tokens (CONCURRENCY at a time, for at most LIMIT seconds), prints
 how fast they were answered and with which statuses (401 until the address is locked out, then 429),
-and, given a valid link, checks that the page of that link still loads meanwhile (from the same
-address it is locked out too: that is the rule; from another address it keeps working).
+and, given a valid link (`...#pass=<token>`), asks that link's `status` from the very address that
+flooded: a valid token is never refused by the lockout, so the answer must be 200.
 """
 
 from __future__ import annotations
@@ -42,7 +42,8 @@ async def main(webhook_url: str, valid_link: str | None) -> None:
             while not queue.empty() and time.monotonic() < deadline:
                 number = queue.get_nowait()
                 began = time.perf_counter()
-                async with session.post(f"{webhook_url}?pass=guess{number}", json={"action": "unlock"}) as response:
+                body = {"pass": f"guess{number}", "action": "unlock"}
+                async with session.post(webhook_url, json=body) as response:
                     await response.read()
                     statuses[response.status] += 1
                 latencies.append((time.perf_counter() - began) * 1000)
@@ -52,7 +53,8 @@ async def main(webhook_url: str, valid_link: str | None) -> None:
         elapsed = time.perf_counter() - began
         valid = None
         if valid_link:
-            async with session.get(valid_link) as response:
+            address, _, token = valid_link.partition("#pass=")
+            async with session.post(address, json={"pass": token, "action": "status"}) as response:
                 valid = response.status
 
     latencies.sort()
