@@ -18,6 +18,7 @@ from custom_components.in_home_delivery.core.commands import (
     Unlock,
 )
 from custom_components.in_home_delivery.core.visit import (
+    CameraLost,
     DoorReported,
     EndRequested,
     LockReported,
@@ -39,6 +40,7 @@ inputs = st.one_of(
     st.builds(LockReported, st.sampled_from(LOCK_STATES)),
     st.builds(DoorReported, st.sampled_from([True, False, None])),
     st.just(EndRequested()),
+    st.just(CameraLost()),
     st.tuples(st.just("wait"), st.integers(min_value=0, max_value=1200)),
     st.just("restart"),
 )
@@ -49,6 +51,7 @@ settings_strategy = st.builds(
     max_visit=st.integers(60, 1800).map(lambda s: timedelta(seconds=s)),
     door_open_alert=st.integers(10, 600).map(lambda s: timedelta(seconds=s)),
     has_door_sensor=st.booleans(),
+    lock_when_camera_lost=st.booleans(),
 )
 
 EXAMPLES = 5000
@@ -59,11 +62,17 @@ def begin(config: VisitSettings) -> tuple[Visit, list]:
 
 
 def run(config: VisitSettings, steps: list) -> tuple[Visit, list[list], datetime]:
-    """Drive a visit; return the final visit, the commands of every step, and the time."""
+    """Drive a visit; return the final visit, the commands of every step, and the time.
+
+    Along the way: the core never sends Lock while the door is known to be open.
+    """
     visit, commands = begin(config)
     history = [commands]
     now = START
+    door: bool | None = False
     for step in steps:
+        if isinstance(step, DoorReported) and (config.has_door_sensor or step.is_open is not None):
+            door = step.is_open
         if step == "restart":
             visit = visit_from_dict(visit_as_dict(visit))
             if visit.running:
@@ -77,13 +86,14 @@ def run(config: VisitSettings, steps: list) -> tuple[Visit, list[list], datetime
             visit, commands = advance(visit, step, now, config)
         history.append(commands)
         check_invariants(visit, now)
+        assert not (door is True and Lock() in commands), "Lock sent while the door is known open"
     return visit, history, now
 
 
 def check_invariants(visit: Visit, now: datetime) -> None:
     """After every step: a running visit always has a way forward, or the owner has been alerted."""
     if visit.running:
-        assert visit.next_deadline() is not None or visit.stuck
+        assert visit.next_deadline() is not None  # even a visit that could not lock keeps trying
         assert all(when >= now - timedelta(seconds=1200) for when in visit.deadlines.values())
     else:
         assert visit.lock_state == "locked"
@@ -202,3 +212,32 @@ def test_advance_on_finished_visit_does_nothing() -> None:
     assert Finish() in commands
     for event in (LockReported("unlocked"), DoorReported(True), Tick(), EndRequested()):
         assert advance(visit, event, START, config) == (visit, [])
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(config=settings_strategy, steps=st.lists(inputs, max_size=40))
+def test_a_closed_door_never_stays_unlocked(config: VisitSettings, steps: list) -> None:
+    """With the door closed and the lock reporting (after dropping off), a visit past entry sends Lock
+    within the relock delay, and a visit that could not lock keeps trying."""
+    visit, _, now = run(config, steps)
+    if not visit.running or visit.phase in (Phase.UNLOCKING, Phase.WAITING_FOR_ENTRY):
+        return  # before anyone went in, the entry timeout rules (test_every_visit_ends_locked_or_alerted)
+    sent: list = []
+    for event in (DoorReported(is_open=False), LockReported(None), LockReported("unlocked")):
+        visit, commands = advance(visit, event, now, config)
+        sent += commands
+    limit = now + config.relock_delay
+    while Lock() not in sent and (deadline := visit.next_deadline()) is not None and deadline <= limit:
+        visit, commands = advance(visit, Tick(), deadline, config)
+        sent += commands
+    assert Lock() in sent
+    if visit.stuck:
+        retried: list = []
+        for _ in range(8):
+            deadline = visit.next_deadline()
+            assert deadline is not None
+            visit, commands = advance(visit, Tick(), deadline, config)
+            retried += commands
+        assert retried.count(Lock()) >= 4
+        assert visit.stuck
+        assert RaiseRepair() not in retried  # one repair issue, not one per try

@@ -183,7 +183,8 @@ class EntranceController:
     async def _async_resume(self, _hass: HomeAssistant) -> None:
         if self.visit is not None and self.visit.running:
             _LOGGER.warning("%s: a visit was running at restart; locking now", self.name)
-            visit = replace(self.visit, lock_state=self.lock_state, door_open=bool(self.door_open()))
+            door_open = self.door_open() if self.door_sensor else False
+            visit = replace(self.visit, lock_state=self.lock_state, door_open=door_open)
             self._commit(*resume_visit(visit, dt_util.utcnow(), self.settings))
 
     @callback

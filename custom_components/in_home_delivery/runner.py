@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
+import logging
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.http.auth import async_sign_path
@@ -35,6 +36,8 @@ from .core.commands import (
     Unlock,
 )
 from .core.visit import Visit
+
+_LOGGER = logging.getLogger(__name__)
 
 LIVE_PICTURE_VALID = timedelta(minutes=10)
 SIDE_COMMANDS = (Notify, Snapshot, LightsOn, LightsRestore)
@@ -123,6 +126,10 @@ class CommandRunner:
         match command:
             case Unlock():
                 await house.unlock_door()
+            case Lock() if controller.door_open():
+                # Queued while the door was closed; it has opened since. The core has seen that too and
+                # will lock again once it is closed: a bolt never goes out into an open door.
+                _LOGGER.info("%s: lock command dropped, the door is open", controller.name)
             case Lock():
                 await house.lock_door()
             case LightsOn():
@@ -145,18 +152,22 @@ class CommandRunner:
                     pass_label=visit.pass_label,
                     visit_id=visit.visit_id,
                 )
-            case RaiseRepair():
+            case RaiseRepair(repair):
                 ir.async_create_issue(
                     self.hass,
                     DOMAIN,
-                    f"relock_failed_{self.entry.entry_id}",
+                    f"{repair.value}_{self.entry.entry_id}",
                     is_fixable=False,
                     severity=ir.IssueSeverity.CRITICAL,
-                    translation_key="relock_failed",
-                    translation_placeholders={"entrance": controller.name, "lock": controller.lock_entity},
+                    translation_key=repair.value,
+                    translation_placeholders={
+                        "entrance": controller.name,
+                        "lock": controller.lock_entity,
+                        "door_sensor": controller.door_sensor or "",
+                    },
                 )
-            case ClearRepair():
-                ir.async_delete_issue(self.hass, DOMAIN, f"relock_failed_{self.entry.entry_id}")
+            case ClearRepair(repair):
+                ir.async_delete_issue(self.hass, DOMAIN, f"{repair.value}_{self.entry.entry_id}")
             case Snapshot(moment) if visit is not None and self.recording:
                 await self._async_snapshot(visit, moment)
             case Snapshot() | Finish() | Emit():

@@ -20,6 +20,7 @@ class EventType(StrEnum):
     RELOCK_FAILED = "relock_failed"
     COMPLETED = "completed"
     MISSED = "missed"
+    CAMERA_LOST = "camera_lost"
 
 
 class Message(StrEnum):
@@ -40,6 +41,16 @@ class Message(StrEnum):
     FLOOD = "flood"
     DOORBELL = "doorbell"
     LINK_CREATED = "link_created"
+    WAITING_FOR_DOOR = "waiting_for_door"
+    DOOR_SENSOR_LOST = "door_sensor_lost"
+    CAMERA_LOST = "camera_lost"
+
+
+class Repair(StrEnum):
+    """The repair issues a visit can raise."""
+
+    RELOCK_FAILED = "relock_failed"
+    DOOR_SENSOR = "door_sensor_lost"
 
 
 @dataclass(frozen=True)
@@ -97,12 +108,16 @@ class Emit:
 
 @dataclass(frozen=True)
 class RaiseRepair:
-    """Open a repair issue: the door could not be locked."""
+    """Open a repair issue: the door could not be locked, or the door sensor reports nothing."""
+
+    repair: Repair = Repair.RELOCK_FAILED
 
 
 @dataclass(frozen=True)
 class ClearRepair:
-    """Close the repair issue: the lock reports locked again."""
+    """Close the repair issue: the lock reports locked again, or the door sensor is back."""
+
+    repair: Repair = Repair.RELOCK_FAILED
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from .commands import (
     Message,
     Notify,
     RaiseRepair,
+    Repair,
     Snapshot,
     Unlock,
 )
@@ -59,6 +60,7 @@ class Timer(StrEnum):
     RELOCK = "relock"
     LOCK_CONFIRM = "lock_confirm"
     MAX_VISIT = "max_visit"
+    RETRY = "retry"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,6 +75,10 @@ class VisitSettings:
     confirm_timeout: timedelta = timedelta(seconds=30)
     relock_attempts: int = 3
     retry_backoff: timedelta = timedelta(seconds=5)
+    # After relock_failed: try again now and then, waiting longer each time, until the lock locks.
+    slow_retry: timedelta = timedelta(minutes=2)
+    slow_retry_max: timedelta = timedelta(minutes=30)
+    lock_when_camera_lost: bool = False
 
 
 # Lock inputs
@@ -100,7 +106,12 @@ class EndRequested:
     """The owner (or the visitor's "Done") asked to lock now and end the visit."""
 
 
-type Input = LockReported | DoorReported | Tick | EndRequested
+@dataclass(frozen=True)
+class CameraLost:
+    """The camera stopped giving fresh pictures while the door was unlocked."""
+
+
+type Input = LockReported | DoorReported | Tick | EndRequested | CameraLost
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -113,13 +124,15 @@ class Visit:
     pass_label: str
     started: datetime
     phase: Phase = Phase.UNLOCKING
-    door_open: bool = False
+    door_open: bool | None = False  # None: the door sensor reports nothing
     lock_state: str | None = None
     deadlines: Mapping[Timer, datetime] = field(default_factory=dict)
     lock_attempts: int = 0
     unlock_failed: bool = False
     relock_failed: bool = False
     stuck: bool = False
+    retries: int = 0
+    camera_lost: bool = False
     entered: datetime | None = None
     ended: datetime | None = None
     outcome: Outcome | None = None
@@ -175,10 +188,11 @@ def resume_visit(visit: Visit, now: datetime, settings: VisitSettings) -> Step:
     watches it as when someone is inside (door-open alerts) and locks as soon as it closes.
     """
     alert = Notify(Message.RESUMED, critical=True)
+    visit = replace(visit, stuck=False, retries=0)
     if visit.door_open:
         deadlines = {Timer.DOOR_OPEN_ALERT: now + settings.door_open_alert}
-        return replace(visit, phase=Phase.INSIDE, stuck=False, lock_attempts=0, deadlines=deadlines), [alert]
-    visit, commands = _begin_locking(replace(visit, stuck=False), now, settings)
+        return replace(visit, phase=Phase.INSIDE, lock_attempts=0, deadlines=deadlines), [alert]
+    visit, commands = _begin_locking(visit, now, settings)
     return visit, [alert, *commands]
 
 
@@ -188,18 +202,40 @@ def advance(visit: Visit, event: Input, now: datetime, settings: VisitSettings) 
         return visit, []
     match event:
         case LockReported(state):
-            return _on_lock(replace(visit, lock_state=state), now, settings)
+            return _on_lock(visit, state, now, settings)
         case DoorReported(is_open):
             return _on_door(visit, is_open, now, settings)
         case EndRequested():
-            if visit.phase is Phase.LOCKING and not visit.stuck:
-                return visit, []
-            return _begin_locking(replace(visit, stuck=False), now, settings)
+            return _on_end_requested(visit, now, settings)
+        case CameraLost():
+            return _on_camera_lost(visit, now, settings)
     return _on_tick(visit, now, settings)
 
 
-def _on_lock(visit: Visit, now: datetime, settings: VisitSettings) -> Step:
-    state = visit.lock_state
+def _on_end_requested(visit: Visit, now: datetime, settings: VisitSettings) -> Step:
+    """Lock now; but an open door is never locked: the visit ends once it is closed."""
+    if visit.door_open:
+        return visit, [Notify(Message.WAITING_FOR_DOOR)]
+    if visit.phase is Phase.LOCKING and not visit.stuck:
+        return visit, []
+    return _begin_locking(replace(visit, stuck=False, retries=0), now, settings)
+
+
+def _on_camera_lost(visit: Visit, now: datetime, settings: VisitSettings) -> Step:
+    if visit.camera_lost:
+        return visit, []
+    visit = replace(visit, camera_lost=True)
+    commands: list[Command] = [Emit(EventType.CAMERA_LOST), Notify(Message.CAMERA_LOST, critical=True)]
+    if settings.lock_when_camera_lost and visit.phase is not Phase.LOCKING:
+        visit, more = _on_end_requested(visit, now, settings)
+        commands += more
+    return visit, commands
+
+
+def _on_lock(visit: Visit, state: str | None, now: datetime, settings: VisitSettings) -> Step:
+    # The lock "comes back" when it reports again after being unavailable (or jammed) and is not locked.
+    back = visit.lock_state in (None, "jammed") and state in ("unlocked", "open")
+    visit = replace(visit, lock_state=state)
     match visit.phase:
         case Phase.UNLOCKING if state in ("unlocked", "open"):
             return _await_entry(visit, now, settings)
@@ -210,30 +246,59 @@ def _on_lock(visit: Visit, now: datetime, settings: VisitSettings) -> Step:
         case Phase.LOCKING if state == "locked":
             return _finish(visit, now)
         case Phase.LOCKING if state == "jammed" and not visit.stuck:
-            return _relock_failed(visit)
+            return _relock_failed(visit, now, settings)
+        case Phase.LOCKING if back and not visit.door_open:
+            # The lock hears us again: try at once, whatever attempts were spent while it was away.
+            return _lock_again(visit, now, settings)
     return visit, []
 
 
 def _on_door(visit: Visit, is_open: bool | None, now: datetime, settings: VisitSettings) -> Step:
-    if is_open is None or is_open == visit.door_open:
+    if is_open == visit.door_open or (is_open is None and not settings.has_door_sensor):
         return visit, []
+    if is_open is None:
+        return _door_sensor_lost(visit, now, settings)
+    commands: list[Command] = [ClearRepair(Repair.DOOR_SENSOR)] if visit.door_open is None else []
     visit = replace(visit, door_open=is_open)
     if is_open:
-        deadlines = _without(visit, Timer.UNLOCK_CONFIRM, Timer.ENTRY, Timer.RELOCK, Timer.LOCK_CONFIRM)
+        deadlines = _without(visit, Timer.UNLOCK_CONFIRM, Timer.ENTRY, Timer.RELOCK, Timer.LOCK_CONFIRM, Timer.RETRY)
         deadlines[Timer.DOOR_OPEN_ALERT] = now + settings.door_open_alert
-        commands: list[Command] = [Emit(EventType.DOOR_OPENED), Snapshot("door_opened")]
+        commands += [Emit(EventType.DOOR_OPENED), Snapshot("door_opened")]
         if visit.entered is None:
             visit = replace(visit, entered=now)
             commands.append(Notify(Message.ENTERED))
-        return replace(visit, phase=Phase.INSIDE, deadlines=deadlines, stuck=False), commands
+        return replace(visit, phase=Phase.INSIDE, deadlines=deadlines, stuck=False, retries=0), commands
+    if visit.phase is Phase.CLOSING:
+        # The sensor is back and says closed: lock within the relock delay.
+        deadlines = dict(visit.deadlines)
+        deadlines[Timer.RELOCK] = min(deadlines.get(Timer.RELOCK, now), now + settings.relock_delay)
+        return replace(visit, deadlines=deadlines), commands
     if visit.phase is not Phase.INSIDE:
-        return visit, []
+        return visit, commands
     deadlines = _without(visit, Timer.DOOR_OPEN_ALERT)
     deadlines[Timer.RELOCK] = now + settings.relock_delay
     return replace(visit, phase=Phase.CLOSING, deadlines=deadlines), [
+        *commands,
         Emit(EventType.DOOR_CLOSED),
         Snapshot("door_closed"),
     ]
+
+
+def _door_sensor_lost(visit: Visit, now: datetime, settings: VisitSettings) -> Step:
+    """The door sensor reports nothing: a fault, not an open door.
+
+    The owner is told (and a repair issue stays until it reports again); meanwhile the rule for an
+    entrance without a sensor applies: the door counts as closed again after the entry timeout.
+    """
+    visit = replace(visit, door_open=None)
+    commands: list[Command] = [Notify(Message.DOOR_SENSOR_LOST, critical=True), RaiseRepair(Repair.DOOR_SENSOR)]
+    if visit.phase not in (Phase.INSIDE, Phase.CLOSING):
+        return visit, commands
+    deadlines = _without(visit, Timer.DOOR_OPEN_ALERT)
+    deadlines[Timer.RELOCK] = min(
+        deadlines.get(Timer.RELOCK, now + settings.entry_timeout), now + settings.entry_timeout
+    )
+    return replace(visit, phase=Phase.CLOSING, deadlines=deadlines), commands
 
 
 def _on_tick(visit: Visit, now: datetime, settings: VisitSettings) -> Step:
@@ -265,9 +330,13 @@ def _on_deadline(visit: Visit, timer: Timer, now: datetime, settings: VisitSetti
             return visit, [Notify(Message.MAX_VISIT, critical=True)]
         case Timer.MAX_VISIT:
             return _begin_locking(visit, now, settings)
+        case Timer.RETRY:
+            return _lock_again(replace(visit, retries=visit.retries + 1), now, settings)
         case _:  # Timer.LOCK_CONFIRM, the last kind
+            if visit.stuck:
+                return _retry_later(visit, now, settings), []
             if visit.lock_attempts >= settings.relock_attempts:
-                return _relock_failed(visit)
+                return _relock_failed(visit, now, settings)
             return _send_lock(visit, now, settings)
 
 
@@ -302,9 +371,21 @@ def _send_lock(visit: Visit, now: datetime, settings: VisitSettings) -> Step:
     return visit, [Lock()]
 
 
-def _relock_failed(visit: Visit) -> Step:
-    """Give up retrying: alert the owner, and keep the visit open until the lock reports locked."""
-    return replace(visit, relock_failed=True, stuck=True, deadlines={}), [
+def _lock_again(visit: Visit, now: datetime, settings: VisitSettings) -> Step:
+    """One more lock command outside the counted attempts (the lock came back, or a slow retry)."""
+    return replace(visit, deadlines={Timer.LOCK_CONFIRM: now + settings.confirm_timeout}), [Lock()]
+
+
+def _retry_later(visit: Visit, now: datetime, settings: VisitSettings) -> Visit:
+    """The next slow retry of a visit that could not lock: 2, 4, 8 … minutes, at most 30."""
+    wait = min(settings.slow_retry * 2 ** min(visit.retries, 16), settings.slow_retry_max)
+    return replace(visit, deadlines={Timer.RETRY: now + wait})
+
+
+def _relock_failed(visit: Visit, now: datetime, settings: VisitSettings) -> Step:
+    """Give up the quick attempts: alert the owner once, and keep trying slowly until the lock locks."""
+    visit = _retry_later(replace(visit, relock_failed=True, stuck=True, retries=0), now, settings)
+    return visit, [
         Emit(EventType.RELOCK_FAILED, visit.lock_state or "unavailable"),
         Notify(Message.RELOCK_FAILED, critical=True),
         RaiseRepair(),
@@ -322,6 +403,8 @@ def _finish(visit: Visit, now: datetime) -> Step:
     commands: list[Command] = [Emit(EventType.LOCKED)]
     if visit.relock_failed:
         commands.append(ClearRepair())
+    if visit.door_open is None:
+        commands.append(ClearRepair(Repair.DOOR_SENSOR))
     commands += [
         LightsRestore(),
         AlarmRearm(),
@@ -354,6 +437,8 @@ def visit_as_dict(visit: Visit) -> dict[str, object]:
         "unlock_failed": visit.unlock_failed,
         "relock_failed": visit.relock_failed,
         "stuck": visit.stuck,
+        "retries": visit.retries,
+        "camera_lost": visit.camera_lost,
         "entered": visit.entered.isoformat() if visit.entered else None,
         "ended": visit.ended.isoformat() if visit.ended else None,
         "outcome": visit.outcome.value if visit.outcome else None,
@@ -376,7 +461,7 @@ def visit_from_dict(data: Mapping[str, object]) -> Visit:
         pass_label=str(data["pass_label"]),
         started=datetime.fromisoformat(str(data["started"])),
         phase=Phase(str(data["phase"])),
-        door_open=bool(data.get("door_open")),
+        door_open=None if data.get("door_open", False) is None else bool(data.get("door_open")),
         lock_state=None if data.get("lock_state") is None else str(data["lock_state"]),
         deadlines={
             Timer(timer): datetime.fromisoformat(str(value))
@@ -386,6 +471,8 @@ def visit_from_dict(data: Mapping[str, object]) -> Visit:
         unlock_failed=bool(data.get("unlock_failed")),
         relock_failed=bool(data.get("relock_failed")),
         stuck=bool(data.get("stuck")),
+        retries=int(str(data.get("retries", 0))),
+        camera_lost=bool(data.get("camera_lost")),
         entered=when("entered"),
         ended=when("ended"),
         outcome=Outcome(str(outcome)) if outcome else None,
