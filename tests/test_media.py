@@ -195,6 +195,8 @@ async def test_retention_removes_exactly_what_is_old(
     (old_folder / "01_admitted.jpg").write_bytes(PICTURE)
     day = 24 * 3600
     os.utime(old_folder / "01_admitted.jpg", (time.time() - 31 * day, time.time() - 31 * day))
+    being_written = visit_folder(media_folder, "01NEWVISIT")  # made for a picture that is being written
+    being_written.mkdir()
     controller = init_integration.runtime_data
     controller.history.insert(
         0,
@@ -205,6 +207,7 @@ async def test_retention_removes_exactly_what_is_old(
     await hass.async_block_till_done(wait_background_tasks=True)  # the daily run is a background job
     assert not old_folder.exists()
     assert visit_folder(media_folder, recent).exists()
+    assert being_written.exists()
     assert controller.history[0]["visit_id"] == old
     assert controller.history[0]["files"] == []
     assert len(controller.history[-1]["files"]) == 4

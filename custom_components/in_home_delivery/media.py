@@ -46,12 +46,19 @@ def _list(folder: Path) -> list[str]:
 
 
 def _remove_older_than(folder: Path, cutoff: float) -> list[str]:
-    """Delete visit folders last written before cutoff; return their names."""
+    """Delete visit folders last written before cutoff; return their names.
+
+    A folder without files counts from its own time: it may have been made a moment ago for a picture
+    that is being written.
+    """
     removed: list[str] = []
     if not folder.is_dir():
         return removed
     for visit in folder.iterdir():
-        if visit.is_dir() and max((item.stat().st_mtime for item in visit.iterdir()), default=0) < cutoff:
+        if (
+            visit.is_dir()
+            and max((item.stat().st_mtime for item in visit.iterdir()), default=visit.stat().st_mtime) < cutoff
+        ):
             shutil.rmtree(visit)
             removed.append(visit.name)
     return removed
