@@ -158,6 +158,8 @@ async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEnt
                 "only_when_away": True,
                 "ask_on_doorbell": False,
                 "keep_snapshots_days": 7,
+                "camera_check_interval": 10,
+                "lock_when_camera_lost": False,
             },
         },
     )
@@ -167,3 +169,5 @@ async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEnt
     assert isinstance(init_integration.options["relock_delay"], int)
     assert init_integration.options["only_when_away"] is True
     assert init_integration.runtime_data.settings.relock_delay.total_seconds() == 30
+    assert init_integration.runtime_data.settings.lock_when_camera_lost is False
+    assert init_integration.runtime_data.camera_watch.interval.total_seconds() == 10

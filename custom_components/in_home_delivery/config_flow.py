@@ -22,6 +22,7 @@ from .const import (
     CONF_ALARM_PANEL,
     CONF_ASK_ON_DOORBELL,
     CONF_CAMERA,
+    CONF_CAMERA_CHECK_INTERVAL,
     CONF_DOOR_OPEN_ALERT,
     CONF_DOOR_SENSOR,
     CONF_DOORBELL,
@@ -31,6 +32,7 @@ from .const import (
     CONF_LIGHTS,
     CONF_LIGHTS_ON,
     CONF_LOCK,
+    CONF_LOCK_WHEN_CAMERA_LOST,
     CONF_MAX_VISIT,
     CONF_NOTIFY_TARGETS,
     CONF_ONLY_WHEN_AWAY,
@@ -58,6 +60,8 @@ OPTION_SECTIONS: dict[str, tuple[str, ...]] = {
         CONF_ONLY_WHEN_AWAY,
         CONF_ASK_ON_DOORBELL,
         CONF_KEEP_SNAPSHOTS_DAYS,
+        CONF_CAMERA_CHECK_INTERVAL,
+        CONF_LOCK_WHEN_CAMERA_LOST,
     ),
 }
 LIST_KEYS = (CONF_LIGHTS, CONF_NOTIFY_TARGETS)
@@ -228,6 +232,7 @@ def default_options(data: dict[str, Any]) -> dict[str, Any]:
     """The options of DESIGN.md; camera and doorbell rules are on where those entities are set."""
     return DEFAULT_OPTIONS | {
         CONF_REQUIRE_CAMERA: bool(data.get(CONF_CAMERA)),
+        CONF_LOCK_WHEN_CAMERA_LOST: bool(data.get(CONF_CAMERA)),
         CONF_ASK_ON_DOORBELL: bool(data.get(CONF_DOORBELL)),
     }
 
@@ -267,6 +272,8 @@ OPTIONS_SCHEMA = probatio.Schema(
                             min=1, max=365, step=1, unit_of_measurement="d", mode=selector.NumberSelectorMode.BOX
                         )
                     ),
+                    probatio.Required(CONF_CAMERA_CHECK_INTERVAL): _seconds(2, 60),
+                    probatio.Required(CONF_LOCK_WHEN_CAMERA_LOST): selector.BooleanSelector(),
                 }
             ),
             {"collapsed": False},

@@ -29,6 +29,8 @@ CONF_REQUIRE_CAMERA: Final = "require_camera"
 CONF_ONLY_WHEN_AWAY: Final = "only_when_away"
 CONF_ASK_ON_DOORBELL: Final = "ask_on_doorbell"
 CONF_KEEP_SNAPSHOTS_DAYS: Final = "keep_snapshots_days"
+CONF_CAMERA_CHECK_INTERVAL: Final = "camera_check_interval"
+CONF_LOCK_WHEN_CAMERA_LOST: Final = "lock_when_camera_lost"
 
 DEFAULT_OPTIONS: Final[dict[str, int | bool]] = {
     CONF_RELOCK_DELAY: 10,
@@ -42,6 +44,8 @@ DEFAULT_OPTIONS: Final[dict[str, int | bool]] = {
     CONF_ONLY_WHEN_AWAY: False,
     CONF_ASK_ON_DOORBELL: True,
     CONF_KEEP_SNAPSHOTS_DAYS: 30,
+    CONF_CAMERA_CHECK_INTERVAL: 5,
+    CONF_LOCK_WHEN_CAMERA_LOST: True,
 }
 
 DOOR_SENSOR_CLASSES: Final = ["door", "opening", "garage_door", "window"]

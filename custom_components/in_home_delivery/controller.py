@@ -24,10 +24,12 @@ from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util
 from homeassistant.util.ulid import ulid_now
 
+from .camera_watch import CameraWatch
 from .const import (
     CONF_ALARM_CODE,
     CONF_ALARM_PANEL,
     CONF_CAMERA,
+    CONF_CAMERA_CHECK_INTERVAL,
     CONF_DOOR_SENSOR,
     CONF_DOORBELL,
     CONF_LIGHTS,
@@ -36,6 +38,7 @@ from .const import (
     CONF_NOTIFY_TARGETS,
     CONF_ONLY_WHEN_AWAY,
     CONF_REQUIRE_CAMERA,
+    DEFAULT_OPTIONS,
     DOMAIN,
     EVENT_IN_HOME_DELIVERY,
 )
@@ -49,6 +52,7 @@ from .core.commands import (
 from .core.guests import Guest
 from .core.lockout import Lockout
 from .core.visit import (
+    CameraLost,
     DoorReported,
     EndRequested,
     Input,
@@ -130,6 +134,15 @@ class EntranceController:
         self.lockout = Lockout()
         self.media = VisitPictures(hass, entry.entry_id, self.camera)
         self.runner = CommandRunner(self)
+        self.camera_watch = CameraWatch(
+            hass,
+            self.media,
+            timedelta(
+                seconds=int(entry.options.get(CONF_CAMERA_CHECK_INTERVAL, DEFAULT_OPTIONS[CONF_CAMERA_CHECK_INTERVAL]))
+            ),
+            door_unlocked=lambda: self.visit is not None and self.visit.running and self.visit.lock_state != "locked",
+            on_lost=self._async_camera_lost,
+        )
         self.accepting = True
         self.last_finished: Visit | None = None
         self._admitting = False
@@ -166,6 +179,7 @@ class EntranceController:
         )
         self.entry.async_on_unload(async_at_started(self.hass, self._async_resume))
         self.entry.async_on_unload(self._cancel_timer)
+        self.entry.async_on_unload(self.camera_watch.stop)
         self.entry.async_on_unload(self.store.async_save_now)
 
     def _store_data(self) -> dict[str, Any]:
@@ -350,7 +364,24 @@ class EntranceController:
             self.passes.visit_finished(visit)
         self.store.async_schedule_save()
         self.runner.spawn(commands)
+        self._watch_camera(visit)
         self.notify_listeners()
+
+    @callback
+    def _watch_camera(self, visit: Visit) -> None:
+        """Check the camera while a visit runs (where visits are recorded), until it is lost."""
+        if not visit.running:
+            self.camera_watch.stop()
+        elif self.runner.recording and not visit.camera_lost and not self.camera_watch.watching:
+            self.camera_watch.start()
+
+    async def _async_camera_lost(self, last_good: bytes | None) -> None:
+        """The camera stopped during a visit: keep its last good picture, then let the core decide."""
+        if self.visit is None or not self.visit.running:
+            return
+        if last_good is not None:
+            await self.runner.async_keep_picture(self.visit.visit_id, "camera_lost", last_good)
+        self._apply(CameraLost())
 
     @callback
     def _on_timer(self, _now: datetime) -> None:

@@ -95,6 +95,8 @@ def link_view(
     if visit.phase is Phase.UNLOCKING:
         return replace(base, message_key="page_unlocking", tone=Tone.WAITING)
     if visit.phase in INSIDE_PHASES:
+        if visit.camera_lost and controller.settings.lock_when_camera_lost:
+            return replace(base, message_key="page_ending", tone=Tone.PROBLEM, button="done")
         if reason == DenyReason.DOOR_OPEN:
             return replace(base, message_key="page_door_open", tone=Tone.PROBLEM, button="done")
         return replace(base, message_key="page_guest_inside" if guest else "page_inside", button="done")

@@ -192,8 +192,12 @@ class CommandRunner:
 
     async def _async_snapshot(self, visit: Visit, moment: str) -> None:
         picture, self.admission_picture = (self.admission_picture if moment == "admitted" else None), None
-        if name := await self.controller.media.async_snapshot(visit.visit_id, moment, picture):
-            self._attach(visit.visit_id, name)
+        await self.async_keep_picture(visit.visit_id, moment, picture)
+
+    async def async_keep_picture(self, visit_id: str, moment: str, picture: bytes | None = None) -> None:
+        """Save a picture (a fresh one where none is given) among the visit's files."""
+        if name := await self.controller.media.async_snapshot(visit_id, moment, picture):
+            self._attach(visit_id, name)
 
     @callback
     def _attach(self, visit_id: str, name: str) -> None:

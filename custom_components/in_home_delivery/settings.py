@@ -6,7 +6,15 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from .const import CONF_DOOR_OPEN_ALERT, CONF_ENTRY_TIMEOUT, CONF_MAX_VISIT, CONF_RELOCK_DELAY, DEFAULT_OPTIONS
+from .const import (
+    CONF_DOOR_OPEN_ALERT,
+    CONF_ENTRY_TIMEOUT,
+    CONF_LOCK_WHEN_CAMERA_LOST,
+    CONF_MAX_VISIT,
+    CONF_RELOCK_DELAY,
+    CONF_REQUIRE_CAMERA,
+    DEFAULT_OPTIONS,
+)
 from .core.visit import VisitSettings
 
 
@@ -22,4 +30,6 @@ def visit_settings(options: Mapping[str, Any], *, has_door_sensor: bool) -> Visi
         max_visit=seconds(CONF_MAX_VISIT),
         door_open_alert=seconds(CONF_DOOR_OPEN_ALERT),
         has_door_sensor=has_door_sensor,
+        # Entrances set up before this option existed follow "Require the camera".
+        lock_when_camera_lost=bool(options.get(CONF_LOCK_WHEN_CAMERA_LOST, options.get(CONF_REQUIRE_CAMERA, False))),
     )
