@@ -67,6 +67,12 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Load the integration from custom_components/."""
 
 
+@pytest.fixture(autouse=True)
+def media_in_tmp(hass: HomeAssistant, tmp_path: Path) -> None:
+    """Pictures of each test go to a folder of its own, never into the shared test configuration."""
+    hass.config.media_dirs = {"local": str(tmp_path / "media")}
+
+
 class PorchCamera(Camera):
     """A camera that serves a still picture, can be switched off, and can be held (a slow camera)."""
 
@@ -79,6 +85,8 @@ class PorchCamera(Camera):
         self.picture: bytes | None = PICTURE
         self.held: asyncio.Event | None = None  # while set and not released, a picture takes forever
         self.asked = asyncio.Event()
+        self.live = False  # a live camera: every picture differs a little
+        self.frames = 0
 
     @property
     def available(self) -> bool:
@@ -90,6 +98,9 @@ class PorchCamera(Camera):
         self.asked.set()
         if self.held is not None:
             await self.held.wait()
+        if self.live and self.picture is not None:
+            self.frames += 1
+            return self.picture + b"%d" % self.frames
         return self.picture
 
     async def stream_source(self) -> str | None:
