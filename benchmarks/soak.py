@@ -1,0 +1,104 @@
+"""Soak the visit core: the fail-secure properties over many random input sequences.
+
+Run: .venv/bin/python benchmarks/soak.py [--sequences 100000] [--seed 1]
+Each sequence is a random visit configuration and up to 40 random inputs (lock states including
+unavailable, the door opening, closing or going silent, End visit, a lost camera, waits up to 20
+minutes, restarts), the same alphabet the property tests of tests/test_core_properties.py draw from.
+Every sequence is checked against each of those properties (their bodies, called directly, without
+hypothesis's shrinking); the script prints sequences per second and the violations, which must be zero.
+CI runs the same properties through hypothesis with 5,000 examples each.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from datetime import timedelta
+import logging
+from pathlib import Path
+import random
+import sys
+import time
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+logging.getLogger().addHandler(logging.NullHandler())  # Home Assistant's import-time notes are not ours
+
+from custom_components.in_home_delivery.core.visit import (
+    CameraLost,
+    DoorReported,
+    EndRequested,
+    LockReported,
+    VisitSettings,
+)
+from tests import test_core_properties as properties
+
+PROPERTIES: list[Callable[..., None]] = [
+    properties.test_unlock_only_at_admission.hypothesis.inner_test,  # type: ignore[attr-defined]
+    properties.test_every_visit_ends_locked_or_alerted.hypothesis.inner_test,  # type: ignore[attr-defined]
+    properties.test_restart_goes_straight_to_locking.hypothesis.inner_test,  # type: ignore[attr-defined]
+    properties.test_a_closed_door_never_stays_unlocked.hypothesis.inner_test,  # type: ignore[attr-defined]
+]
+
+
+def random_settings(rng: random.Random) -> VisitSettings:
+    """A visit configuration within the ranges the options allow (and a little beyond)."""
+    return VisitSettings(
+        relock_delay=timedelta(seconds=rng.randint(0, 60)),
+        entry_timeout=timedelta(seconds=rng.randint(10, 300)),
+        max_visit=timedelta(seconds=rng.randint(60, 1800)),
+        door_open_alert=timedelta(seconds=rng.randint(10, 600)),
+        has_door_sensor=rng.random() < 0.5,
+        lock_when_camera_lost=rng.random() < 0.5,
+    )
+
+
+def random_step(rng: random.Random) -> Any:
+    """One input of the same alphabet as the property tests."""
+    match rng.randrange(6):
+        case 0:
+            return LockReported(rng.choice(properties.LOCK_STATES))
+        case 1:
+            return DoorReported(rng.choice([True, False, None]))
+        case 2:
+            return EndRequested()
+        case 3:
+            return CameraLost()
+        case 4:
+            return ("wait", rng.randint(0, 1200))
+        case _:
+            return "restart"
+
+
+def main() -> None:
+    """Run the soak and print its figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sequences", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    violations: list[tuple[str, VisitSettings, list[Any], str]] = []
+    steps_total = 0
+    started = time.perf_counter()
+    for _ in range(args.sequences):
+        config = random_settings(rng)
+        steps = [random_step(rng) for _ in range(rng.randint(0, 40))]
+        steps_total += len(steps)
+        for check in PROPERTIES:
+            try:
+                check(config=config, steps=steps)
+            except AssertionError as err:
+                violations.append((check.__name__, config, steps, str(err)))
+    elapsed = time.perf_counter() - started
+    print(
+        f"sequences:  {args.sequences:,} (seed {args.seed}), {steps_total:,} inputs, {len(PROPERTIES)} properties each"
+    )
+    print(f"time:       {elapsed:.1f} s, {args.sequences / elapsed:,.0f} sequences/s")
+    print(f"violations: {len(violations)}")
+    for name, config, steps, message in violations[:3]:
+        print(f"  {name}: {message}\n    {config}\n    {steps}")
+    sys.exit(1 if violations else 0)
+
+
+if __name__ == "__main__":
+    main()
