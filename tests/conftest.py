@@ -68,8 +68,10 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 
 
 @pytest.fixture(autouse=True)
-def media_in_tmp(hass: HomeAssistant, tmp_path: Path) -> None:
-    """Pictures of each test go to a folder of its own, never into the shared test configuration."""
+def files_in_tmp(hass: HomeAssistant, tmp_path: Path) -> None:
+    """Pictures and pass databases of each test go to a folder of its own, never into the shared test
+    configuration (the Store files are kept in memory by the test harness)."""
+    hass.config.config_dir = str(tmp_path)
     hass.config.media_dirs = {"local": str(tmp_path / "media")}
 
 

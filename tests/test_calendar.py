@@ -91,7 +91,7 @@ async def test_create_move_delete_from_the_ui(
     assert "#pass=" in notification["message"]
     assert "?pass=" not in notification["message"]
 
-    uid = init_integration.runtime_data.passes.upcoming(dt_util.utcnow())[0].pass_id
+    uid = init_integration.runtime_data.passes.next_delivery(dt_util.utcnow()).pass_id  # type: ignore[union-attr]
     moved = start + timedelta(hours=5)
     updated = await ws(
         client,
@@ -114,7 +114,7 @@ async def test_create_move_delete_from_the_ui(
     deleted = await ws(client, {"type": "calendar/event/delete", "entity_id": CALENDAR, "uid": uid})
     assert deleted["success"], deleted
     assert await events(hass) == []
-    assert init_integration.runtime_data.passes.passes[uid].status == "cancelled"
+    assert init_integration.runtime_data.passes.get(uid).status == "cancelled"
 
 
 async def test_whole_day_events_are_refused(
@@ -137,4 +137,4 @@ async def test_whole_day_events_are_refused(
     )
     assert not result["success"]
     assert "not whole days" in result["error"]["message"]
-    assert init_integration.runtime_data.passes.passes == {}
+    assert list(init_integration.runtime_data.passes.passes.values()) == []

@@ -51,9 +51,8 @@ async def test_reload_in_every_phase_locks(
     assert hass.states.get(PHASE).state == "idle"
     assert any("restarted during the visit" in call.data["message"] for call in phone_messages)
     await tick(hass, freezer, 2)
-    stored = hass_storage[f"{DOMAIN}.{ENTRY_ID}"]["data"]
-    assert stored["visit"] is None
-    assert stored["history"][-1]["outcome"] == "locked"
+    assert hass_storage[f"{DOMAIN}.{ENTRY_ID}.visit"]["data"]["visit"] is None
+    assert hass_storage[f"{DOMAIN}.{ENTRY_ID}"]["data"]["history"][-1]["outcome"] == "locked"
     assert hass.states.get(LIGHT).state == "off"
 
 
@@ -103,15 +102,15 @@ async def test_crash_while_unlocked(
 async def test_visit_is_saved_before_unlocking(
     hass: HomeAssistant, init_integration: MockConfigEntry, hass_storage: dict[str, Any], freezer: FrozenDateTimeFactory
 ) -> None:
-    """The running visit is on disk by the time the lock opens, and the history survives."""
+    """The running visit is on disk, in a store of its own, by the time the lock opens; the history
+    survives."""
     await admit(hass)
-    stored = hass_storage[f"{DOMAIN}.{ENTRY_ID}"]["data"]
-    assert stored["visit"]["pass_label"] == "Owner"
+    assert hass_storage[f"{DOMAIN}.{ENTRY_ID}.visit"]["data"]["visit"]["pass_label"] == "Owner"
+    assert "visit" not in hass_storage[f"{DOMAIN}.{ENTRY_ID}"]["data"]
     await tick(hass, freezer, 121)
     await tick(hass, freezer, 2)
-    stored = hass_storage[f"{DOMAIN}.{ENTRY_ID}"]["data"]
-    assert stored["visit"] is None
-    assert len(stored["history"]) == 1
+    assert hass_storage[f"{DOMAIN}.{ENTRY_ID}.visit"]["data"]["visit"] is None
+    assert len(hass_storage[f"{DOMAIN}.{ENTRY_ID}"]["data"]["history"]) == 1
 
 
 async def test_restart_with_the_door_open(

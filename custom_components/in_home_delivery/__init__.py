@@ -11,7 +11,7 @@ from .const import DOMAIN
 from .controller import EntranceController, InHomeDeliveryConfigEntry
 from .doorbell import async_watch_doorbell
 from .services import async_setup_services
-from .store import EntranceStore
+from .store import EntranceStore, PassStore, entrance_key, visit_key
 from .watchdog import async_watch_wrapped_entities
 from .webhook import async_register_link_webhook
 
@@ -54,5 +54,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: InHomeDeliveryConfigEnt
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: InHomeDeliveryConfigEntry) -> None:
-    """Delete the entrance's stored passes and history."""
-    await EntranceStore(hass, entry.entry_id, dict).async_remove()
+    """Delete the entrance's stored passes, visit and history."""
+    await EntranceStore(hass, entrance_key(entry.entry_id), dict).async_remove()
+    await EntranceStore(hass, visit_key(entry.entry_id), dict).async_remove()
+    await PassStore(hass, entry.entry_id).async_remove()

@@ -72,9 +72,6 @@ class DeliveriesCalendar(InHomeDeliveryEntity, CalendarEntity):
         CalendarEntityFeature.CREATE_EVENT | CalendarEntityFeature.DELETE_EVENT | CalendarEntityFeature.UPDATE_EVENT
     )
 
-    def _deliveries(self) -> list[Delivery]:
-        return [item for item in self.controller.passes.deliveries() if item.status is not DeliveryStatus.CANCELLED]
-
     @property
     @override
     def event(self) -> CalendarEvent | None:
@@ -89,8 +86,8 @@ class DeliveriesCalendar(InHomeDeliveryEntity, CalendarEntity):
         """Deliveries whose window overlaps the range."""
         return [
             delivery_event(item)
-            for item in sorted(self._deliveries(), key=lambda item: item.window_start)
-            if item.window_start < end_date and item.window_end > start_date
+            for item in self.controller.passes.deliveries(start_date, end_date)
+            if item.status is not DeliveryStatus.CANCELLED
         ]
 
     @override
@@ -177,7 +174,8 @@ class GuestAccessCalendar(InHomeDeliveryEntity, CalendarEntity):
     def event(self) -> CalendarEvent | None:
         """The guest window open now or next (within a week)."""
         now = dt_util.utcnow()
-        events = guest_events(self.controller.passes.guests(), now, now + timedelta(days=7))
+        week = now + timedelta(days=7)
+        events = guest_events(self.controller.passes.guests(now, week), now, week)
         return events[0] if events else None
 
     @override
@@ -185,4 +183,4 @@ class GuestAccessCalendar(InHomeDeliveryEntity, CalendarEntity):
         self, hass: HomeAssistant, start_date: datetime, end_date: datetime
     ) -> list[CalendarEvent]:
         """Every guest window in the range."""
-        return guest_events(self.controller.passes.guests(), start_date, end_date)
+        return guest_events(self.controller.passes.guests(start_date, end_date), start_date, end_date)

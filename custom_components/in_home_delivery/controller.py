@@ -51,6 +51,7 @@ from .core.commands import (
 )
 from .core.guests import Guest
 from .core.lockout import Lockout
+from .core.passindex import Pass
 from .core.visit import (
     CameraLost,
     DoorReported,
@@ -68,10 +69,10 @@ from .core.visit import (
 from .house import House, Remembered
 from .media import VisitPictures
 from .messages import Messages
-from .passbook import Pass, PassBook
+from .passbook import PassBook
 from .runner import CommandRunner
 from .settings import visit_settings
-from .store import HISTORY_LIMIT, EntranceStore, history_record
+from .store import HISTORY_LIMIT, EntranceStore, entrance_key, history_record, visit_key
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -125,7 +126,8 @@ class EntranceController:
             alarm_code=entry.data.get(CONF_ALARM_CODE),
             notify_targets=entry.data.get(CONF_NOTIFY_TARGETS, []),
         )
-        self.store = EntranceStore(hass, entry.entry_id, self._store_data)
+        self.store = EntranceStore(hass, entrance_key(entry.entry_id), self._store_data)
+        self.visit_store = EntranceStore(hass, visit_key(entry.entry_id), self._visit_data)
         self.messages = Messages(hass, self.name)
         self.visit: Visit | None = None
         self.remembered = Remembered()
@@ -160,14 +162,23 @@ class EntranceController:
     async def async_start(self) -> None:
         """Load the store and follow the lock and door; an unfinished visit is locked at once."""
         stored = await self.store.async_load()
-        self.visit = visit_from_dict(stored["visit"]) if stored.get("visit") else None
-        remembered = stored.get("remembered") or {}
+        # The first release kept the visit in the entrance store: it moves to its own store first.
+        moved_visit = "visit" in stored
+        running = await self.visit_store.async_load() if not moved_visit else stored
+        self.history = list(stored.get("history", []))[-HISTORY_LIMIT:]
+        self.visit = visit_from_dict(running["visit"]) if running.get("visit") else None
+        if self.visit is not None and any(record["visit_id"] == self.visit.visit_id for record in self.history):
+            self.visit = None  # it finished, and Home Assistant stopped before its store was cleared
+        remembered = running.get("remembered") or {}
         self.remembered = Remembered(
             lights_turned_on=list(remembered.get("lights_turned_on", [])), alarm_mode=remembered.get("alarm_mode")
         )
-        self.history = list(stored.get("history", []))[-HISTORY_LIMIT:]
-        await self.passes.async_load(stored)
+        if moved_visit:
+            await self.visit_store.async_save_now()
+        moved_passes = await self.passes.async_load(stored)
         self.media.restore(stored.get("last_picture"))
+        if moved_visit or moved_passes:
+            await self.store.async_save_now()
         self.entry.async_on_unload(
             async_track_time_interval(self.hass, self.runner.async_retention, RETENTION_INTERVAL)
         )
@@ -181,17 +192,22 @@ class EntranceController:
         self.entry.async_on_unload(self._cancel_timer)
         self.entry.async_on_unload(self.camera_watch.stop)
         self.entry.async_on_unload(self.store.async_save_now)
+        self.entry.async_on_unload(self.visit_store.async_save_now)
 
     def _store_data(self) -> dict[str, Any]:
+        return {
+            "history": self.history[-HISTORY_LIMIT:],
+            "last_picture": self.media.last_as_dict(),
+            **self.passes.as_store_data(),
+        }
+
+    def _visit_data(self) -> dict[str, Any]:
         return {
             "visit": visit_as_dict(self.visit) if self.visit is not None and self.visit.running else None,
             "remembered": {
                 "lights_turned_on": self.remembered.lights_turned_on,
                 "alarm_mode": self.remembered.alarm_mode,
             },
-            "history": self.history[-HISTORY_LIMIT:],
-            "last_picture": self.media.last_as_dict(),
-            **self.passes.as_store_data(),
         }
 
     async def _async_resume(self, _hass: HomeAssistant) -> None:
@@ -314,9 +330,10 @@ class EntranceController:
         )
         if pass_id is not None:
             self.passes.mark_in_progress(pass_id)
-        # The visit is on disk before the lock is touched, so a crash can only end in locking.
+        # The visit is on disk before the lock is touched, so a crash can only end in locking. Only the
+        # visit is written here: its size does not grow with the passes or the history.
         self.visit = replace(visit, lock_state=self.lock_state)
-        await self.store.async_save_now()
+        await self.visit_store.async_save_now()
         self._commit(self.visit, commands)
         self.runner.start_recording(self.visit, settings.max_visit)
         return self.visit
@@ -362,7 +379,8 @@ class EntranceController:
             self.history = [*self.history[-(HISTORY_LIMIT - 1) :], record]
             self.last_finished = visit
             self.passes.visit_finished(visit)
-        self.store.async_schedule_save()
+            self.store.async_schedule_save()
+        self.visit_store.async_schedule_save()
         self.runner.spawn(commands)
         self._watch_camera(visit)
         self.notify_listeners()

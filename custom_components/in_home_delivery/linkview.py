@@ -18,7 +18,7 @@ from .core.visit import Outcome, Phase, Visit
 
 if TYPE_CHECKING:
     from .controller import EntranceController
-    from .passbook import Pass
+    from .core.passindex import Pass
 
 # How long after its visit a pass's page still shows how that visit ended.
 SHOW_OUTCOME_FOR = timedelta(minutes=10)

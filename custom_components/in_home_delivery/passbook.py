@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
+import logging
+import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.components import webhook
-from homeassistant.core import CALLBACK_TYPE, callback
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
+from homeassistant.core import CALLBACK_TYPE, Event, callback
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
 from homeassistant.util.ulid import ulid_now
@@ -28,13 +31,15 @@ from .core.passes import (
     delivery_from_dict,
     window_error,
 )
-from .core.tokens import find_by_token, hash_token, new_token
+from .core.passindex import Pass, PassIndex
+from .core.tokens import MAX_TOKEN_LENGTH, hash_token, new_token
 from .core.visit import Visit
+from .store import PassStore
 
 if TYPE_CHECKING:
     from .controller import EntranceController
 
-type Pass = Delivery | Guest
+_LOGGER = logging.getLogger(__name__)
 
 KEEP_FINISHED_DELIVERIES = timedelta(days=90)
 FINISHED_DELIVERY_STATUSES = frozenset(
@@ -58,12 +63,13 @@ def validation_error(key: str, **placeholders: str) -> ServiceValidationError:
 
 
 class PassBook:
-    """Holds an entrance's passes and keeps them in its store."""
+    """Holds an entrance's passes, indexed in memory and one row each in its pass database."""
 
     def __init__(self, controller: EntranceController) -> None:
         """Belong to one entrance."""
         self.controller = controller
-        self.passes: dict[str, Pass] = {}
+        self.passes = PassIndex()
+        self.store = PassStore(controller.hass, controller.entry.entry_id)
         self.webhook_id = ""
         self._unsub_missed: CALLBACK_TYPE | None = None
 
@@ -72,18 +78,32 @@ class PassBook:
         """The grace period around delivery windows."""
         return timedelta(seconds=int(self.controller.entry.options.get(CONF_GRACE, DEFAULT_OPTIONS[CONF_GRACE])))
 
-    async def async_load(self, stored: dict[str, Any]) -> None:
-        """Read the passes back; a new entrance gets its random webhook id."""
-        self.passes = {data["pass_id"]: pass_from_dict(data) for data in stored.get("passes", [])}
+    async def async_load(self, stored: dict[str, Any]) -> bool:
+        """Read the passes back; a new entrance gets its random webhook id.
+
+        Passes of the first release's store are moved into the pass database first; returns whether
+        the entrance store must now be written without them.
+        """
+        moved = stored.get("passes")
+        if moved:
+            await self.store.async_write(moved)
+            _LOGGER.info("%s: moved %s passes into their database", self.controller.name, len(moved))
+        self.passes = PassIndex(pass_from_dict(data) for data in await self.store.async_load())
         self.webhook_id = stored.get("webhook_id") or webhook.async_generate_id()
-        if not stored.get("webhook_id"):
-            await self.controller.store.async_save_now()
         self.controller.entry.async_on_unload(self._cancel_missed_timer)
+        self.controller.entry.async_on_unload(self.store.async_close)
+        self.controller.entry.async_on_unload(
+            self.controller.hass.bus.async_listen_once(EVENT_HOMEASSISTANT_FINAL_WRITE, self._async_close_at_stop)
+        )
         self._schedule_missed_check()
+        return moved is not None or not stored.get("webhook_id")
+
+    async def _async_close_at_stop(self, _event: Event) -> None:
+        await self.store.async_close()
 
     def as_store_data(self) -> dict[str, Any]:
-        """The passes as the store keeps them."""
-        return {"webhook_id": self.webhook_id, "passes": [pass_as_dict(item) for item in self.passes.values()]}
+        """What the entrance store keeps of the passes: the link's webhook id."""
+        return {"webhook_id": self.webhook_id}
 
     def denial(self, item: Pass, now: datetime) -> PassDenial | None:
         """Why a pass's link does not open the door now, or None when it does."""
@@ -101,9 +121,9 @@ class PassBook:
             return item.current_or_next_window(now, dt_util.get_default_time_zone())
         return item.window_start, item.window_end
 
-    def guests(self) -> list[Guest]:
-        """Every guest pass."""
-        return [item for item in self.passes.values() if isinstance(item, Guest)]
+    def guests(self, start: datetime, end: datetime) -> list[Guest]:
+        """Guests not revoked that may have a window in [start, end)."""
+        return self.passes.guests_overlapping(start, end)
 
     def get(self, pass_id: str) -> Pass:
         """Return a pass, or raise a translated error."""
@@ -112,14 +132,44 @@ class PassBook:
         return found
 
     def find(self, token: str) -> Pass | None:
-        """The pass a link's token belongs to (constant time over every pass)."""
-        return find_by_token(token, ((item.token_hash, item) for item in self.passes.values()))
+        """The pass a link's token belongs to, by the token's SHA-256."""
+        if not token or len(token) > MAX_TOKEN_LENGTH:
+            return None
+        return self.passes.by_hash(hash_token(token))
 
-    async def _async_changed(self) -> None:
-        """Persist at once (a pass must never be lost) and refresh everything that shows passes."""
-        await self.controller.store.async_save_now()
+    async def _async_store(self, item: Pass) -> None:
+        """Take a new or changed pass and write it to disk before the caller answers (with its token).
+
+        The change shows at once (a renewal stops the old link at once); a write that fails undoes it
+        and raises, so the caller never hands out a token that is not stored.
+        """
+        previous = self.passes.get(item.pass_id)
+        self.passes.put(item)
+        try:
+            await self.store.async_write([pass_as_dict(item)])
+        except (OSError, sqlite3.Error) as err:
+            if self.passes.get(item.pass_id) is item:
+                if previous is None:
+                    self.passes.remove(item.pass_id)
+                else:
+                    self.passes.put(previous)
+            _LOGGER.error("%s: a pass could not be stored: %s", self.controller.name, err)
+            raise HomeAssistantError(translation_domain=DOMAIN, translation_key="pass_not_stored") from err
         self._schedule_missed_check()
         self.controller.notify_listeners()
+
+    @callback
+    def _keep(self, *items: Pass, removed: tuple[str, ...] = ()) -> None:
+        """Change passes now (a visit step decided it) and write them behind the earlier writes."""
+        for item in items:
+            self.passes.put(item)
+        for pass_id in removed:
+            self.passes.remove(pass_id)
+        self.controller.entry.async_create_task(
+            self.controller.hass,
+            self.store.async_write([pass_as_dict(item) for item in items], removed),
+            f"{DOMAIN} passes",
+        )
 
     async def async_schedule_delivery(
         self,
@@ -144,8 +194,7 @@ class PassBook:
             description=description or None,
             tracking_number=tracking_number or None,
         )
-        self.passes[delivery.pass_id] = delivery
-        await self._async_changed()
+        await self._async_store(delivery)
         return delivery, token
 
     async def async_update_delivery(self, pass_id: str, **changes: Any) -> Delivery:
@@ -159,15 +208,13 @@ class PassBook:
             error := window_error(updated.window_start, updated.window_end, dt_util.utcnow())
         ):
             raise validation_error(error.value)
-        self.passes[pass_id] = updated
-        await self._async_changed()
+        await self._async_store(updated)
         return updated
 
     async def async_cancel_delivery(self, pass_id: str) -> None:
         """Cancel a delivery: its link stops working at once."""
         delivery = self._open_delivery(pass_id)
-        self.passes[pass_id] = replace(delivery, status=DeliveryStatus.CANCELLED)
-        await self._async_changed()
+        await self._async_store(replace(delivery, status=DeliveryStatus.CANCELLED))
 
     async def async_renew_link(self, pass_id: str) -> tuple[Pass, str]:
         """Give a pass a new token; the old link stops working."""
@@ -176,8 +223,7 @@ class PassBook:
             raise validation_error("pass_closed", pass_id=pass_id)
         token = new_token()
         renewed = replace(found, token_hash=hash_token(token))
-        self.passes[pass_id] = renewed
-        await self._async_changed()
+        await self._async_store(renewed)
         return renewed, token
 
     async def async_add_guest(
@@ -211,8 +257,7 @@ class PassBook:
             max_uses=max_uses,
             max_visit=max_visit,
         )
-        self.passes[guest.pass_id] = guest
-        await self._async_changed()
+        await self._async_store(guest)
         return guest, token
 
     async def async_remove_guest(self, pass_id: str) -> None:
@@ -220,8 +265,7 @@ class PassBook:
         guest = self.get(pass_id)
         if not isinstance(guest, Guest):
             raise validation_error("unknown_pass", pass_id=pass_id)
-        self.passes[pass_id] = replace(guest, revoked=True)
-        await self._async_changed()
+        await self._async_store(replace(guest, revoked=True))
 
     def _open_delivery(self, pass_id: str) -> Delivery:
         delivery = self.get(pass_id)
@@ -231,24 +275,17 @@ class PassBook:
             raise validation_error("pass_closed", pass_id=pass_id)
         return delivery
 
-    def upcoming(self, now: datetime) -> list[Delivery]:
-        """Scheduled deliveries whose window has not ended, soonest first."""
-        return sorted(
-            (item for item in self.deliveries() if item.status is DeliveryStatus.SCHEDULED and item.window_end > now),
-            key=lambda item: item.window_start,
-        )
-
     def next_delivery(self, now: datetime) -> Delivery | None:
         """The scheduled delivery whose window is open now or comes next."""
-        return next(iter(self.upcoming(now)), None)
+        return self.passes.next_delivery(now)
 
-    def deliveries(self) -> list[Delivery]:
-        """Every delivery."""
-        return [item for item in self.passes.values() if isinstance(item, Delivery)]
+    def deliveries(self, start: datetime, end: datetime) -> list[Delivery]:
+        """Deliveries (any status) whose window overlaps [start, end), by window start."""
+        return self.passes.deliveries_overlapping(start, end)
 
     def open_window(self, now: datetime) -> Delivery | None:
         """A scheduled delivery whose window (with grace) is open now."""
-        return next((item for item in self.upcoming(now - self.grace) if item.denial(now, self.grace) is None), None)
+        return self.passes.open_window(now, self.grace)
 
     def admission(
         self, pass_id: str, now: datetime, *, by_owner: bool, token_hash: str | None = None
@@ -270,7 +307,7 @@ class PassBook:
     def mark_in_progress(self, pass_id: str) -> None:
         """A visit of the pass started: only the status of the pass as it is now changes."""
         if isinstance(found := self.passes.get(pass_id), Delivery):
-            self.passes[pass_id] = replace(found, status=DeliveryStatus.IN_PROGRESS)
+            self._keep(replace(found, status=DeliveryStatus.IN_PROGRESS))
 
     @callback
     def visit_finished(self, visit: Visit) -> None:
@@ -278,7 +315,7 @@ class PassBook:
         if visit.pass_id is None or (found := self.passes.get(visit.pass_id)) is None:
             return
         entered = visit.entered is not None
-        self.passes[found.pass_id] = (
+        self._keep(
             guest_after_visit(found, entered=entered)
             if isinstance(found, Guest)
             else delivery_after_visit(found, entered=entered, unlock_failed=visit.unlock_failed)
@@ -288,9 +325,10 @@ class PassBook:
     @callback
     def _schedule_missed_check(self) -> None:
         self._cancel_missed_timer()
-        due = [item.missed_at(self.grace) for item in self.deliveries() if item.status is DeliveryStatus.SCHEDULED]
-        if due:
-            self._unsub_missed = async_track_point_in_utc_time(self.controller.hass, self._on_missed_check, min(due))
+        if (first_end := self.passes.first_scheduled_end()) is not None:
+            self._unsub_missed = async_track_point_in_utc_time(
+                self.controller.hass, self._on_missed_check, first_end + self.grace
+            )
 
     @callback
     def _cancel_missed_timer(self) -> None:
@@ -301,32 +339,31 @@ class PassBook:
     @callback
     def _on_missed_check(self, now: datetime) -> None:
         self._unsub_missed = None
-        for delivery in self.deliveries():
-            if delivery.status is DeliveryStatus.SCHEDULED and delivery.missed_at(self.grace) <= now:
-                self.passes[delivery.pass_id] = replace(delivery, status=DeliveryStatus.MISSED)
-                self.controller.emit(
-                    EventType.MISSED,
-                    None,
-                    pass_id=delivery.pass_id,
-                    pass_kind=delivery.kind,
-                    pass_label=delivery.label,
-                )
-                self.controller.notify_owner(Message.MISSED, who=delivery.label)
-        self.controller.store.async_schedule_save()
+        missed = self.passes.scheduled_ended_by(now - self.grace)
+        self._keep(*(replace(delivery, status=DeliveryStatus.MISSED) for delivery in missed))
+        for delivery in missed:
+            self.controller.emit(
+                EventType.MISSED,
+                None,
+                pass_id=delivery.pass_id,
+                pass_kind=delivery.kind,
+                pass_label=delivery.label,
+            )
+            self.controller.notify_owner(Message.MISSED, who=delivery.label)
         self._schedule_missed_check()
         self.controller.notify_listeners()
 
     @callback
     def prune(self, now: datetime) -> bool:
-        """Forget deliveries that ended (used, missed, cancelled, failed) more than 90 days ago."""
+        """Forget deliveries that ended (used, missed, cancelled, failed) more than 90 days ago (daily)."""
         horizon = now - KEEP_FINISHED_DELIVERIES
-        old = [
+        old = tuple(
             item.pass_id
-            for item in self.deliveries()
-            if item.status in FINISHED_DELIVERY_STATUSES and item.window_end < horizon
-        ]
-        for pass_id in old:
-            del self.passes[pass_id]
+            for item in self.passes.values()
+            if isinstance(item, Delivery) and item.status in FINISHED_DELIVERY_STATUSES and item.window_end < horizon
+        )
+        if old:
+            self._keep(removed=old)
         return bool(old)
 
     def describe(self, item: Pass) -> dict[str, Any]:

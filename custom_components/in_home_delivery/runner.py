@@ -118,7 +118,7 @@ class CommandRunner:
         async with queue:
             for command in commands:
                 await self._async_execute(command, visit)
-            self.controller.store.async_schedule_save()
+            self.controller.visit_store.async_schedule_save()  # what the lights and alarm were
 
     async def _async_execute(self, command: Command, visit: Visit | None) -> None:
         controller = self.controller
@@ -214,8 +214,7 @@ class CommandRunner:
         """Delete pictures and recordings older than the option; the history keeps its records."""
         controller = self.controller
         media = controller.media
-        if controller.passes.prune(dt_util.utcnow()):
-            controller.store.async_schedule_save()
+        controller.passes.prune(dt_util.utcnow())
         removed = set(await media.async_remove_older_than(dt_util.utcnow() - timedelta(days=self.keep_days)))
         if not removed:
             return

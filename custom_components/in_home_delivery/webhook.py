@@ -23,10 +23,10 @@ from .controller import EntranceController, InHomeDeliveryConfigEntry, VisitDeni
 from .core.admission import DenyReason
 from .core.commands import EventType, Message
 from .core.passes import PassDenial
+from .core.passindex import Pass
 from .linkrequest import LinkRequest, read_link_request
 from .linkview import link_view
 from .page import SECURITY_HEADERS, PageRenderer
-from .passbook import Pass
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -1,0 +1,162 @@
+"""Every pass of an entrance, found by id or token hash, with deliveries and guests in time order.
+
+What a courier's request, an entity's state or a calendar query needs costs in proportion to what it
+finds, not to how many passes are stored: lookups go through dicts, time ranges through sorted lists
+(bisect). Delivery windows are bounded (at most a day when made), so a range query looks back by the
+longest window stored.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, insort
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
+
+from .guests import Guest
+from .passes import Delivery, DeliveryStatus
+
+type Pass = Delivery | Guest
+
+FOREVER = datetime.max.replace(tzinfo=UTC)
+
+
+class PassIndex:
+    """The passes in memory, indexed; a pure structure, persisted elsewhere."""
+
+    def __init__(self, passes: Iterable[Pass] = ()) -> None:
+        """Index the given passes."""
+        self._by_id: dict[str, Pass] = {}
+        self._delivery: dict[str, Delivery] = {}
+        self._guest: dict[str, Guest] = {}
+        self._by_hash: dict[str, str] = {}
+        self._deliveries: list[tuple[datetime, str]] = []  # every delivery, by window start
+        self._scheduled: list[tuple[datetime, str]] = []  # scheduled deliveries, by window start
+        self._scheduled_ends: list[tuple[datetime, str]] = []  # scheduled deliveries, by window end
+        self._guests: list[tuple[datetime, str]] = []  # guests not revoked, by the end of their validity
+        self._longest = timedelta(0)
+        items = list(passes)
+        for item in items:
+            self._add(item, sort=False)
+        for keys in (self._deliveries, self._scheduled, self._scheduled_ends, self._guests):
+            keys.sort()
+
+    def __len__(self) -> int:
+        """How many passes are stored."""
+        return len(self._by_id)
+
+    def __contains__(self, pass_id: object) -> bool:
+        """Whether a pass id is stored."""
+        return pass_id in self._by_id
+
+    def get(self, pass_id: str) -> Pass | None:
+        """The pass with this id."""
+        return self._by_id.get(pass_id)
+
+    def values(self) -> Iterable[Pass]:
+        """Every pass."""
+        return self._by_id.values()
+
+    def by_hash(self, token_hash: str) -> Pass | None:
+        """The pass whose token has this SHA-256 (a dict of hashes of 192-bit random tokens leaks nothing)."""
+        pass_id = self._by_hash.get(token_hash)
+        return None if pass_id is None else self._by_id[pass_id]
+
+    def put(self, item: Pass) -> None:
+        """Add a pass, or replace the one with its id."""
+        if (old := self._by_id.get(item.pass_id)) is not None:
+            self._drop(old)
+        self._add(item, sort=True)
+
+    def remove(self, pass_id: str) -> None:
+        """Forget a pass."""
+        if (old := self._by_id.get(pass_id)) is not None:
+            self._drop(old)
+
+    def _drop(self, item: Pass) -> None:
+        del self._by_id[item.pass_id]
+        self._delivery.pop(item.pass_id, None)
+        self._guest.pop(item.pass_id, None)
+        if self._by_hash.get(item.token_hash) == item.pass_id:
+            del self._by_hash[item.token_hash]
+        for keys, key in self._keys(item):
+            index = bisect_left(keys, key)
+            if index < len(keys) and keys[index] == key:
+                del keys[index]
+
+    def _add(self, item: Pass, *, sort: bool) -> None:
+        self._by_id[item.pass_id] = item
+        self._by_hash[item.token_hash] = item.pass_id
+        if isinstance(item, Guest):
+            self._guest[item.pass_id] = item
+        else:
+            self._delivery[item.pass_id] = item
+            self._longest = max(self._longest, item.window_end - item.window_start)
+        for keys, key in self._keys(item):
+            if sort:
+                insort(keys, key)
+            else:
+                keys.append(key)
+
+    def _keys(self, item: Pass) -> Iterator[tuple[list[tuple[datetime, str]], tuple[datetime, str]]]:
+        if isinstance(item, Guest):
+            if not item.revoked:
+                yield self._guests, (item.valid_until or FOREVER, item.pass_id)
+            return
+        yield self._deliveries, (item.window_start, item.pass_id)
+        if item.status is DeliveryStatus.SCHEDULED:
+            yield self._scheduled, (item.window_start, item.pass_id)
+            yield self._scheduled_ends, (item.window_end, item.pass_id)
+
+    def _starting_from(self, keys: list[tuple[datetime, str]], start: datetime) -> Iterator[Delivery]:
+        """Deliveries of a start-ordered list whose window may still be open at start, in order."""
+        for index in range(bisect_left(keys, (start - self._longest, "")), len(keys)):
+            yield self._delivery[keys[index][1]]
+
+    def deliveries_overlapping(self, start: datetime, end: datetime) -> list[Delivery]:
+        """Deliveries (any status) whose window overlaps [start, end), by window start."""
+        found = []
+        for item in self._starting_from(self._deliveries, start):
+            if item.window_start >= end:
+                break
+            if item.window_end > start:
+                found.append(item)
+        return found
+
+    def upcoming(self, now: datetime) -> Iterator[Delivery]:
+        """Scheduled deliveries whose window has not ended, soonest start first."""
+        return (item for item in self._starting_from(self._scheduled, now) if item.window_end > now)
+
+    def next_delivery(self, now: datetime) -> Delivery | None:
+        """The scheduled delivery whose window is open now or comes next."""
+        return next(self.upcoming(now), None)
+
+    def open_window(self, now: datetime, grace: timedelta) -> Delivery | None:
+        """The first scheduled delivery whose window, widened by grace, holds now."""
+        for item in self._starting_from(self._scheduled, now - grace):
+            if item.window_start - grace > now:
+                return None
+            if item.window_end + grace >= now:
+                return item
+        return None
+
+    def first_scheduled_end(self) -> datetime | None:
+        """The earliest window end among scheduled deliveries (when the next one can be missed)."""
+        return self._scheduled_ends[0][0] if self._scheduled_ends else None
+
+    def scheduled_ended_by(self, when: datetime) -> list[Delivery]:
+        """Scheduled deliveries whose window ended at or before when."""
+        found = []
+        for window_end, pass_id in self._scheduled_ends:
+            if window_end > when:
+                break
+            found.append(self._delivery[pass_id])
+        return found
+
+    def guests_overlapping(self, start: datetime, end: datetime) -> list[Guest]:
+        """Guests not revoked whose validity overlaps [start, end) (their windows are checked later)."""
+        found = []
+        for index in range(bisect_left(self._guests, (start, "")), len(self._guests)):
+            item = self._guest[self._guests[index][1]]
+            if item.valid_from is None or item.valid_from < end:
+                found.append(item)
+        return found
