@@ -275,3 +275,21 @@ async def test_removing_the_entrance_deletes_its_passes(hass: HomeAssistant, ini
     await hass.config_entries.async_remove(init_integration.entry_id)
     await hass.async_block_till_done()
     assert not passes_path(hass, ENTRY_ID).exists()
+
+
+async def test_a_backup_copies_a_consistent_database(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """Before a backup every pass is in the database's main file; passes made during the backup are kept,
+    and the copy of the main file alone already holds everything made before it."""
+    from custom_components.in_home_delivery import backup  # noqa: PLC0415
+
+    await schedule_now(hass, carrier="DHL")
+    await backup.async_pre_backup(hass)
+    path = passes_path(hass, ENTRY_ID)
+    copy = path.with_name("copy.db")
+    copy.write_bytes(path.read_bytes())  # what the backup archives, without the write-ahead log
+    await schedule_now(hass, carrier="UPS")  # made while the backup runs
+    await backup.async_post_backup(hass)
+    with closing(sqlite3.connect(copy)) as db:
+        assert [row[0] for row in db.execute("SELECT json_extract(data, '$.carrier') FROM passes")] == ["DHL"]
+    assert sorted(item["carrier"] for item in await list_passes(hass)) == ["DHL", "UPS"]
+    assert len(stored_rows(hass)) == 2

@@ -121,6 +121,22 @@ class PassStore:
             )
             self._db.executemany("DELETE FROM passes WHERE pass_id = ?", [(pass_id,) for pass_id in removed])
 
+    def _hold_still(self, hold: bool) -> None:
+        """Before a backup: everything into the main file, and the main file left alone until after it.
+
+        Writes go on during the backup; they are appended to the write-ahead log only, so the copied
+        main file and log always read back as a consistent database.
+        """
+        self._db = self._db or self._open()
+        if hold:
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._db.execute(f"PRAGMA wal_autocheckpoint={0 if hold else 1000}")
+
+    async def async_hold_for_backup(self, hold: bool) -> None:
+        """Keep the main file unchanged while a backup copies it (hold), or go back to normal."""
+        async with self._lock:
+            await self.hass.async_add_executor_job(self._hold_still, hold)
+
     def _close(self) -> None:
         if self._db is not None:
             self._db.close()
