@@ -169,14 +169,28 @@ def guest_events(guests: list[Guest], start: datetime, end: datetime) -> list[Ca
 class GuestAccessCalendar(InHomeDeliveryEntity, CalendarEntity):
     """When each guest may come; add and remove guests with the actions."""
 
+    _next: tuple[int, datetime, CalendarEvent | None] | None = None
+
     @property
     @override
     def event(self) -> CalendarEvent | None:
-        """The guest window open now or next (within a week)."""
+        """The guest window open now or next (within a week).
+
+        Worked out again only when a guest changed, the window ended, or an hour passed (a window may
+        have come within the week): a visit step or a delivery does not expand every guest's schedule.
+        """
         now = dt_util.utcnow()
+        changed = self.controller.passes.passes.guests_changed
+        if self._next is not None:
+            seen, until, cached = self._next
+            if seen == changed and now < until:
+                return cached
         week = now + timedelta(days=7)
         events = guest_events(self.controller.passes.guests(now, week), now, week)
-        return events[0] if events else None
+        cached = events[0] if events else None
+        until = min(now + timedelta(hours=1), dt_util.as_utc(cached.end_datetime_local)) if cached else now + timedelta(hours=1)
+        self._next = (changed, until, cached)
+        return cached
 
     @override
     async def async_get_events(

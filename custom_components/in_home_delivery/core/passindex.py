@@ -34,6 +34,7 @@ class PassIndex:
         self._scheduled_ends: list[tuple[datetime, str]] = []  # scheduled deliveries, by window end
         self._guests: list[tuple[datetime, str]] = []  # guests not revoked, by the end of their validity
         self._longest = timedelta(0)
+        self.guests_changed = 0  # counts every change of a guest, for what is computed from the guests
         items = list(passes)
         for item in items:
             self._add(item, sort=False)
@@ -73,6 +74,7 @@ class PassIndex:
             self._drop(old)
 
     def _drop(self, item: Pass) -> None:
+        self.guests_changed += isinstance(item, Guest)
         del self._by_id[item.pass_id]
         self._delivery.pop(item.pass_id, None)
         self._guest.pop(item.pass_id, None)
@@ -84,6 +86,7 @@ class PassIndex:
                 del keys[index]
 
     def _add(self, item: Pass, *, sort: bool) -> None:
+        self.guests_changed += isinstance(item, Guest)
         self._by_id[item.pass_id] = item
         self._by_hash[item.token_hash] = item.pass_id
         if isinstance(item, Guest):

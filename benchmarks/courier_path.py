@@ -1,0 +1,443 @@
+"""The courier's path at scale: 10,000 passes and 1,000 finished visits, and 50 entrances in one Home Assistant.
+
+Run: .venv/bin/python benchmarks/courier_path.py
+It runs inside the test harness (a real Home Assistant with the simulated hardware of config/), builds
+the store through the public actions (passes made "in the past" by setting Home Assistant's clock
+back while they are made, so most are finished, as in a home that has used the integration for a
+year), and prints:
+- POST of a courier link → `lock.unlock` called, against a bare webhook that calls `lock.unlock` on
+  the same lock (the floor), interleaved in one run, p50/p99 at 10, 1,000 and 10,000 passes;
+- `schedule_delivery`, `add_guest`, `cancel_delivery` at 10, 1,000 and 10,000 passes;
+- the size of the write made before the lock is touched;
+- a 30-day calendar query (deliveries and guests) over 10,000 stored passes;
+- setting the entrance up again with that store, and 50 entrances of 1,000 passes each set up together;
+- event-loop lag while a flood of bad links is answered;
+- memory per stored pass and per visit, and the lockout's tables after the flood.
+Nothing here is a pass/fail test: the figures are for the README and the issue notes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import closing, contextmanager, suppress
+from datetime import datetime, timedelta
+import json
+import os
+from pathlib import Path
+import platform
+import shutil
+import sqlite3
+import sys
+import time
+import tracemalloc
+from typing import Any
+from unittest.mock import patch
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+if __name__ == "__main__":  # the test harness loads Home Assistant itself, so before any import of it
+    sys.exit(
+        pytest.main(
+            [
+                __file__,
+                "-q",
+                "-s",
+                "-p",
+                "no:cacheprovider",
+                "-o",
+                "addopts=",
+                "-W",
+                "ignore",
+                "--rootdir",
+                str(Path(__file__).resolve().parent.parent),
+            ]
+        )
+    )
+
+
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.in_home_delivery.const import DEFAULT_OPTIONS, DOMAIN
+from custom_components.in_home_delivery.core.passindex import PassIndex
+from custom_components.in_home_delivery.passbook import PassBook, pass_from_dict
+from custom_components.in_home_delivery.store import passes_path
+from homeassistant.components import webhook
+from homeassistant.const import EVENT_CALL_SERVICE
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+from tests.conftest import (  # noqa: F401 - fixtures of the test suite
+    ENTRY_DATA,
+    LOCK,
+    auto_enable_custom_integrations,
+    files_in_tmp,
+    fixed_access_tokens,
+    hardware,
+    phone_messages,
+    porch_camera,
+)
+
+ENTRY_ID = "01JFRONTDOOR000000000000000"
+ROUNDS = 100  # courier requests, and as many floor requests, per store size
+ACTION_SAMPLES = 30
+FLOOD = 2000
+FLOOD_CONCURRENCY = 20
+ENTRANCES = 50
+
+
+def clock() -> float:
+    """Wall time in seconds (CLOCK_MONOTONIC itself, which no test clock patches)."""
+    return time.clock_gettime(time.CLOCK_MONOTONIC)
+
+
+def ms(values: list[float], quantile: float) -> float:
+    """A quantile of durations in seconds, in milliseconds."""
+    ordered = sorted(values)
+    return 1000 * ordered[min(len(ordered) - 1, int(quantile * len(ordered)))]
+
+
+@contextmanager
+def clock_at(when: datetime) -> Iterator[None]:
+    """Home Assistant's clock set back (or on) while passes are made; timers keep the real time."""
+    with patch.object(dt_util, "utcnow", lambda: when):
+        yield
+
+
+class Bench:
+    """One Home Assistant, one entrance, and what was measured."""
+
+    def __init__(self, hass: HomeAssistant, client: Any) -> None:
+        """Hold the instance and a client from the internet."""
+        self.hass = hass
+        self.client = client
+        self.unlock_called: float | None = None
+        self.lines: list[str] = []
+        hass.bus.async_listen(EVENT_CALL_SERVICE, self._on_call)
+
+    def _on_call(self, event: Event) -> None:
+        data = event.data
+        if data["domain"] == "lock" and data["service"] == "unlock" and self.unlock_called is None:
+            self.unlock_called = clock()
+
+    def say(self, line: str) -> None:
+        """Print a figure now and keep it for the summary."""
+        print(line, flush=True)
+        self.lines.append(line)
+
+    async def action(self, action: str, /, **data: Any) -> Any:
+        """Call one of the integration's actions."""
+        return await self.hass.services.async_call(
+            DOMAIN,
+            action,
+            {"config_entry_id": ENTRY_ID, **data},
+            blocking=True,
+            return_response=action in ("schedule_delivery", "add_guest", "renew_link", "list_passes"),
+        )
+
+    async def delivery(self, start: datetime, hours: float = 2, carrier: str = "DHL") -> dict[str, Any]:
+        """schedule_delivery for a window."""
+        return await self.action(
+            "schedule_delivery",
+            window_start=start.isoformat(),
+            window_end=(start + timedelta(hours=hours)).isoformat(),
+            carrier=carrier,
+        )
+
+    async def guest(self, name: str, valid_from: datetime, valid_until: datetime) -> dict[str, Any]:
+        """add_guest, weekdays in the morning."""
+        return await self.action(
+            "add_guest",
+            name=name,
+            weekdays=["mon"],
+            start_time="08:00:00",
+            end_time="12:00:00",
+            valid_from=valid_from.isoformat(),
+            valid_until=valid_until.isoformat(),
+        )
+
+    def stored(self) -> int:
+        """How many passes the entrance holds."""
+        return len(self.hass.config_entries.async_get_entry(ENTRY_ID).runtime_data.passes.passes)
+
+    async def grow_to(self, target: int) -> None:
+        """Add finished passes made over the past year (a quarter guests, some cancelled) up to target."""
+        now = dt_util.utcnow()
+        number = self.stored()
+        while number < target:
+            made = now - timedelta(days=80) + timedelta(minutes=11 * number)  # kept: finished less than 90 days ago
+            with clock_at(made):
+                if number % 4 == 3:
+                    await self.guest(f"Helper {number}", made, made + timedelta(days=14))
+                else:
+                    result = await self.delivery(made + timedelta(hours=1))
+                    if number % 10 == 0:
+                        with suppress(ServiceValidationError):  # already marked missed: a past window
+                            await self.action("cancel_delivery", delivery_id=result["delivery_id"])
+            number += 1
+        # Back at the real time: a change makes the entrance look at its windows, and the past ones
+        # are marked missed (once, all together), before anything is measured.
+        settle = await self.delivery(dt_util.now() + timedelta(days=400))
+        await self.action("cancel_delivery", delivery_id=settle["delivery_id"])
+        await self.hass.async_block_till_done()
+
+    async def reset_lock(self) -> None:
+        """The lock locked, no visit running."""
+        await self.hass.services.async_call("lock", "lock", {"entity_id": LOCK}, blocking=True)
+        await self.hass.async_block_till_done()
+
+    async def courier_round(self, size: int) -> None:
+        """Interleaved floor and courier requests: POST → lock.unlock called, and the response time."""
+        floor_unlock, floor_answer, ours_unlock, ours_answer = [], [], [], []
+        for _ in range(ROUNDS):
+            await self.reset_lock()
+            began, self.unlock_called = clock(), None
+            response = await self.client.post("/api/webhook/floor", json={"action": "unlock"})
+            await response.read()
+            floor_answer.append(clock() - began)
+            assert self.unlock_called is not None
+            floor_unlock.append(self.unlock_called - began)
+
+            await self.reset_lock()
+            link = await self.delivery(dt_util.now() - timedelta(minutes=5))
+            token = link["link"].partition("#pass=")[2]
+            path = "/api/webhook/" + self.hass.config_entries.async_get_entry(ENTRY_ID).runtime_data.passes.webhook_id
+            began, self.unlock_called = clock(), None
+            response = await self.client.post(path, json={"pass": token, "action": "unlock"})
+            await response.read()
+            ours_answer.append(clock() - began)
+            assert response.status == 200, await response.text()
+            assert self.unlock_called is not None
+            ours_unlock.append(self.unlock_called - began)
+            await self.hass.async_block_till_done()
+            await self.action("end_visit")
+            await self.hass.async_block_till_done()
+        self.say(
+            f"  {size:>6} passes | POST → lock.unlock p50 floor {ms(floor_unlock, 0.5):5.1f} / ours "
+            f"{ms(ours_unlock, 0.5):5.1f} ms (x{ms(ours_unlock, 0.5) / ms(floor_unlock, 0.5):.2f}), p99 "
+            f"{ms(floor_unlock, 0.99):5.1f} / {ms(ours_unlock, 0.99):5.1f} ms (+{ms(ours_unlock, 0.99) - ms(floor_unlock, 0.99):.1f})"
+            f" | answer p50 {ms(floor_answer, 0.5):5.1f} / {ms(ours_answer, 0.5):5.1f} ms"
+        )
+
+    async def action_round(self, size: int) -> None:
+        """Each action's cost at this store size."""
+        costs: dict[str, list[float]] = {"schedule_delivery": [], "add_guest": [], "cancel_delivery": []}
+        made = []
+        for number in range(ACTION_SAMPLES):
+            start = dt_util.now() + timedelta(days=40 + number)
+            began = clock()
+            made.append((await self.delivery(start))["delivery_id"])
+            costs["schedule_delivery"].append(clock() - began)
+            began = clock()
+            await self.guest(f"Guest {size}-{number}", start, start + timedelta(days=30))
+            costs["add_guest"].append(clock() - began)
+        for delivery_id in made:
+            began = clock()
+            await self.action("cancel_delivery", delivery_id=delivery_id)
+            costs["cancel_delivery"].append(clock() - began)
+        self.say(
+            f"  {size:>6} passes | "
+            + ", ".join(f"{name} p50 {ms(values, 0.5):.1f} ms" for name, values in costs.items())
+        )
+
+    async def finished_visits(self, count: int) -> None:
+        """Owner visits that run to the end, for the history."""
+        for _ in range(count):
+            await self.action("admit")
+            await self.hass.async_block_till_done()
+            await self.action("end_visit")
+            await self.hass.async_block_till_done()
+
+
+async def flood(bench: Bench, path: str) -> tuple[float, float, int]:
+    """Bad links from many addresses while a task measures how late the event loop wakes it."""
+    lags: list[float] = []
+    running = True
+
+    async def watch() -> None:
+        while running:
+            began = clock()
+            await asyncio.sleep(0.005)
+            lags.append(clock() - began - 0.005)
+
+    watcher = asyncio.create_task(watch())
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for number in range(FLOOD):
+        queue.put_nowait(number)
+
+    async def worker() -> None:
+        while not queue.empty():
+            number = queue.get_nowait()
+            response = await bench.client.post(path, json={"pass": f"guess{number}", "action": "unlock"})
+            await response.read()
+
+    began = clock()
+    await asyncio.gather(*(worker() for _ in range(FLOOD_CONCURRENCY)))
+    elapsed = clock() - began
+    running = False
+    await watcher
+    return ms(lags, 1.0), FLOOD / elapsed, len(lags)
+
+
+@pytest.mark.usefixtures("hardware")
+async def test_courier_path_at_scale(hass: HomeAssistant, hass_client_no_auth: Any) -> None:  # noqa: PLR0915
+    """Build the store, measure, print."""
+    assert await async_setup_component(
+        hass, "http", {"http": {"use_x_forwarded_for": True, "trusted_proxies": ["127.0.0.1", "::1"]}}
+    )
+    await hass.config.async_update(external_url="https://home.example.org")
+    entry = MockConfigEntry(
+        domain=DOMAIN, title="Front door", data=dict(ENTRY_DATA), options=DEFAULT_OPTIONS, entry_id=ENTRY_ID
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(ENTRY_ID)
+    await hass.async_block_till_done()
+
+    async def floor(hass: HomeAssistant, webhook_id: str, request: Any) -> Any:
+        from aiohttp import web  # noqa: PLC0415
+
+        await request.json()
+        await hass.services.async_call("lock", "unlock", {"entity_id": LOCK}, blocking=True)
+        return web.json_response({"state": "unlocked"})
+
+    webhook.async_register(hass, "floor", "Floor", "floor", floor, allowed_methods=["POST"])
+    bench = Bench(hass, await hass_client_no_auth())
+    print(
+        f"\nmachine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, {platform.system()} {platform.release()}"
+    )
+    controller = entry.runtime_data
+
+    print("courier link POST → lock.unlock called (floor: a bare webhook calling lock.unlock), and actions")
+    snapshot_1000 = Path(hass.config.path("bench_1000.db"))
+    for size in (10, 1_000, 10_000):
+        began = clock()
+        await bench.grow_to(size)
+        print(f"  (grew to {bench.stored()} passes in {clock() - began:.1f} s)")
+        if size == 1_000:
+            with (
+                closing(sqlite3.connect(passes_path(hass, ENTRY_ID))) as source,
+                closing(sqlite3.connect(snapshot_1000)) as copy,
+            ):
+                source.backup(copy)
+        await bench.courier_round(bench.stored())
+        await bench.action_round(bench.stored())
+
+    print("history")
+    began = clock()
+    await bench.finished_visits(1_000 - len(controller.history))
+    print(f"  {len(controller.history)} finished visits in the history ({clock() - began:.1f} s to make)")
+
+    visit_write = json.dumps(controller._visit_data())  # noqa: SLF001 - what is written before the lock
+    await bench.action("admit")
+    running_write = json.dumps(controller._visit_data())  # noqa: SLF001
+    await bench.action("end_visit")
+    await hass.async_block_till_done()
+    bench.say(
+        f"  written before the lock is touched: {len(running_write.encode())} bytes (the running visit; "
+        f"{len(visit_write.encode())} bytes idle), with {bench.stored()} passes and {len(controller.history)} visits"
+    )
+
+    print("calendar, 30 days ahead")
+    now = dt_util.now()
+    for number in range(200 - len(controller.passes.deliveries(now, now + timedelta(days=30)))):
+        await bench.delivery(now + timedelta(hours=3 + number * 3.5))
+    for number in range(50 - len(controller.passes.guests(now, now + timedelta(days=30)))):
+        await bench.guest(f"Now {number}", now - timedelta(days=1), now + timedelta(days=60))
+    deliveries_calendar, guests_calendar = "calendar.front_door_deliveries", "calendar.front_door_guest_access"
+    timings = []
+    found = 0
+    for _ in range(20):
+        began = clock()
+        result = await hass.services.async_call(
+            "calendar",
+            "get_events",
+            {"entity_id": [deliveries_calendar, guests_calendar], "duration": {"days": 30}},
+            blocking=True,
+            return_response=True,
+        )
+        timings.append(clock() - began)
+        found = sum(len(item["events"]) for item in result.values())  # type: ignore[union-attr, arg-type]
+    shown = (
+        len(controller.passes.deliveries(now, now + timedelta(days=30))),
+        len(controller.passes.guests(now, now + timedelta(days=30))),
+    )
+    bench.say(
+        f"  30-day query (calendar.get_events on both calendars): p50 {ms(timings, 0.5):.1f} ms, "
+        f"{shown[0]} deliveries and {shown[1]} guests ({found} events) among {bench.stored()} passes"
+    )
+
+    print("setup")
+    stored = bench.stored()
+    loading: list[float] = []
+    load = PassBook.async_load
+
+    async def timed_load(self: PassBook, data: dict[str, Any]) -> bool:
+        began = clock()
+        try:
+            return await load(self, data)
+        finally:
+            loading.append(clock() - began)
+
+    began = clock()
+    with patch.object(PassBook, "async_load", timed_load):
+        await hass.config_entries.async_reload(ENTRY_ID)
+        await hass.async_block_till_done()
+    bench.say(
+        f"  reload of the entrance with {stored} passes: {1000 * (clock() - began):.0f} ms, of which reading and "
+        f"indexing the passes {1000 * loading[0]:.0f} ms ({bench.stored()} kept after the retention run)"
+    )
+    began = clock()
+    with closing(sqlite3.connect(passes_path(hass, ENTRY_ID))) as db:
+        rows = [json.loads(data) for (data,) in db.execute("SELECT data FROM passes")]
+    read = clock() - began
+    tracemalloc.start()
+    before = tracemalloc.take_snapshot()
+    index = PassIndex(pass_from_dict(row) for row in rows)
+    after = tracemalloc.take_snapshot()
+    per_pass = sum(stat.size_diff for stat in after.compare_to(before, "filename")) / len(index)
+    history_copy = json.loads(json.dumps(controller.history))
+    per_visit = sum(stat.size_diff for stat in tracemalloc.take_snapshot().compare_to(after, "filename")) / max(
+        1, len(history_copy)
+    )
+    tracemalloc.stop()
+    bench.say(
+        f"  reading {len(rows)} rows: {1000 * read:.0f} ms; memory {per_pass:.0f} bytes per pass, "
+        f"{per_visit:.0f} bytes per visit in the history"
+    )
+
+    entries = []
+    for number in range(ENTRANCES):
+        entry_id = f"01JBENCH{number:019d}"
+        shutil.copy(snapshot_1000, passes_path(hass, entry_id))
+        other = MockConfigEntry(
+            domain=DOMAIN,
+            title=f"Door {number}",
+            data=dict(ENTRY_DATA) | {"name": f"Door {number}"},
+            options=DEFAULT_OPTIONS,
+            entry_id=entry_id,
+        )
+        other.add_to_hass(hass)
+        entries.append(entry_id)
+    began = clock()
+    results = await asyncio.gather(*(hass.config_entries.async_setup(entry_id) for entry_id in entries))
+    await hass.async_block_till_done()
+    bench.say(
+        f"  {ENTRANCES} more entrances of 1,000 passes each set up together: {clock() - began:.2f} s "
+        f"({sum(results)} loaded)"
+    )
+
+    print("flood of bad links")
+    controller = hass.config_entries.async_get_entry(ENTRY_ID).runtime_data
+    worst, rate, samples = await flood(bench, "/api/webhook/" + controller.passes.webhook_id)
+    failures, blocked, flood_count = controller.lockout.size
+    bench.say(
+        f"  {FLOOD} bad links at {rate:.0f}/s: worst event-loop lag "
+        f"{worst:.1f} ms ({samples} samples); lockout tables {failures} / {blocked} / {flood_count} entries (capped)"
+    )
+
+    print("\nsummary")
+    for line in bench.lines:
+        print(line)
