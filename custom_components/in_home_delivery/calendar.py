@@ -188,7 +188,11 @@ class GuestAccessCalendar(InHomeDeliveryEntity, CalendarEntity):
         week = now + timedelta(days=7)
         events = guest_events(self.controller.passes.guests(now, week), now, week)
         cached = events[0] if events else None
-        until = min(now + timedelta(hours=1), dt_util.as_utc(cached.end_datetime_local)) if cached else now + timedelta(hours=1)
+        until = (
+            min(now + timedelta(hours=1), dt_util.as_utc(cached.end_datetime_local))
+            if cached
+            else now + timedelta(hours=1)
+        )
         self._next = (changed, until, cached)
         return cached
 
