@@ -32,7 +32,7 @@ from .core.passes import (
     window_error,
 )
 from .core.passindex import Pass, PassIndex
-from .core.tokens import MAX_TOKEN_LENGTH, hash_token, new_token
+from .core.tokens import hash_token, lookup_hash, new_token
 from .core.visit import Visit
 from .store import PassStore
 
@@ -133,9 +133,7 @@ class PassBook:
 
     def find(self, token: str) -> Pass | None:
         """The pass a link's token belongs to, by the token's SHA-256."""
-        if not token or len(token) > MAX_TOKEN_LENGTH:
-            return None
-        return self.passes.by_hash(hash_token(token))
+        return None if (token_hash := lookup_hash(token)) is None else self.passes.by_hash(token_hash)
 
     async def _async_store(self, item: Pass) -> None:
         """Take a new or changed pass and write it to disk before the caller answers (with its token).
@@ -354,7 +352,7 @@ class PassBook:
         self.controller.notify_listeners()
 
     @callback
-    def prune(self, now: datetime) -> bool:
+    def prune(self, now: datetime) -> None:
         """Forget deliveries that ended (used, missed, cancelled, failed) more than 90 days ago (daily)."""
         horizon = now - KEEP_FINISHED_DELIVERIES
         old = tuple(
@@ -364,7 +362,6 @@ class PassBook:
         )
         if old:
             self._keep(removed=old)
-        return bool(old)
 
     def describe(self, item: Pass) -> dict[str, Any]:
         """A pass as list_passes answers it: everything but the token."""

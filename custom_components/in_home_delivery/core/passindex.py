@@ -11,6 +11,7 @@ from __future__ import annotations
 from bisect import bisect_left, insort
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
+from itertools import chain
 
 from .guests import Guest
 from .passes import Delivery, DeliveryStatus
@@ -25,7 +26,6 @@ class PassIndex:
 
     def __init__(self, passes: Iterable[Pass] = ()) -> None:
         """Index the given passes."""
-        self._by_id: dict[str, Pass] = {}
         self._delivery: dict[str, Delivery] = {}
         self._guest: dict[str, Guest] = {}
         self._by_hash: dict[str, str] = {}
@@ -35,49 +35,49 @@ class PassIndex:
         self._guests: list[tuple[datetime, str]] = []  # guests not revoked, by the end of their validity
         self._longest = timedelta(0)
         self.guests_changed = 0  # counts every change of a guest, for what is computed from the guests
-        items = list(passes)
-        for item in items:
+        for item in passes:
             self._add(item, sort=False)
         for keys in (self._deliveries, self._scheduled, self._scheduled_ends, self._guests):
             keys.sort()
 
     def __len__(self) -> int:
         """How many passes are stored."""
-        return len(self._by_id)
+        return len(self._delivery) + len(self._guest)
 
     def __contains__(self, pass_id: object) -> bool:
         """Whether a pass id is stored."""
-        return pass_id in self._by_id
+        return pass_id in self._delivery or pass_id in self._guest
 
     def get(self, pass_id: str) -> Pass | None:
         """The pass with this id."""
-        return self._by_id.get(pass_id)
+        return self._delivery.get(pass_id) or self._guest.get(pass_id)
 
     def values(self) -> Iterable[Pass]:
         """Every pass."""
-        return self._by_id.values()
+        return chain(self._delivery.values(), self._guest.values())
 
     def by_hash(self, token_hash: str) -> Pass | None:
         """The pass whose token has this SHA-256 (a dict of hashes of 192-bit random tokens leaks nothing)."""
         pass_id = self._by_hash.get(token_hash)
-        return None if pass_id is None else self._by_id[pass_id]
+        return None if pass_id is None else self.get(pass_id)
 
     def put(self, item: Pass) -> None:
         """Add a pass, or replace the one with its id."""
-        if (old := self._by_id.get(item.pass_id)) is not None:
+        if (old := self.get(item.pass_id)) is not None:
             self._drop(old)
         self._add(item, sort=True)
 
     def remove(self, pass_id: str) -> None:
         """Forget a pass."""
-        if (old := self._by_id.get(pass_id)) is not None:
+        if (old := self.get(pass_id)) is not None:
             self._drop(old)
 
     def _drop(self, item: Pass) -> None:
         self.guests_changed += isinstance(item, Guest)
-        del self._by_id[item.pass_id]
-        self._delivery.pop(item.pass_id, None)
-        self._guest.pop(item.pass_id, None)
+        if isinstance(item, Guest):
+            del self._guest[item.pass_id]
+        else:
+            del self._delivery[item.pass_id]
         if self._by_hash.get(item.token_hash) == item.pass_id:
             del self._by_hash[item.token_hash]
         for keys, key in self._keys(item):
@@ -87,7 +87,6 @@ class PassIndex:
 
     def _add(self, item: Pass, *, sort: bool) -> None:
         self.guests_changed += isinstance(item, Guest)
-        self._by_id[item.pass_id] = item
         self._by_hash[item.token_hash] = item.pass_id
         if isinstance(item, Guest):
             self._guest[item.pass_id] = item
