@@ -304,6 +304,36 @@ async def test_calendar_month(
     assert [start.strftime("%a %H:%M") for start in starts[:2]] == ["Tue 09:00", "Thu 09:00"]
 
 
+async def test_calendar_shows_the_next_guest_window(
+    hass: HomeAssistant, init_integration: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """The calendar's state is the guest window open now or next, whatever order guests come and go in."""
+    calendar = "calendar.front_door_guest_access"
+
+    def shown() -> tuple[str, str | None, str | None]:
+        state = hass.states.get(calendar)
+        assert state is not None
+        return state.state, state.attributes.get("message"), state.attributes.get("start_time")
+
+    freezer.move_to(at("2026-11-23T08:00"))  # a Monday
+    assert shown() == ("off", None, None)
+    await add_guest(hass, name="Cleaner", weekdays=["thu"], start_time="09:00", end_time="12:00")
+    assert shown() == ("off", "Cleaner", "2026-11-26 09:00:00")
+    await add_guest(hass, name="Gardener", weekdays=["fri"], start_time="09:00", end_time="12:00")
+    assert shown() == ("off", "Cleaner", "2026-11-26 09:00:00")  # a later window leaves the next one
+    sitter = await add_guest(hass, name="Sitter", weekdays=["mon"], start_time="07:00", end_time="10:00")
+    assert shown() == ("on", "Sitter", "2026-11-23 07:00:00")  # open now
+    await hass.services.async_call(
+        DOMAIN, "remove_guest", {"config_entry_id": ENTRY_ID, "guest_id": sitter["guest_id"]}, blocking=True
+    )
+    assert shown() == ("off", "Cleaner", "2026-11-26 09:00:00")
+    await add_guest(hass, name="Plumber", weekdays=["tue"], start_time="13:00", end_time="14:00")
+    assert shown() == ("off", "Plumber", "2026-11-24 13:00:00")  # sooner than the cleaner
+    freezer.move_to(at("2026-11-24T14:30"))  # the plumber's window is over
+    await add_guest(hass, name="Neighbour", weekdays=["sat"], start_time="09:00", end_time="10:00")
+    assert shown() == ("off", "Cleaner", "2026-11-26 09:00:00")
+
+
 async def test_guests_survive_restart(
     hass: HomeAssistant, client: Client, init_integration: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, override
 
 from homeassistant.components import persistent_notification
@@ -163,7 +163,11 @@ def guest_events(guests: list[Guest], start: datetime, end: datetime) -> list[Ca
         if not guest.revoked
         for window_start, window_end in guest.windows(tz, start, end)
     ]
-    return sorted(events, key=lambda event: (event.start, event.summary))
+    return sorted(events, key=_order)
+
+
+def _order(event: CalendarEvent) -> tuple[date, str]:
+    return event.start, event.summary  # guest windows always start at a time (a datetime)
 
 
 class GuestAccessCalendar(InHomeDeliveryEntity, CalendarEntity):
@@ -176,25 +180,30 @@ class GuestAccessCalendar(InHomeDeliveryEntity, CalendarEntity):
     def event(self) -> CalendarEvent | None:
         """The guest window open now or next (within a week).
 
-        Worked out again only when a guest changed, the window ended, or an hour passed (a window may
-        have come within the week): a visit step or a delivery does not expand every guest's schedule.
+        Worked out again from every guest only when a guest changed or was removed, the window ended,
+        or an hour passed (a window may have come within the week); a new guest is compared with the
+        window kept. A visit step or a delivery does not expand every guest's schedule.
         """
         now = dt_util.utcnow()
-        changed = self.controller.passes.passes.guests_changed
-        if self._next is not None:
-            seen, until, cached = self._next
-            if seen == changed and now < until:
-                return cached
+        index = self.controller.passes.passes
         week = now + timedelta(days=7)
+        if self._next is not None and now < self._next[1]:
+            seen, until, cached = self._next
+            if seen == index.guests_changed:
+                return cached
+            if (added := index.guests_added_since(seen)) is not None:
+                # Only guests were added: the next window is the cached one or one of theirs.
+                candidates = guest_events(added, now, week)[:1] + ([cached] if cached else [])
+                return self._keep(index.guests_changed, until, min(candidates, key=_order, default=None))
         events = guest_events(self.controller.passes.guests(now, week), now, week)
-        cached = events[0] if events else None
-        until = (
-            min(now + timedelta(hours=1), dt_util.as_utc(cached.end_datetime_local))
-            if cached
-            else now + timedelta(hours=1)
-        )
-        self._next = (changed, until, cached)
-        return cached
+        return self._keep(index.guests_changed, now + timedelta(hours=1), events[0] if events else None)
+
+    def _keep(self, changed: int, until: datetime, event: CalendarEvent | None) -> CalendarEvent | None:
+        """Remember the next event until it ends, or the hour, whichever comes first."""
+        if event is not None:
+            until = min(until, dt_util.as_utc(event.end_datetime_local))
+        self._next = (changed, until, event)
+        return event
 
     @override
     async def async_get_events(

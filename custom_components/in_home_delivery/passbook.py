@@ -163,10 +163,12 @@ class PassBook:
             self.passes.put(item)
         for pass_id in removed:
             self.passes.remove(pass_id)
+        # Started once the loop is free: the step's commands (an unlock) go out before the pass is written.
         self.controller.entry.async_create_task(
             self.controller.hass,
             self.store.async_write([pass_as_dict(item) for item in items], removed),
             f"{DOMAIN} passes",
+            eager_start=False,
         )
 
     async def async_schedule_delivery(

@@ -9,6 +9,7 @@ longest window stored.
 from __future__ import annotations
 
 from bisect import bisect_left, insort
+from collections import deque
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import chain
@@ -19,6 +20,7 @@ from .passes import Delivery, DeliveryStatus
 type Pass = Delivery | Guest
 
 FOREVER = datetime.max.replace(tzinfo=UTC)
+GUEST_LOG = 16
 
 
 class PassIndex:
@@ -35,6 +37,8 @@ class PassIndex:
         self._guests: list[tuple[datetime, str]] = []  # guests not revoked, by the end of their validity
         self._longest = timedelta(0)
         self.guests_changed = 0  # counts every change of a guest, for what is computed from the guests
+        # The latest guest changes: the id of a guest added, None for a guest changed or removed.
+        self._guest_log: deque[tuple[int, str | None]] = deque(maxlen=GUEST_LOG)
         for item in passes:
             self._add(item, sort=False)
         for keys in (self._deliveries, self._scheduled, self._scheduled_ends, self._guests):
@@ -66,14 +70,31 @@ class PassIndex:
         if (old := self.get(item.pass_id)) is not None:
             self._drop(old)
         self._add(item, sort=True)
+        if isinstance(item, Guest) or isinstance(old, Guest):
+            self._guest_changed(item.pass_id if old is None else None)
 
     def remove(self, pass_id: str) -> None:
         """Forget a pass."""
         if (old := self.get(pass_id)) is not None:
             self._drop(old)
+            if isinstance(old, Guest):
+                self._guest_changed(None)
+
+    def _guest_changed(self, added: str | None) -> None:
+        self.guests_changed += 1
+        self._guest_log.append((self.guests_changed, added))
+
+    def guests_added_since(self, seen: int) -> list[Guest] | None:
+        """The guests added after change number seen; None when a guest was changed or removed since.
+
+        What is worked out from all guests (the next guest window) then only has to look at the new ones.
+        """
+        log = [(number, pass_id) for number, pass_id in self._guest_log if number > seen]
+        if len(log) != self.guests_changed - seen or any(pass_id is None for _, pass_id in log):
+            return None
+        return [self._guest[pass_id] for _, pass_id in log if pass_id is not None]
 
     def _drop(self, item: Pass) -> None:
-        self.guests_changed += isinstance(item, Guest)
         if isinstance(item, Guest):
             del self._guest[item.pass_id]
         else:
@@ -86,7 +107,6 @@ class PassIndex:
                 del keys[index]
 
     def _add(self, item: Pass, *, sort: bool) -> None:
-        self.guests_changed += isinstance(item, Guest)
         self._by_hash[item.token_hash] = item.pass_id
         if isinstance(item, Guest):
             self._guest[item.pass_id] = item
