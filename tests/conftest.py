@@ -21,6 +21,7 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util.yaml import load_yaml_dict
 
 SIMULATED_HARDWARE = Path(__file__).parent.parent / "config" / "simulated_hardware.yaml"
+EXTRA_HARDWARE = Path(__file__).parent / "extra_hardware.yaml"  # shapes only the tests use
 PICTURE = b"\xff\xd8\xff\xe0 a jpeg of the porch \xff\xd9"
 
 LOCK = "lock.smart_lock"
@@ -127,6 +128,12 @@ async def hardware(hass: HomeAssistant, porch_camera: PorchCamera, phone_message
     """The simulated lock, door, light and doorbell of config/, a camera, an alarm and two notify targets."""
     await async_setup_component(hass, "homeassistant", {})
     config = await hass.async_add_executor_job(load_yaml_dict, SIMULATED_HARDWARE)
+    extra = await hass.async_add_executor_job(load_yaml_dict, EXTRA_HARDWARE)
+    for domain, domain_config in extra.items():
+        if isinstance(domain_config, list):
+            config[domain] = [*config.get(domain, []), *domain_config]
+        else:
+            config[domain] = {**config.get(domain, {}), **domain_config}
     for domain, domain_config in config.items():
         assert await async_setup_component(hass, domain, {domain: domain_config})
     setup_test_component_platform(hass, "camera", [porch_camera])

@@ -51,6 +51,7 @@ async def test_user_flow(hass: HomeAssistant) -> None:
         "lights": [LIGHT],
         "notify_targets": [PHONE],
         "doorbell": DOORBELL,
+        "street_door": None,
         "alarm_panel": ALARM,
         "alarm_code": ALARM_CODE,
     }
@@ -161,6 +162,7 @@ async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEnt
                 "camera_check_interval": 10,
                 "lock_when_camera_lost": False,
             },
+            "access": {"opening_height": 40.0, "street_door_pulse": 3},
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY

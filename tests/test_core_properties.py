@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from custom_components.in_home_delivery.access import COVER_WORDS
 from custom_components.in_home_delivery.core.admission import Conditions, admission_denial
 from custom_components.in_home_delivery.core.commands import (
     ClearRepair,
@@ -13,6 +15,7 @@ from custom_components.in_home_delivery.core.commands import (
     EventType,
     Finish,
     Lock,
+    Message,
     Notify,
     RaiseRepair,
     Unlock,
@@ -241,3 +244,51 @@ def test_a_closed_door_never_stays_unlocked(config: VisitSettings, steps: list) 
         assert retried.count(Lock()) >= 4
         assert visit.stuck
         assert RaiseRepair() not in retried  # one repair issue, not one per try
+
+
+# A garage door: the adapter reads it in the lock's words (closed = locked, open = unlocked, moving =
+# in between, unavailable = None), it has no separate door sensor, and it stays open until Done or
+# the maximum visit. The same rules must hold for it.
+garage_settings = settings_strategy.map(
+    lambda config: replace(config, has_door_sensor=False, entry_timeout=config.max_visit)
+)
+garage_inputs = st.one_of(
+    st.builds(LockReported, st.sampled_from([*COVER_WORDS.values(), None])),
+    st.just(EndRequested()),
+    st.just(CameraLost()),
+    st.tuples(st.just("wait"), st.integers(min_value=0, max_value=1200)),
+    st.just("restart"),
+)
+
+
+@settings(max_examples=EXAMPLES // 5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(config=garage_settings, steps=st.lists(garage_inputs, max_size=40))
+def test_garage_door_follows_the_same_rules(config: VisitSettings, steps: list) -> None:
+    """Opened once at admission, closed (confirmed) or alerted in the end, and closed at once after a restart."""
+    test_unlock_only_at_admission.hypothesis.inner_test(config, steps)  # type: ignore[attr-defined]
+    test_every_visit_ends_locked_or_alerted.hypothesis.inner_test(config, steps)  # type: ignore[attr-defined]
+    test_restart_goes_straight_to_locking.hypothesis.inner_test(config, steps)  # type: ignore[attr-defined]
+
+
+@settings(max_examples=EXAMPLES // 5, deadline=None)
+@given(config=settings_strategy, attempts=st.integers(min_value=0, max_value=5))
+def test_going_back_while_locking_is_told_and_tried_again(config: VisitSettings, attempts: int) -> None:
+    """A lock or garage door that goes back while locking (an obstruction): the owner is told at once,
+    and the next attempt comes within the retry pause, counted against the attempts."""
+    visit, _ = begin(config)
+    now = START
+    visit, _ = advance(visit, LockReported("unlocked"), now, config)
+    visit, _ = advance(visit, EndRequested(), now, config)
+    for _ in range(attempts):
+        visit, _ = advance(visit, LockReported("locking"), now, config)
+        visit, commands = advance(visit, LockReported("unlocked"), now, config)
+        if visit.stuck:
+            break
+        assert Notify(Message.REVERSED) in commands
+        deadline = visit.next_deadline()
+        assert deadline is not None
+        assert deadline <= now + config.retry_backoff
+        now = deadline
+        visit, commands = advance(visit, Tick(), now, config)
+        assert Lock() in commands or visit.stuck
+    assert visit.running

@@ -27,6 +27,7 @@ from .const import (
     CONF_DOOR_SENSOR,
     CONF_DOORBELL,
     CONF_ENTRY_TIMEOUT,
+    CONF_GARAGE_DOOR,
     CONF_GRACE,
     CONF_KEEP_SNAPSHOTS_DAYS,
     CONF_LIGHTS,
@@ -36,17 +37,25 @@ from .const import (
     CONF_MAX_VISIT,
     CONF_NOTIFY_TARGETS,
     CONF_ONLY_WHEN_AWAY,
+    CONF_OPENING_HEIGHT,
     CONF_RECORD_VISITS,
     CONF_RELOCK_DELAY,
     CONF_REQUIRE_CAMERA,
+    CONF_STREET_DOOR,
+    CONF_STREET_DOOR_PULSE,
     DEFAULT_OPTIONS,
     DOMAIN,
     DOOR_SENSOR_CLASSES,
+    GARAGE_DOOR_CLASSES,
 )
+
+ACCESS_POINTS = (CONF_LOCK, CONF_GARAGE_DOOR)
+COVER_OPEN_CLOSE = 3  # CoverEntityFeature.OPEN | CLOSE
+LOCK_OPEN = 1  # LockEntityFeature.OPEN
 
 # Which entry.data keys each section of the form holds; entry.data itself stays flat.
 SECTIONS: dict[str, tuple[str, ...]] = {
-    "door": (CONF_DOOR_SENSOR, CONF_DOORBELL),
+    "door": (CONF_DOOR_SENSOR, CONF_DOORBELL, CONF_STREET_DOOR),
     "camera": (CONF_CAMERA,),
     "comfort": (CONF_LIGHTS, CONF_NOTIFY_TARGETS),
     "alarm": (CONF_ALARM_PANEL, CONF_ALARM_CODE),
@@ -63,6 +72,7 @@ OPTION_SECTIONS: dict[str, tuple[str, ...]] = {
         CONF_CAMERA_CHECK_INTERVAL,
         CONF_LOCK_WHEN_CAMERA_LOST,
     ),
+    "access": (CONF_OPENING_HEIGHT, CONF_STREET_DOOR_PULSE),
 }
 LIST_KEYS = (CONF_LIGHTS, CONF_NOTIFY_TARGETS)
 
@@ -85,12 +95,14 @@ def _entrance_schema(hass: HomeAssistant) -> probatio.Schema:
     return probatio.Schema(
         {
             probatio.Required(CONF_NAME): selector.TextSelector(),
-            probatio.Required(CONF_LOCK): _entity("lock"),
+            probatio.Optional(CONF_LOCK): _entity("lock"),
+            probatio.Optional(CONF_GARAGE_DOOR): _entity("cover", GARAGE_DOOR_CLASSES),
             probatio.Required("door"): section(
                 probatio.Schema(
                     {
                         probatio.Optional(CONF_DOOR_SENSOR): _entity("binary_sensor", DOOR_SENSOR_CLASSES),
                         probatio.Optional(CONF_DOORBELL): _entity(["event", "binary_sensor"]),
+                        probatio.Optional(CONF_STREET_DOOR): _entity(["button", "lock", "switch"]),
                     }
                 ),
                 {"collapsed": False},
@@ -148,14 +160,23 @@ def nest(flat: dict[str, Any], sections: dict[str, tuple[str, ...]]) -> dict[str
 
 def validate_entrance(hass: HomeAssistant, data: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
     """Return (errors, placeholders) for an entrance's entities."""
+    if len([key for key in ACCESS_POINTS if data.get(key)]) != 1:
+        return {"base": "one_access_point"}, {}
     wanted = [
-        data[CONF_LOCK],
-        *(data.get(key) for key in (CONF_DOOR_SENSOR, CONF_DOORBELL, CONF_CAMERA, CONF_ALARM_PANEL)),
+        *(data.get(key) for key in ACCESS_POINTS),
+        *(data.get(key) for key in (CONF_STREET_DOOR, CONF_DOOR_SENSOR, CONF_DOORBELL, CONF_CAMERA, CONF_ALARM_PANEL)),
     ]
     wanted += data.get(CONF_LIGHTS, [])
     for entity_id in filter(None, wanted):
         if hass.states.get(entity_id) is None:
             return {"base": "entity_not_found"}, {"entity_id": entity_id}
+    if (garage := data.get(CONF_GARAGE_DOOR)) and _features(hass, garage) & COVER_OPEN_CLOSE != COVER_OPEN_CLOSE:
+        return {"base": "garage_door_cannot_open_close"}, {"entity_id": garage}
+    if street := data.get(CONF_STREET_DOOR):
+        if street == data.get(CONF_LOCK):
+            return {"base": "street_door_is_access_point"}, {"entity_id": street}
+        if street.startswith("lock.") and not _features(hass, street) & LOCK_OPEN:
+            return {"base": "street_door_cannot_open"}, {"entity_id": street}
     for target in data.get(CONF_NOTIFY_TARGETS, []):
         domain, _, name = target.partition(".")
         if domain != "notify" or not (hass.states.get(target) or hass.services.has_service("notify", name)):
@@ -167,9 +188,21 @@ def validate_entrance(hass: HomeAssistant, data: dict[str, Any]) -> tuple[dict[s
     return {}, {}
 
 
+def _features(hass: HomeAssistant, entity_id: str) -> int:
+    state = hass.states.get(entity_id)
+    return int(state.attributes.get("supported_features", 0)) if state else 0
+
+
 def clean(data: dict[str, Any]) -> dict[str, Any]:
-    """Store every key, optional ones empty, so diagnostics and outside readers see one shape."""
-    cleaned: dict[str, Any] = {CONF_NAME: data[CONF_NAME].strip(), CONF_LOCK: data[CONF_LOCK]}
+    """Store every key, optional ones empty, so diagnostics and outside readers see one shape.
+
+    A lock entrance keeps the shape of the first release (no garage_door key).
+    """
+    cleaned: dict[str, Any] = {CONF_NAME: data[CONF_NAME].strip()}
+    if data.get(CONF_GARAGE_DOOR):
+        cleaned[CONF_GARAGE_DOOR] = data[CONF_GARAGE_DOOR]
+    else:
+        cleaned[CONF_LOCK] = data[CONF_LOCK]
     for keys in SECTIONS.values():
         for key in keys:
             cleaned[key] = list(data.get(key) or []) if key in LIST_KEYS else data.get(key) or None
@@ -194,7 +227,9 @@ class InHomeDeliveryConfigFlow(ConfigFlow, domain=DOMAIN):
         placeholders: dict[str, str] = {}
         if user_input is not None:
             data = flatten(user_input, SECTIONS)
-            self._async_abort_entries_match({CONF_LOCK: data[CONF_LOCK]})
+            for key in ACCESS_POINTS:
+                if data.get(key):
+                    self._async_abort_entries_match({key: data[key]})
             errors, placeholders = validate_entrance(self.hass, data)
             if not errors:
                 data = clean(data)
@@ -212,9 +247,10 @@ class InHomeDeliveryConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             data = flatten(user_input, SECTIONS)
             if any(
-                other.data.get(CONF_LOCK) == data[CONF_LOCK]
+                data.get(key) and other.data.get(key) == data[key]
                 for other in self._async_current_entries(include_ignore=False)
                 if other.entry_id != entry.entry_id
+                for key in ACCESS_POINTS
             ):
                 return self.async_abort(reason="already_configured")
             errors, placeholders = validate_entrance(self.hass, data)
@@ -277,6 +313,19 @@ OPTIONS_SCHEMA = probatio.Schema(
                 }
             ),
             {"collapsed": False},
+        ),
+        probatio.Required("access"): section(
+            probatio.Schema(
+                {
+                    probatio.Required(CONF_OPENING_HEIGHT): selector.NumberSelector(
+                        selector.NumberSelectorConfig(
+                            min=0, max=100, step=5, unit_of_measurement="%", mode=selector.NumberSelectorMode.SLIDER
+                        )
+                    ),
+                    probatio.Required(CONF_STREET_DOOR_PULSE): _seconds(1, 30),
+                }
+            ),
+            {"collapsed": True},
         ),
     }
 )

@@ -8,7 +8,9 @@ DOMAIN: Final = "in_home_delivery"
 EVENT_IN_HOME_DELIVERY: Final = "in_home_delivery_event"
 
 # entry.data: the entrance's wrapped entities (read by diagnostics and outside tests)
-CONF_LOCK: Final = "lock"
+CONF_LOCK: Final = "lock"  # the access point is a lock, or
+CONF_GARAGE_DOOR: Final = "garage_door"  # a cover of class garage or gate
+CONF_STREET_DOOR: Final = "street_door"  # a building's street door opener: button, lock (open) or switch
 CONF_DOOR_SENSOR: Final = "door_sensor"
 CONF_CAMERA: Final = "camera"
 CONF_LIGHTS: Final = "lights"
@@ -31,6 +33,8 @@ CONF_ASK_ON_DOORBELL: Final = "ask_on_doorbell"
 CONF_KEEP_SNAPSHOTS_DAYS: Final = "keep_snapshots_days"
 CONF_CAMERA_CHECK_INTERVAL: Final = "camera_check_interval"
 CONF_LOCK_WHEN_CAMERA_LOST: Final = "lock_when_camera_lost"
+CONF_OPENING_HEIGHT: Final = "opening_height"  # percent a garage door opens for a parcel (0: fully)
+CONF_STREET_DOOR_PULSE: Final = "street_door_pulse"  # seconds a street door switch stays on
 
 DEFAULT_OPTIONS: Final[dict[str, int | bool]] = {
     CONF_RELOCK_DELAY: 10,
@@ -46,9 +50,13 @@ DEFAULT_OPTIONS: Final[dict[str, int | bool]] = {
     CONF_KEEP_SNAPSHOTS_DAYS: 30,
     CONF_CAMERA_CHECK_INTERVAL: 5,
     CONF_LOCK_WHEN_CAMERA_LOST: True,
+    CONF_OPENING_HEIGHT: 0,
+    CONF_STREET_DOOR_PULSE: 2,
 }
 
 DOOR_SENSOR_CLASSES: Final = ["door", "opening", "garage_door", "window"]
+GARAGE_DOOR_CLASSES: Final = ["garage", "gate"]
+MAX_STREET_DOOR_OPENINGS: Final = 3  # per pass and window
 
 ATTR_PASS_ID: Final = "pass_id"
 ATTR_VISIT_ID: Final = "visit_id"

@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import CONF_NAME, STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.const import CONF_NAME, STATE_UNAVAILABLE
 from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.event import (
@@ -24,6 +24,7 @@ from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util
 from homeassistant.util.ulid import ulid_now
 
+from .access import access_point, street_door_opener
 from .camera_watch import CameraWatch
 from .const import (
     CONF_ALARM_CODE,
@@ -32,12 +33,14 @@ from .const import (
     CONF_CAMERA_CHECK_INTERVAL,
     CONF_DOOR_SENSOR,
     CONF_DOORBELL,
+    CONF_GARAGE_DOOR,
     CONF_LIGHTS,
     CONF_LIGHTS_ON,
     CONF_LOCK,
     CONF_NOTIFY_TARGETS,
     CONF_ONLY_WHEN_AWAY,
     CONF_REQUIRE_CAMERA,
+    CONF_STREET_DOOR,
     DEFAULT_OPTIONS,
     DOMAIN,
     EVENT_IN_HOME_DELIVERY,
@@ -96,11 +99,6 @@ class VisitDeniedError(ServiceValidationError):
         self.reason = reason
 
 
-def lock_input(state: str | None) -> str | None:
-    """The wrapped lock's state as the core reads it: None when it cannot be trusted."""
-    return None if state in (None, STATE_UNAVAILABLE, STATE_UNKNOWN) else state
-
-
 def door_input(state: str | None) -> bool | None:
     """The door sensor's state as the core reads it: open, closed, or None when it reports nothing."""
     return {"on": True, "off": False}.get(state or "")
@@ -114,13 +112,19 @@ class EntranceController:
         self.hass = hass
         self.entry = entry
         self.name: str = entry.data[CONF_NAME]
-        self.lock_entity: str = entry.data[CONF_LOCK]
-        self.door_sensor: str | None = entry.data.get(CONF_DOOR_SENSOR)
+        self.access = access_point(entry.data, entry.options)
+        self.street_door = street_door_opener(entry.data, entry.options)
+        self.lock_entity: str = self.access.entity_id  # the access point: a lock or a garage door
+        # A garage door is its own door: no separate sensor is read for it.
+        self.door_sensor: str | None = None if self.access.own_door else entry.data.get(CONF_DOOR_SENSOR)
         self.camera: str | None = entry.data.get(CONF_CAMERA)
-        self.settings = visit_settings(entry.options, has_door_sensor=self.door_sensor is not None)
+        self.settings = visit_settings(
+            entry.options, has_door_sensor=self.door_sensor is not None, own_door=self.access.own_door
+        )
         self.house = House(
             hass,
-            lock=self.lock_entity,
+            access=self.access,
+            street_door=self.street_door,
             lights=entry.data.get(CONF_LIGHTS, []) if entry.options.get(CONF_LIGHTS_ON, True) else [],
             alarm_panel=entry.data.get(CONF_ALARM_PANEL),
             alarm_code=entry.data.get(CONF_ALARM_CODE),
@@ -156,7 +160,16 @@ class EntranceController:
     def watched_entities(self) -> list[str]:
         """Every entity the entrance wraps, for the missing-entity repair."""
         data = self.entry.data
-        single = [data.get(key) for key in (CONF_LOCK, CONF_DOOR_SENSOR, CONF_CAMERA, CONF_DOORBELL, CONF_ALARM_PANEL)]
+        keys = (
+            CONF_LOCK,
+            CONF_GARAGE_DOOR,
+            CONF_STREET_DOOR,
+            CONF_DOOR_SENSOR,
+            CONF_CAMERA,
+            CONF_DOORBELL,
+            CONF_ALARM_PANEL,
+        )
+        single = [data.get(key) for key in keys]
         return [entity for entity in [*single, *data.get(CONF_LIGHTS, [])] if entity]
 
     async def async_start(self) -> None:
@@ -225,15 +238,21 @@ class EntranceController:
 
     @property
     def lock_state(self) -> str | None:
-        """The wrapped lock's trusted state."""
-        state = self.hass.states.get(self.lock_entity)
-        return lock_input(state.state if state else None)
+        """The access point's trusted state, in the lock's words (a closed garage door is locked)."""
+        return self.access.read(self.hass.states.get(self.lock_entity))
 
     @property
     def reported_lock_state(self) -> str:
-        """The wrapped lock's state exactly as it reports it (`unavailable` where it is missing)."""
+        """The access point's state as the courier's page reads it (`unavailable` where it is missing).
+
+        A lock's state exactly as it reports it; a garage door's in the lock's words.
+        """
         state = self.hass.states.get(self.lock_entity)
-        return state.state if state else STATE_UNAVAILABLE
+        if state is None:
+            return STATE_UNAVAILABLE
+        if self.access.own_door:
+            return self.access.read(state) or state.state
+        return state.state
 
     def door_open(self) -> bool | None:
         """The door sensor's state: None without a sensor or while it reports nothing."""
@@ -253,7 +272,8 @@ class EntranceController:
             visit_running=self.visit is not None and self.visit.running,
             lock_state=self.lock_state,
             has_door_sensor=self.door_sensor is not None,
-            door_open=self.door_open(),
+            # A garage door lets someone in only from closed: one that stands open is an open door.
+            door_open=self.lock_state not in ("locked", None) if self.access.own_door else self.door_open(),
             camera_required=self.camera_required,
             camera_ok=camera_ok,
             only_when_away=not owner and bool(options.get(CONF_ONLY_WHEN_AWAY)),
@@ -316,6 +336,8 @@ class EntranceController:
         label = pass_.label if pass_ else self.messages.owner_label()
         if isinstance(pass_, Guest) and pass_.max_visit is not None:
             settings = replace(settings, max_visit=pass_.max_visit)
+            if self.access.own_door:
+                settings = replace(settings, entry_timeout=pass_.max_visit)
         self.runner.admission_picture = picture
         camera_ok = not self.camera_required or picture is not None
         if denial := admission_denial(self._conditions(owner=by_owner, camera_ok=camera_ok)):
@@ -356,7 +378,7 @@ class EntranceController:
         new_state = event.data["new_state"]
         value = new_state.state if new_state else None
         if event.data["entity_id"] == self.lock_entity:
-            self._apply(LockReported(lock_input(value)))
+            self._apply(LockReported(self.access.read(new_state)))
         else:
             self._apply(DoorReported(door_input(value)))
         self.notify_listeners()

@@ -13,6 +13,7 @@ from typing import Any
 from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
 
+from .access import AccessPoint, StreetDoorOpener
 from .const import DOMAIN
 
 _LOGGER = logging.getLogger(__name__)
@@ -53,7 +54,8 @@ class House:
         self,
         hass: HomeAssistant,
         *,
-        lock: str,
+        access: AccessPoint,
+        street_door: StreetDoorOpener | None = None,
         lights: list[str],
         alarm_panel: str | None,
         alarm_code: str | None,
@@ -61,7 +63,8 @@ class House:
     ) -> None:
         """Remember which entities to drive."""
         self.hass = hass
-        self.lock = lock
+        self.access = access
+        self.street_door = street_door
         self.lights = lights
         self.alarm_panel = alarm_panel
         self._alarm_code = alarm_code
@@ -79,12 +82,24 @@ class House:
         return True
 
     async def lock_door(self) -> None:
-        """Ask the lock to lock; whether it did is read from its state."""
-        await self._call("lock", "lock", {ATTR_ENTITY_ID: self.lock})
+        """Secure the access point (lock the lock, close the garage door); whether it did is read from its state."""
+        await self._call(*self.access.secure_call())
 
-    async def unlock_door(self) -> None:
-        """Ask the lock to unlock; whether it did is read from its state."""
-        await self._call("lock", "unlock", {ATTR_ENTITY_ID: self.lock})
+    async def unlock_door(self, *, parcel: bool = False) -> None:
+        """Open the access point (a garage door to the parcel height where set); confirmed from its state."""
+        await self._call(*self.access.open_call(self.hass.states.get(self.access.entity_id), parcel=parcel))
+
+    async def open_street_door(self) -> bool:
+        """Open the building's street door (a switch for its pulse); False when that failed."""
+        if self.street_door is None:
+            return False
+        opening, closing = self.street_door.calls()
+        if not await self._call(*opening):
+            return False
+        if closing is not None:
+            await self.street_door.async_pulse()
+            await self._call(*closing)
+        return True
 
     async def lights_on(self, remembered: Remembered) -> None:
         """Turn on the lights that are off, remembering them."""

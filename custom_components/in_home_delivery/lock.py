@@ -13,7 +13,7 @@ from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .controller import EntranceController, InHomeDeliveryConfigEntry, lock_input
+from .controller import EntranceController, InHomeDeliveryConfigEntry
 from .entity import MirrorEntity
 
 PARALLEL_UPDATES = 1
@@ -29,7 +29,7 @@ async def async_setup_entry(
 
 
 class EntranceLock(MirrorEntity, LockEntity):
-    """Mirrors the wrapped lock, state for state."""
+    """Mirrors the access point: the wrapped lock state for state, or a garage door as a lock (closed = locked)."""
 
     def __init__(self, *, controller: EntranceController, description: LockEntityDescription) -> None:
         """Mirror the entrance's lock."""
@@ -40,11 +40,10 @@ class EntranceLock(MirrorEntity, LockEntity):
     @override
     def supported_features(self) -> LockEntityFeature:
         """Offer open where the wrapped lock does."""
-        return LockEntityFeature(self.wrapped_features)
+        return LockEntityFeature(0 if self.controller.access.own_door else self.wrapped_features)
 
     def _is(self, lock_state: LockState) -> bool | None:
-        state = self.wrapped_state
-        trusted = lock_input(state.state if state else None)
+        trusted = self.controller.access.read(self.wrapped_state)
         return None if trusted is None else trusted == lock_state
 
     @property
@@ -84,9 +83,14 @@ class EntranceLock(MirrorEntity, LockEntity):
         return self._is(LockState.OPENING)
 
     async def _pass_through(self, action: str) -> None:
-        await self.hass.services.async_call(
-            "lock", action, {ATTR_ENTITY_ID: self.controller.lock_entity}, blocking=True
-        )
+        access = self.controller.access
+        if action == "lock":
+            domain, service, data = access.secure_call()
+        elif action == "unlock":
+            domain, service, data = access.open_call(self.wrapped_state, parcel=False)
+        else:
+            domain, service, data = "lock", action, {ATTR_ENTITY_ID: access.entity_id}
+        await self.hass.services.async_call(domain, service, data, blocking=True)
 
     @override
     async def async_lock(self, **kwargs: Any) -> None:

@@ -125,7 +125,7 @@ class CommandRunner:
         house, remembered = controller.house, controller.remembered
         match command:
             case Unlock():
-                await house.unlock_door()
+                await house.unlock_door(parcel=visit is not None and visit.pass_kind == "delivery")
             case Lock() if controller.door_open():
                 # Queued while the door was closed; it has opened since. The core has seen that too and
                 # will lock again once it is closed: a bolt never goes out into an open door.

@@ -18,15 +18,19 @@ from .const import (
 from .core.visit import VisitSettings
 
 
-def visit_settings(options: Mapping[str, Any], *, has_door_sensor: bool) -> VisitSettings:
-    """Build the visit settings from entry.options (seconds), falling back to the defaults."""
+def visit_settings(options: Mapping[str, Any], *, has_door_sensor: bool, own_door: bool = False) -> VisitSettings:
+    """Build the visit settings from entry.options (seconds), falling back to the defaults.
+
+    A garage door (own_door) has no door to be seen opening and closing behind the visitor: it stays
+    open until they tap Done, or until the maximum visit runs out, and then closes.
+    """
 
     def seconds(key: str) -> timedelta:
         return timedelta(seconds=int(options.get(key, DEFAULT_OPTIONS[key])))
 
     return VisitSettings(
         relock_delay=seconds(CONF_RELOCK_DELAY),
-        entry_timeout=seconds(CONF_ENTRY_TIMEOUT),
+        entry_timeout=seconds(CONF_MAX_VISIT if own_door else CONF_ENTRY_TIMEOUT),
         max_visit=seconds(CONF_MAX_VISIT),
         door_open_alert=seconds(CONF_DOOR_OPEN_ALERT),
         has_door_sensor=has_door_sensor,

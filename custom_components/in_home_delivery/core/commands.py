@@ -21,6 +21,7 @@ class EventType(StrEnum):
     COMPLETED = "completed"
     MISSED = "missed"
     CAMERA_LOST = "camera_lost"
+    STREET_DOOR_OPENED = "street_door_opened"
 
 
 class Message(StrEnum):
@@ -44,6 +45,8 @@ class Message(StrEnum):
     WAITING_FOR_DOOR = "waiting_for_door"
     DOOR_SENSOR_LOST = "door_sensor_lost"
     CAMERA_LOST = "camera_lost"
+    REVERSED = "reversed"
+    STREET_DOOR_OPENED = "street_door_opened"
 
 
 class Repair(StrEnum):

@@ -235,6 +235,8 @@ def _on_camera_lost(visit: Visit, now: datetime, settings: VisitSettings) -> Ste
 def _on_lock(visit: Visit, state: str | None, now: datetime, settings: VisitSettings) -> Step:
     # The lock "comes back" when it reports again after being unavailable (or jammed) and is not locked.
     back = visit.lock_state in (None, "jammed") and state in ("unlocked", "open")
+    # Going back while locking: a bolt that hit the strike plate, a garage door that met an obstruction.
+    reversed_ = visit.lock_state == "locking" and state in ("unlocking", "unlocked", "open")
     visit = replace(visit, lock_state=state)
     match visit.phase:
         case Phase.UNLOCKING if state in ("unlocked", "open"):
@@ -247,6 +249,8 @@ def _on_lock(visit: Visit, state: str | None, now: datetime, settings: VisitSett
             return _finish(visit, now)
         case Phase.LOCKING if state == "jammed" and not visit.stuck:
             return _relock_failed(visit, now, settings)
+        case Phase.LOCKING if reversed_ and not visit.stuck:
+            return _reversed(visit, now, settings)
         case Phase.LOCKING if back and not visit.door_open:
             # The lock hears us again: try at once, whatever attempts were spent while it was away.
             return _lock_again(visit, now, settings)
@@ -369,6 +373,12 @@ def _send_lock(visit: Visit, now: datetime, settings: VisitSettings) -> Step:
         visit, commands = _finish(visit, now)
         return visit, [Lock(), *commands]
     return visit, [Lock()]
+
+
+def _reversed(visit: Visit, now: datetime, settings: VisitSettings) -> Step:
+    """The lock went back while locking: tell the owner at once, and try again after a pause (a counted attempt)."""
+    wait = min(visit.deadlines.get(Timer.LOCK_CONFIRM, now + settings.retry_backoff), now + settings.retry_backoff)
+    return replace(visit, deadlines={Timer.LOCK_CONFIRM: wait}), [Notify(Message.REVERSED)]
 
 
 def _lock_again(visit: Visit, now: datetime, settings: VisitSettings) -> Step:
