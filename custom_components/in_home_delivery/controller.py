@@ -44,6 +44,7 @@ from .const import (
     DEFAULT_OPTIONS,
     DOMAIN,
     EVENT_IN_HOME_DELIVERY,
+    MAX_STREET_DOOR_OPENINGS,
 )
 from .core.admission import Conditions, DenyReason, admission_denial
 from .core.commands import (
@@ -152,6 +153,7 @@ class EntranceController:
         self.accepting = True
         self.last_finished: Visit | None = None
         self._admitting = False
+        self._street_door_openings: dict[tuple[str, datetime | None], int] = {}
         self._told: dict[str, datetime] = {}
         self._listeners: list[CALLBACK_TYPE] = []
         self._unsub_timer: CALLBACK_TYPE | None = None
@@ -359,6 +361,38 @@ class EntranceController:
         self._commit(self.visit, commands)
         self.runner.start_recording(self.visit, settings.max_visit)
         return self.visit
+
+    def street_door_openings(self, pass_: Pass) -> int:
+        """How often the street door was opened for the pass in its current window."""
+        return self._street_door_openings.get(self._street_door_key(pass_), 0)
+
+    def _street_door_key(self, pass_: Pass) -> tuple[str, datetime | None]:
+        window = self.passes.window(pass_, dt_util.utcnow())
+        return pass_.pass_id, window[0] if window else None
+
+    async def async_open_street_door(self, pass_: Pass | None = None) -> None:
+        """Open the building's street door for a valid pass (at most a few times per window), or for the owner."""
+        label = pass_.label if pass_ else self.messages.owner_label()
+        kind, pass_id = (pass_.kind, pass_.pass_id) if pass_ else ("owner", None)
+        if self.street_door is None:
+            raise VisitDeniedError(DenyReason.NO_STREET_DOOR, self.name)
+        if pass_ is not None:
+            reason: str | None = self.passes.denial(pass_, dt_util.utcnow())
+            if reason is None and not self.accepting:
+                reason = DenyReason.NOT_ACCEPTING
+            if reason is None and self.street_door_openings(pass_) >= MAX_STREET_DOOR_OPENINGS:
+                reason = DenyReason.STREET_DOOR_LIMIT
+            if reason is not None:
+                raise self._deny(reason, pass_id=pass_id, pass_kind=kind, pass_label=label, quiet=True)
+            key = self._street_door_key(pass_)
+            if len(self._street_door_openings) >= MAX_QUIET_KEYS:
+                self._street_door_openings.clear()
+            self._street_door_openings[key] = self._street_door_openings.get(key, 0) + 1
+        if not await self.house.open_street_door():
+            raise self._deny(DenyReason.STREET_DOOR_FAILED, pass_id=pass_id, pass_kind=kind, pass_label=label)
+        self.emit(EventType.STREET_DOOR_OPENED, None, pass_id=pass_id, pass_kind=kind, pass_label=label)
+        self.notify_owner(Message.STREET_DOOR_OPENED, who=label)
+        self.notify_listeners()
 
     async def async_end_visit(self) -> None:
         """Lock now and end the running visit."""

@@ -17,7 +17,7 @@ from .core.lockout import RELAYED
 from .page import pick_language
 
 MAX_BODY = 2048
-ACTIONS = ("arrive", "unlock", "done", "status")
+ACTIONS = ("arrive", "street_door", "unlock", "done", "status")
 JSON = "application/json"
 
 

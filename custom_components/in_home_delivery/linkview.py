@@ -47,7 +47,7 @@ class LinkView:
     window_key: str = "page_window"
     message_key: str
     tone: Tone = Tone.INFO
-    button: str | None = None  # "unlock" or "done"
+    button: str | None = None  # "street_door", "unlock" or "done"
     poll: bool = False
     phase: str = IDLE
     lock: str | None = None
@@ -78,12 +78,24 @@ def link_view(
         button="unlock",
     )
     visit = own_visit(controller, pass_, now)
+    if visit is None and reason in (
+        DenyReason.STREET_DOOR_LIMIT,
+        DenyReason.NO_STREET_DOOR,
+        DenyReason.STREET_DOOR_FAILED,
+    ):
+        # The street door stays shut; the apartment door can still be unlocked.
+        return replace(base, message_key=f"page_{reason}", tone=Tone.PROBLEM)
     if visit is None:
         reason = reason or controller.passes.denial(pass_, now)
         if reason is None and not controller.accepting:
             reason = DenyReason.NOT_ACCEPTING
         if reason is not None:
             return replace(base, message_key=f"page_{reason}", tone=Tone.PROBLEM, button=None)
+        if controller.street_door is not None:
+            if result == "street_door_opened" or controller.street_door_openings(pass_):
+                return replace(base, message_key="page_street_door_opened", tone=Tone.SUCCESS)
+            # First the building's street door, then the apartment door.
+            return replace(base, message_key="page_street_door", button="street_door")
         return replace(base, message_key="page_arrived") if result == "arrived" else base
     lock = controller.reported_lock_state
     base = replace(base, button=None, lock=lock, visit_id=visit.visit_id, poll=visit.running)

@@ -43,7 +43,9 @@ UPDATE_DELIVERY_SCHEMA = ENTRANCE_SCHEMA.extend(
 )
 DELIVERY_ID_SCHEMA = ENTRANCE_SCHEMA.extend({probatio.Required(ATTR_DELIVERY_ID): cv.string})
 PASS_ID_SCHEMA = ENTRANCE_SCHEMA.extend({probatio.Required(ATTR_PASS_ID): cv.string})
-ADMIT_SCHEMA = ENTRANCE_SCHEMA.extend({probatio.Optional(ATTR_PASS_ID): cv.string})
+ADMIT_SCHEMA = ENTRANCE_SCHEMA.extend(
+    {probatio.Optional(ATTR_PASS_ID): cv.string, probatio.Optional("street_door", default=False): cv.boolean}
+)
 ADD_GUEST_SCHEMA = ENTRANCE_SCHEMA.extend(
     {
         probatio.Required("name"): probatio.All(cv.string, probatio.Length(min=1, max=MAX_TEXT)),
@@ -76,6 +78,9 @@ async def _async_admit(call: ServiceCall) -> None:
     """The owner lets someone in now, for a pass or without one."""
     controller = _controller(call)
     pass_id = call.data.get(ATTR_PASS_ID)
+    if call.data["street_door"]:
+        await controller.async_open_street_door()  # the owner's word: no pass, window or limit applies
+        return
     await controller.async_admit(controller.passes.get(pass_id) if pass_id else None)
 
 

@@ -34,6 +34,9 @@ STATUS_OF: dict[str, HTTPStatus] = {
     DenyReason.VISIT_RUNNING: HTTPStatus.CONFLICT,
     DenyReason.DOOR_OPEN: HTTPStatus.CONFLICT,
     DenyReason.NOT_ACCEPTING: HTTPStatus.LOCKED,
+    DenyReason.STREET_DOOR_LIMIT: HTTPStatus.TOO_MANY_REQUESTS,
+    DenyReason.NO_STREET_DOOR: HTTPStatus.BAD_REQUEST,
+    DenyReason.STREET_DOOR_FAILED: HTTPStatus.SERVICE_UNAVAILABLE,
     DenyReason.LOCK_UNAVAILABLE: HTTPStatus.SERVICE_UNAVAILABLE,
     DenyReason.LOCK_JAMMED: HTTPStatus.SERVICE_UNAVAILABLE,
     DenyReason.DOOR_UNKNOWN: HTTPStatus.SERVICE_UNAVAILABLE,
@@ -117,6 +120,9 @@ class LinkHandler:
             )
             controller.notify_owner_once(f"arrived_{pass_.pass_id}", Message.ARRIVED, who=pass_.label)
             return "arrived"
+        if action == "street_door":
+            await controller.async_open_street_door(pass_)
+            return "street_door_opened"
         if action == "unlock":
             if not ours:
                 await controller.async_admit(pass_, by_owner=False, token_hash=pass_.token_hash)

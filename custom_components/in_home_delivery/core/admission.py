@@ -12,6 +12,9 @@ class DenyReason(StrEnum):
     """Why a request to enter was refused; also the `reason` of a `denied` event."""
 
     NOT_ACCEPTING = "not_accepting"
+    STREET_DOOR_LIMIT = "street_door_limit"  # the street door was opened as often as a pass may
+    NO_STREET_DOOR = "no_street_door"  # the entrance has no street door opener
+    STREET_DOOR_FAILED = "street_door_failed"  # the opener did not take the command
     VISIT_RUNNING = "visit_running"
     LOCK_UNAVAILABLE = "lock_unavailable"
     LOCK_JAMMED = "lock_jammed"

@@ -1,0 +1,185 @@
+"""The street door of an apartment building: opened from the courier's page before the apartment door."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.in_home_delivery.const import DEFAULT_OPTIONS, DOMAIN, EVENT_IN_HOME_DELIVERY
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.core import Event, HomeAssistant, ServiceCall
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+
+from .conftest import ENTRY_DATA, LOCK, PHONE
+from .helpers import ENTRY_ID, post_link
+
+OPENINGS = "counter.sim_street_door_openings"
+PHASE = "sensor.front_door_visit_phase"
+
+
+@pytest.fixture
+def entry_data() -> dict[str, Any]:
+    """The flat's door, behind the building's street door opener (a button)."""
+    return dict(ENTRY_DATA) | {"street_door": "button.street_door_opener"}
+
+
+@pytest.fixture
+async def client(hass: HomeAssistant, init_integration: MockConfigEntry, hass_client_no_auth: Any) -> Any:
+    """The courier's phone."""
+    assert await async_setup_component(hass, "http", {})
+    await hass.config.async_update(external_url="https://home.example.org")
+    return await hass_client_no_auth()
+
+
+@pytest.fixture
+def events(hass: HomeAssistant) -> list[str]:
+    """The types of the entrance's events, in order."""
+    seen: list[str] = []
+
+    def keep(event: Event) -> None:
+        seen.append(event.data["type"])
+
+    hass.bus.async_listen(EVENT_IN_HOME_DELIVERY, keep)
+    return seen
+
+
+async def delivery_link(hass: HomeAssistant, start_in: timedelta = timedelta(minutes=-5)) -> str:
+    """A delivery whose window is open now (or starts after start_in)."""
+    start = dt_util.now() + start_in
+    result = await hass.services.async_call(
+        DOMAIN,
+        "schedule_delivery",
+        {
+            "config_entry_id": ENTRY_ID,
+            "window_start": start.isoformat(),
+            "window_end": (start + timedelta(hours=2)).isoformat(),
+            "carrier": "DHL",
+        },
+        blocking=True,
+        return_response=True,
+    )
+    assert result is not None
+    return str(result["link"])
+
+
+def openings(hass: HomeAssistant, entity_id: str = OPENINGS) -> int:
+    """How often the simulated opener opened the street door."""
+    return int(hass.states.get(entity_id).state)
+
+
+async def test_street_door_then_apartment_door(
+    hass: HomeAssistant, client: Any, events: list[str], phone_messages: list[ServiceCall]
+) -> None:
+    """The page offers the street door first; opening it tells the owner and moves the page on to Unlock."""
+    link = await delivery_link(hass)
+    status = await (await post_link(client, link, "status")).json()
+    assert status["view"]["button"]["action"] == "street_door"
+    response = await post_link(client, link, "street_door")
+    body = await response.json()
+    await hass.async_block_till_done()
+    assert (response.status, body["result"]) == (200, "street_door_opened")
+    assert openings(hass) == 1
+    assert events[-1] == "street_door_opened"
+    assert any("street door" in call.data["message"] for call in phone_messages)
+    assert body["view"]["button"]["action"] == "unlock"
+    assert hass.states.get(LOCK).state == "locked"  # the apartment door is untouched
+    response = await post_link(client, link, "unlock")
+    assert response.status == 200
+    await hass.async_block_till_done()
+    assert hass.states.get(LOCK).state == "unlocked"
+
+
+async def test_at_most_three_openings(hass: HomeAssistant, client: Any) -> None:
+    """A fourth opening is refused (429); the apartment door can still be unlocked."""
+    link = await delivery_link(hass)
+    for _ in range(3):
+        assert (await post_link(client, link, "street_door")).status == 200
+    response = await post_link(client, link, "street_door")
+    body = await response.json()
+    assert (response.status, body["reason"]) == (429, "street_door_limit")
+    assert body["view"]["button"]["action"] == "unlock"
+    await hass.async_block_till_done()
+    assert openings(hass) == 3
+
+
+async def test_refused_like_unlock(hass: HomeAssistant, client: Any) -> None:
+    """Outside the window (403) or with deliveries not allowed (423) the street door stays shut."""
+    early = await delivery_link(hass, start_in=timedelta(hours=3))
+    response = await post_link(client, early, "street_door")
+    assert (response.status, (await response.json())["reason"]) == (403, "too_early")
+    link = await delivery_link(hass)
+    await hass.services.async_call(
+        "switch", "turn_off", {"entity_id": "switch.front_door_deliveries_allowed"}, blocking=True
+    )
+    response = await post_link(client, link, "street_door")
+    assert (response.status, (await response.json())["reason"]) == (423, "not_accepting")
+    await hass.async_block_till_done()
+    assert openings(hass) == 0
+
+
+async def test_owner_opens_the_street_door(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """admit with street_door opens only the street door, without a pass or a visit."""
+    await hass.services.async_call(DOMAIN, "admit", {"config_entry_id": ENTRY_ID, "street_door": True}, blocking=True)
+    await hass.async_block_till_done()
+    assert openings(hass) == 1
+    assert hass.states.get(LOCK).state == "locked"
+    assert hass.states.get(PHASE).state == "idle"
+
+
+@pytest.mark.parametrize("entry_data", [dict(ENTRY_DATA) | {"street_door": "switch.intercom_relay"}])
+async def test_switch_opener_is_pulsed(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """A switch opener is turned on, and off again after the pulse."""
+    hass.config_entries.async_update_entry(init_integration, options=DEFAULT_OPTIONS | {"street_door_pulse": 1})
+    await hass.config_entries.async_reload(ENTRY_ID)
+    await hass.async_block_till_done()
+    seen: list[str] = []
+    hass.bus.async_listen(
+        "state_changed",
+        lambda event: seen.append(event.data["new_state"].state)
+        if event.data["entity_id"] == "switch.intercom_relay"
+        else None,
+    )
+    await hass.services.async_call(DOMAIN, "admit", {"config_entry_id": ENTRY_ID, "street_door": True}, blocking=True)
+    await hass.async_block_till_done()
+    assert seen == ["on", "off"]
+
+
+@pytest.mark.parametrize("entry_data", [dict(ENTRY_DATA) | {"street_door": "lock.intercom_opener"}])
+async def test_lock_opener_is_opened(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """An intercom opener that is a lock is opened (lock.open), not unlocked."""
+    await hass.services.async_call(DOMAIN, "admit", {"config_entry_id": ENTRY_ID, "street_door": True}, blocking=True)
+    await hass.async_block_till_done()
+    assert openings(hass, "counter.sim_intercom_lock_openings") == 1
+
+
+@pytest.mark.usefixtures("hardware")
+async def test_config_flow_entrance_kinds(hass: HomeAssistant) -> None:
+    """A garage door entrance is stored without a lock; both, neither, or the lock as its own street
+    door opener are clear errors."""
+
+    async def submit(**fields: Any) -> Any:
+        result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+        values = {"name": "Garage", "door": {}, "camera": {}, "comfort": {"notify_targets": [PHONE]}, "alarm": {}}
+        for key, value in fields.items():
+            if key == "street_door":
+                values["door"] = {"street_door": value}
+            else:
+                values[key] = value
+        return await hass.config_entries.flow.async_configure(result["flow_id"], values)
+
+    result = await submit()
+    assert result["errors"] == {"base": "one_access_point"}
+    result = await submit(lock=LOCK, garage_door="cover.garage_door")
+    assert result["errors"] == {"base": "one_access_point"}
+    result = await submit(lock=LOCK, street_door=LOCK)
+    assert result["errors"] == {"base": "street_door_is_access_point"}
+    result = await submit(garage_door="cover.garage_door", street_door="button.street_door_opener")
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"]["garage_door"] == "cover.garage_door"
+    assert "lock" not in result["data"]
+    assert result["data"]["street_door"] == "button.street_door_opener"
