@@ -114,10 +114,11 @@ async def set_default_dashboard(session: aiohttp.ClientSession, token: str) -> N
         await ws.receive_json()
 
 
-def write_dashboard(entry_id: str) -> None:
-    """Fill the entrance's id into the dashboard."""
+def write_dashboard(entry_id: str, garage_entry_id: str) -> None:
+    """Fill the entrances' ids into the dashboard."""
     template = (CONFIG / "dashboard.template.yaml").read_text(encoding="utf-8")
-    (CONFIG / "dashboard.yaml").write_text(template.replace("${ENTRY_ID}", entry_id), encoding="utf-8")
+    dashboard = template.replace("${ENTRY_ID}", entry_id).replace("${GARAGE_ENTRY_ID}", garage_entry_id)
+    (CONFIG / "dashboard.yaml").write_text(dashboard, encoding="utf-8")
 
 
 async def main() -> None:
@@ -137,23 +138,38 @@ async def main() -> None:
                 "local_file",
                 {"name": "Porch camera", "file_path": str(CONFIG / "www" / "front_door.jpg")},
             )
-        if existing := await entries(session, token, "in_home_delivery"):
-            entry_id = existing[0]["entry_id"]
-        else:
-            entry_id = await config_flow(
-                session,
-                token,
-                "in_home_delivery",
-                {
-                    "name": "Front door",
-                    "lock": "lock.smart_lock",
-                    "door": {"door_sensor": "binary_sensor.door_contact", "doorbell": "binary_sensor.doorbell"},
-                    "camera": {"camera": "camera.porch_camera"},
-                    "comfort": {"lights": ["light.hall_light"], "notify_targets": ["notify.persistent_notification"]},
-                    "alarm": {},
+        existing = {entry["title"]: entry["entry_id"] for entry in await entries(session, token, "in_home_delivery")}
+        entry_id = existing.get("Front door") or await config_flow(
+            session,
+            token,
+            "in_home_delivery",
+            {
+                "name": "Front door",
+                "lock": "lock.smart_lock",
+                "door": {
+                    "door_sensor": "binary_sensor.door_contact",
+                    "doorbell": "binary_sensor.doorbell",
+                    "street_door": "button.street_door_opener",
                 },
-            )
-        write_dashboard(entry_id)
+                "camera": {"camera": "camera.porch_camera"},
+                "comfort": {"lights": ["light.hall_light"], "notify_targets": ["notify.persistent_notification"]},
+                "alarm": {},
+            },
+        )
+        garage_entry_id = existing.get("Garage") or await config_flow(
+            session,
+            token,
+            "in_home_delivery",
+            {
+                "name": "Garage",
+                "garage_door": "cover.garage_door",
+                "door": {},
+                "camera": {"camera": "camera.porch_camera"},
+                "comfort": {"notify_targets": ["notify.persistent_notification"]},
+                "alarm": {},
+            },
+        )
+        write_dashboard(entry_id, garage_entry_id)
         await set_default_dashboard(session, token)
     print(f"Ready: open {BASE} and log in as {USERNAME} / {PASSWORD}")
 
