@@ -9,13 +9,17 @@ from typing import Any
 from unittest.mock import patch
 
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, setup_test_component_platform
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    setup_test_component_platform,
+)
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.in_home_delivery.const import DEFAULT_OPTIONS, DOMAIN
+from custom_components.in_home_delivery.const import DEFAULT_OPTIONS, DOMAIN, EVENT_IN_HOME_DELIVERY
 from homeassistant.components.camera import Camera
-from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.core import Event, HomeAssistant, ServiceCall
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.setup import async_setup_component
 from homeassistant.util.yaml import load_yaml_dict
@@ -162,6 +166,20 @@ async def hardware(hass: HomeAssistant, porch_camera: PorchCamera, phone_message
     hass.services.async_register("notify", "mobile_app_phone", phone)
     hass.services.async_register("notify", "broken", broken)
     await hass.async_block_till_done()
+
+
+@pytest.fixture
+async def link_client(hass: HomeAssistant, init_integration: MockConfigEntry, hass_client_no_auth: Any) -> Any:
+    """A courier's phone on the internet, for an entrance reachable at its external URL."""
+    assert await async_setup_component(hass, "http", {})
+    await hass.config.async_update(external_url="https://home.example.org")
+    return await hass_client_no_auth()
+
+
+@pytest.fixture
+def bus_events(hass: HomeAssistant) -> list[Event]:
+    """The entrance's in_home_delivery_event events, in order."""
+    return async_capture_events(hass, EVENT_IN_HOME_DELIVERY)
 
 
 @pytest.fixture

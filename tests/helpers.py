@@ -13,6 +13,7 @@ from yarl import URL
 
 from custom_components.in_home_delivery.const import DOMAIN
 from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
 
 ENTRY_ID = "01JFRONTDOOR000000000000000"
 PHASE = "sensor.front_door_visit_phase"
@@ -89,3 +90,24 @@ async def post_link(
     if form:
         return await client.post(path, data=fields, headers=headers)
     return await client.post(path, json=fields, headers=headers)
+
+
+async def schedule_now(
+    hass: HomeAssistant, *, carrier: str = "DHL", start_in: timedelta = timedelta(minutes=-5), hours: float = 2
+) -> dict[str, Any]:
+    """schedule_delivery for a window open now (or starting after start_in); its response."""
+    start = dt_util.now() + start_in
+    result = await hass.services.async_call(
+        DOMAIN,
+        "schedule_delivery",
+        {
+            "config_entry_id": ENTRY_ID,
+            "window_start": start.isoformat(),
+            "window_end": (start + timedelta(hours=hours)).isoformat(),
+            "carrier": carrier,
+        },
+        blocking=True,
+        return_response=True,
+    )
+    assert result is not None
+    return result

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -11,10 +9,9 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.in_home_delivery.const import DOMAIN
 from homeassistant.core import HomeAssistant, ServiceCall
-from homeassistant.util import dt as dt_util
 
 from .conftest import LOCK, PICTURE
-from .helpers import ENTRY_ID, PHASE, tick
+from .helpers import ENTRY_ID, PHASE, schedule_now, tick
 
 
 async def ring(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
@@ -26,24 +23,6 @@ async def ring(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
     assert hass.states.get("binary_sensor.doorbell").state == "off"
 
 
-async def schedule_now(hass: HomeAssistant) -> str:
-    """A delivery expected now."""
-    start = dt_util.now() - timedelta(minutes=5)
-    result = await hass.services.async_call(
-        DOMAIN,
-        "schedule_delivery",
-        {
-            "config_entry_id": ENTRY_ID,
-            "window_start": start,
-            "window_end": start + timedelta(hours=1),
-            "carrier": "DPD",
-        },
-        blocking=True,
-        return_response=True,
-    )
-    return str(result["delivery_id"])
-
-
 @pytest.mark.usefixtures("init_integration")
 async def test_let_in_from_the_phone(
     hass: HomeAssistant,
@@ -53,7 +32,7 @@ async def test_let_in_from_the_phone(
 ) -> None:
     """Ring, the phone asks with two buttons, "Let in" starts the courier's visit; the answer works once."""
     await hass.config.async_update(external_url="https://home.example.org")
-    delivery_id = await schedule_now(hass)
+    delivery_id = (await schedule_now(hass, carrier="DPD", hours=1))["delivery_id"]
     await ring(hass, freezer)
     (question,) = [call for call in phone_messages if "Someone rang" in call.data["message"]]
     assert "DPD" in question.data["message"]
@@ -86,7 +65,7 @@ async def test_not_now_closes_the_question_for_every_phone(
     hass: HomeAssistant, phone_messages: list[ServiceCall], freezer: FrozenDateTimeFactory
 ) -> None:
     """One phone answers "Not now": "Let in" from another phone, a minute later, opens nothing."""
-    await schedule_now(hass)
+    await schedule_now(hass, carrier="DPD", hours=1)
     await ring(hass, freezer)
     (question,) = [call for call in phone_messages if "Someone rang" in call.data["message"]]
     let_in, not_now = question.data["data"]["actions"]
@@ -122,6 +101,6 @@ async def test_rule_off(
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     await hass.config.async_update(external_url="https://home.example.org")
-    await schedule_now(hass)
+    await schedule_now(hass, carrier="DPD", hours=1)
     await ring(hass, freezer)
     assert not [call for call in phone_messages if "Someone rang" in call.data["message"]]

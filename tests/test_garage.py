@@ -9,14 +9,12 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.in_home_delivery.const import DEFAULT_OPTIONS, DOMAIN, EVENT_IN_HOME_DELIVERY
+from custom_components.in_home_delivery.const import DEFAULT_OPTIONS, DOMAIN
 from homeassistant.core import Event, HomeAssistant, ServiceCall
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.setup import async_setup_component
-from homeassistant.util import dt as dt_util
 
 from .conftest import CAMERA, PHONE
-from .helpers import ENTRY_ID, admit, end_visit, post_link, set_switch, tick
+from .helpers import ENTRY_ID, admit, end_visit, post_link, schedule_now, set_switch, tick
 
 GARAGE = "cover.garage_door"
 GATE = "cover.driveway_gate"
@@ -31,26 +29,6 @@ def entry_data() -> dict[str, Any]:
     return {"name": "Garage", "garage_door": GARAGE, "camera": CAMERA, "notify_targets": [PHONE]}
 
 
-@pytest.fixture
-async def client(hass: HomeAssistant, init_integration: MockConfigEntry, hass_client_no_auth: Any) -> Any:
-    """The courier's phone."""
-    assert await async_setup_component(hass, "http", {})
-    await hass.config.async_update(external_url="https://home.example.org")
-    return await hass_client_no_auth()
-
-
-@pytest.fixture
-def events(hass: HomeAssistant) -> list[str]:
-    """The types of the entrance's events, in order."""
-    seen: list[str] = []
-
-    def keep(event: Event) -> None:
-        seen.append(event.data["type"])
-
-    hass.bus.async_listen(EVENT_IN_HOME_DELIVERY, keep)
-    return seen
-
-
 def garage_of(hass: HomeAssistant, entity_id: str = GARAGE) -> tuple[str, Any]:
     """A cover's state and position."""
     state = hass.states.get(entity_id)
@@ -58,23 +36,9 @@ def garage_of(hass: HomeAssistant, entity_id: str = GARAGE) -> tuple[str, Any]:
     return state.state, state.attributes.get("current_position")
 
 
-async def delivery_link(hass: HomeAssistant) -> str:
-    """A delivery whose window is open now."""
-    start = dt_util.now() - timedelta(minutes=5)
-    result = await hass.services.async_call(
-        DOMAIN,
-        "schedule_delivery",
-        {
-            "config_entry_id": ENTRY_ID,
-            "window_start": start.isoformat(),
-            "window_end": (start + timedelta(hours=2)).isoformat(),
-            "carrier": "DHL",
-        },
-        blocking=True,
-        return_response=True,
-    )
-    assert result is not None
-    return str(result["link"])
+async def delivery_link(hass: HomeAssistant, start_in: timedelta = timedelta(minutes=-5)) -> str:
+    """The link of a delivery whose window is open now (or starts after start_in)."""
+    return str((await schedule_now(hass, start_in=start_in))["link"])
 
 
 async def set_garage(hass: HomeAssistant, state: str) -> None:
@@ -91,39 +55,39 @@ async def set_garage(hass: HomeAssistant, state: str) -> None:
     await hass.async_block_till_done()
 
 
-async def test_courier_journey(hass: HomeAssistant, client: Any, events: list[str]) -> None:
+async def test_courier_journey(hass: HomeAssistant, link_client: Any, bus_events: list[Event]) -> None:
     """Unlock opens the garage door, Done closes it; the visit ends only once it reports closed."""
     assert hass.states.get(MIRROR).state == "locked"
     link = await delivery_link(hass)
-    response = await post_link(client, link, "unlock")
+    response = await post_link(link_client, link, "unlock")
     assert response.status == 200
     await hass.async_block_till_done()
     assert garage_of(hass) == ("open", 100)
     assert hass.states.get(MIRROR).state == "unlocked"
     assert hass.states.get(PHASE).state == "waiting_for_entry"
-    response = await post_link(client, link, "done")
+    response = await post_link(link_client, link, "done")
     assert response.status == 200
     await hass.async_block_till_done()
     assert garage_of(hass) == ("closed", 0)
     assert hass.states.get(PHASE).state == "idle"
-    status = await (await post_link(client, link, "status")).json()
+    status = await (await post_link(link_client, link, "status")).json()
     assert status["lock"] == "locked"
-    assert events[-2:] == ["locked", "completed"]
+    assert [event.data["type"] for event in bus_events[-2:]] == ["locked", "completed"]
     history = hass.config_entries.async_get_entry(ENTRY_ID).runtime_data.history
     assert history[-1]["outcome"] == "locked"
 
 
-async def test_opening_height_for_parcels_only(hass: HomeAssistant, client: Any) -> None:
+async def test_opening_height_for_parcels_only(hass: HomeAssistant, link_client: Any) -> None:
     """A courier gets the garage door open to the parcel height; the owner gets it fully open."""
     entry = hass.config_entries.async_get_entry(ENTRY_ID)
     hass.config_entries.async_update_entry(entry, options=DEFAULT_OPTIONS | {"opening_height": 40})
     await hass.config_entries.async_reload(ENTRY_ID)
     await hass.async_block_till_done()
     link = await delivery_link(hass)
-    assert (await post_link(client, link, "unlock")).status == 200
+    assert (await post_link(link_client, link, "unlock")).status == 200
     await hass.async_block_till_done()
     assert garage_of(hass) == ("open", 40)
-    await post_link(client, link, "done")
+    await post_link(link_client, link, "done")
     await hass.async_block_till_done()
     assert garage_of(hass) == ("closed", 0)
     await admit(hass)
@@ -144,15 +108,15 @@ async def test_closes_when_the_maximum_visit_runs_out(
     assert hass.states.get(PHASE).state == "idle"
 
 
-async def test_admission_needs_the_garage_closed_and_available(hass: HomeAssistant, client: Any) -> None:
+async def test_admission_needs_the_garage_closed_and_available(hass: HomeAssistant, link_client: Any) -> None:
     """An open garage door refuses a courier (409 door open); an offline one refuses with 503."""
     link = await delivery_link(hass)
     await set_garage(hass, "open")
-    response = await post_link(client, link, "unlock")
+    response = await post_link(link_client, link, "unlock")
     assert (response.status, (await response.json())["reason"]) == (409, "door_open")
     await set_garage(hass, "closed")
     await set_switch(hass, "input_boolean.sim_garage_online", False)
-    response = await post_link(client, link, "unlock")
+    response = await post_link(link_client, link, "unlock")
     assert (response.status, (await response.json())["reason"]) == (503, "lock_unavailable")
     assert hass.states.get(PHASE).state == "idle"
 
@@ -163,7 +127,7 @@ async def test_obstruction(
     freezer: FrozenDateTimeFactory,
     phone_messages: list[ServiceCall],
     issue_registry: ir.IssueRegistry,
-    events: list[str],
+    bus_events: list[Event],
 ) -> None:
     """A garage door that reverses while closing: the owner is told at once, it is tried again after a
     pause, and after the attempts it is relock_failed with a repair, until it closes."""
@@ -176,7 +140,7 @@ async def test_obstruction(
     assert hass.states.get(PHASE).state == "locking"
     for _ in range(3):
         await tick(hass, freezer, 6)
-    assert "relock_failed" in events
+    assert "relock_failed" in [event.data["type"] for event in bus_events]
     assert issue_registry.async_get_issue(DOMAIN, RELOCK_ISSUE) is not None
     assert hass.states.get(PHASE).state == "relock_failed"
     await set_switch(hass, "input_boolean.sim_garage_obstructed", False)
@@ -189,7 +153,7 @@ async def test_obstruction(
 
 
 async def test_offline_while_closing_closes_when_back(
-    hass: HomeAssistant, init_integration: MockConfigEntry, events: list[str]
+    hass: HomeAssistant, init_integration: MockConfigEntry, bus_events: list[Event]
 ) -> None:
     """The garage door drops off the network before Done; when it reports again (open) it is closed at once."""
     await admit(hass)
@@ -200,7 +164,7 @@ async def test_offline_while_closing_closes_when_back(
     await set_switch(hass, "input_boolean.sim_garage_online", True)
     assert garage_of(hass)[0] == "closed"
     assert hass.states.get(PHASE).state == "idle"
-    assert "completed" in events[-2:]
+    assert "completed" in [event.data["type"] for event in bus_events[-2:]]
 
 
 @pytest.mark.parametrize("phase", ["waiting_for_entry", "locking"])

@@ -26,7 +26,7 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
 from .conftest import LOCK
-from .helpers import ENTRY_ID, post_link
+from .helpers import ENTRY_ID, post_link, schedule_now
 
 BASE = datetime(2026, 11, 1, tzinfo=UTC)
 minutes = st.integers(0, 20 * 24 * 60).map(lambda m: BASE + timedelta(minutes=m))
@@ -114,25 +114,6 @@ def test_pass_index_agrees_with_a_scan(initial: list, steps: list, now: datetime
         and (item.valid_until is None or item.valid_until >= now)
         and (item.valid_from is None or item.valid_from < end)
     )
-
-
-async def schedule_now(hass: HomeAssistant, carrier: str = "DHL") -> dict[str, Any]:
-    """A delivery whose window is open now."""
-    start = dt_util.now() - timedelta(minutes=5)
-    result = await hass.services.async_call(
-        DOMAIN,
-        "schedule_delivery",
-        {
-            "config_entry_id": ENTRY_ID,
-            "window_start": start.isoformat(),
-            "window_end": (start + timedelta(hours=2)).isoformat(),
-            "carrier": carrier,
-        },
-        blocking=True,
-        return_response=True,
-    )
-    assert result is not None
-    return result
 
 
 async def list_passes(hass: HomeAssistant) -> list[dict[str, Any]]:

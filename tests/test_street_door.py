@@ -8,15 +8,13 @@ from typing import Any
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.in_home_delivery.const import DEFAULT_OPTIONS, DOMAIN, EVENT_IN_HOME_DELIVERY
+from custom_components.in_home_delivery.const import DEFAULT_OPTIONS, DOMAIN
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import Event, HomeAssistant, ServiceCall
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.setup import async_setup_component
-from homeassistant.util import dt as dt_util
 
 from .conftest import ENTRY_DATA, LOCK, PHONE
-from .helpers import ENTRY_ID, post_link
+from .helpers import ENTRY_ID, post_link, schedule_now
 
 OPENINGS = "counter.sim_street_door_openings"
 PHASE = "sensor.front_door_visit_phase"
@@ -28,43 +26,9 @@ def entry_data() -> dict[str, Any]:
     return dict(ENTRY_DATA) | {"street_door": "button.street_door_opener"}
 
 
-@pytest.fixture
-async def client(hass: HomeAssistant, init_integration: MockConfigEntry, hass_client_no_auth: Any) -> Any:
-    """The courier's phone."""
-    assert await async_setup_component(hass, "http", {})
-    await hass.config.async_update(external_url="https://home.example.org")
-    return await hass_client_no_auth()
-
-
-@pytest.fixture
-def events(hass: HomeAssistant) -> list[str]:
-    """The types of the entrance's events, in order."""
-    seen: list[str] = []
-
-    def keep(event: Event) -> None:
-        seen.append(event.data["type"])
-
-    hass.bus.async_listen(EVENT_IN_HOME_DELIVERY, keep)
-    return seen
-
-
 async def delivery_link(hass: HomeAssistant, start_in: timedelta = timedelta(minutes=-5)) -> str:
-    """A delivery whose window is open now (or starts after start_in)."""
-    start = dt_util.now() + start_in
-    result = await hass.services.async_call(
-        DOMAIN,
-        "schedule_delivery",
-        {
-            "config_entry_id": ENTRY_ID,
-            "window_start": start.isoformat(),
-            "window_end": (start + timedelta(hours=2)).isoformat(),
-            "carrier": "DHL",
-        },
-        blocking=True,
-        return_response=True,
-    )
-    assert result is not None
-    return str(result["link"])
+    """The link of a delivery whose window is open now (or starts after start_in)."""
+    return str((await schedule_now(hass, start_in=start_in))["link"])
 
 
 def openings(hass: HomeAssistant, entity_id: str = OPENINGS) -> int:
@@ -73,33 +37,33 @@ def openings(hass: HomeAssistant, entity_id: str = OPENINGS) -> int:
 
 
 async def test_street_door_then_apartment_door(
-    hass: HomeAssistant, client: Any, events: list[str], phone_messages: list[ServiceCall]
+    hass: HomeAssistant, link_client: Any, bus_events: list[Event], phone_messages: list[ServiceCall]
 ) -> None:
     """The page offers the street door first; opening it tells the owner and moves the page on to Unlock."""
     link = await delivery_link(hass)
-    status = await (await post_link(client, link, "status")).json()
+    status = await (await post_link(link_client, link, "status")).json()
     assert status["view"]["button"]["action"] == "street_door"
-    response = await post_link(client, link, "street_door")
+    response = await post_link(link_client, link, "street_door")
     body = await response.json()
     await hass.async_block_till_done()
     assert (response.status, body["result"]) == (200, "street_door_opened")
     assert openings(hass) == 1
-    assert events[-1] == "street_door_opened"
+    assert bus_events[-1].data["type"] == "street_door_opened"
     assert any("street door" in call.data["message"] for call in phone_messages)
     assert body["view"]["button"]["action"] == "unlock"
     assert hass.states.get(LOCK).state == "locked"  # the apartment door is untouched
-    response = await post_link(client, link, "unlock")
+    response = await post_link(link_client, link, "unlock")
     assert response.status == 200
     await hass.async_block_till_done()
     assert hass.states.get(LOCK).state == "unlocked"
 
 
-async def test_at_most_three_openings(hass: HomeAssistant, client: Any) -> None:
+async def test_at_most_three_openings(hass: HomeAssistant, link_client: Any) -> None:
     """A fourth opening is refused (429); the apartment door can still be unlocked."""
     link = await delivery_link(hass)
     for _ in range(3):
-        assert (await post_link(client, link, "street_door")).status == 200
-    response = await post_link(client, link, "street_door")
+        assert (await post_link(link_client, link, "street_door")).status == 200
+    response = await post_link(link_client, link, "street_door")
     body = await response.json()
     assert (response.status, body["reason"]) == (429, "street_door_limit")
     assert body["view"]["button"]["action"] == "unlock"
@@ -107,16 +71,16 @@ async def test_at_most_three_openings(hass: HomeAssistant, client: Any) -> None:
     assert openings(hass) == 3
 
 
-async def test_refused_like_unlock(hass: HomeAssistant, client: Any) -> None:
+async def test_refused_like_unlock(hass: HomeAssistant, link_client: Any) -> None:
     """Outside the window (403) or with deliveries not allowed (423) the street door stays shut."""
     early = await delivery_link(hass, start_in=timedelta(hours=3))
-    response = await post_link(client, early, "street_door")
+    response = await post_link(link_client, early, "street_door")
     assert (response.status, (await response.json())["reason"]) == (403, "too_early")
     link = await delivery_link(hass)
     await hass.services.async_call(
         "switch", "turn_off", {"entity_id": "switch.front_door_deliveries_allowed"}, blocking=True
     )
-    response = await post_link(client, link, "street_door")
+    response = await post_link(link_client, link, "street_door")
     assert (response.status, (await response.json())["reason"]) == (423, "not_accepting")
     await hass.async_block_till_done()
     assert openings(hass) == 0
