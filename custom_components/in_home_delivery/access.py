@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from homeassistant.components.cover import CoverEntityFeature
 from homeassistant.const import ATTR_ENTITY_ID, ATTR_SUPPORTED_FEATURES, STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import State
 
@@ -24,7 +25,6 @@ from .const import CONF_GARAGE_DOOR, CONF_LOCK, CONF_OPENING_HEIGHT, CONF_STREET
 
 type Call = tuple[str, str, dict[str, Any]]
 
-COVER_SET_POSITION = 4  # CoverEntityFeature.SET_POSITION
 COVER_WORDS = {"closed": "locked", "open": "unlocked", "opening": "unlocking", "closing": "locking"}
 DEFAULT_PULSE = timedelta(seconds=2)
 
@@ -71,7 +71,7 @@ class CoverAccess:
     def open_call(self, state: State | None, *, parcel: bool) -> Call:
         """Open fully, or to the opening height for a parcel where the cover takes a position."""
         features = int(state.attributes.get(ATTR_SUPPORTED_FEATURES, 0)) if state else 0
-        if parcel and self.opening_height and features & COVER_SET_POSITION:
+        if parcel and self.opening_height and features & CoverEntityFeature.SET_POSITION:
             return "cover", "set_cover_position", {ATTR_ENTITY_ID: self.entity_id, "position": self.opening_height}
         return "cover", "open_cover", {ATTR_ENTITY_ID: self.entity_id}
 

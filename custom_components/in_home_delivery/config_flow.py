@@ -6,6 +6,8 @@ from typing import Any, override
 
 import probatio
 
+from homeassistant.components.cover import CoverEntityFeature
+from homeassistant.components.lock.const import LockEntityFeature
 from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
@@ -16,6 +18,7 @@ from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers import selector
+from homeassistant.helpers.entity import get_supported_features
 
 from .const import (
     CONF_ALARM_CODE,
@@ -50,8 +53,7 @@ from .const import (
 )
 
 ACCESS_POINTS = (CONF_LOCK, CONF_GARAGE_DOOR)
-COVER_OPEN_CLOSE = 3  # CoverEntityFeature.OPEN | CLOSE
-LOCK_OPEN = 1  # LockEntityFeature.OPEN
+COVER_OPEN_CLOSE = CoverEntityFeature.OPEN | CoverEntityFeature.CLOSE
 
 # Which entry.data keys each section of the form holds; entry.data itself stays flat.
 SECTIONS: dict[str, tuple[str, ...]] = {
@@ -170,12 +172,14 @@ def validate_entrance(hass: HomeAssistant, data: dict[str, Any]) -> tuple[dict[s
     for entity_id in filter(None, wanted):
         if hass.states.get(entity_id) is None:
             return {"base": "entity_not_found"}, {"entity_id": entity_id}
-    if (garage := data.get(CONF_GARAGE_DOOR)) and _features(hass, garage) & COVER_OPEN_CLOSE != COVER_OPEN_CLOSE:
+    if (garage := data.get(CONF_GARAGE_DOOR)) and get_supported_features(
+        hass, garage
+    ) & COVER_OPEN_CLOSE != COVER_OPEN_CLOSE:
         return {"base": "garage_door_cannot_open_close"}, {"entity_id": garage}
     if street := data.get(CONF_STREET_DOOR):
         if street == data.get(CONF_LOCK):
             return {"base": "street_door_is_access_point"}, {"entity_id": street}
-        if street.startswith("lock.") and not _features(hass, street) & LOCK_OPEN:
+        if street.startswith("lock.") and not get_supported_features(hass, street) & LockEntityFeature.OPEN:
             return {"base": "street_door_cannot_open"}, {"entity_id": street}
     for target in data.get(CONF_NOTIFY_TARGETS, []):
         domain, _, name = target.partition(".")
@@ -186,11 +190,6 @@ def validate_entrance(hass: HomeAssistant, data: dict[str, Any]) -> tuple[dict[s
         if state is not None and state.attributes.get("code_format") is not None:
             return {"base": "alarm_code_required"}, {"entity_id": panel}
     return {}, {}
-
-
-def _features(hass: HomeAssistant, entity_id: str) -> int:
-    state = hass.states.get(entity_id)
-    return int(state.attributes.get("supported_features", 0)) if state else 0
 
 
 def clean(data: dict[str, Any]) -> dict[str, Any]:
