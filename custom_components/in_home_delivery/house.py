@@ -13,7 +13,7 @@ from typing import Any
 from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
 
-from .access import AccessPoint, StreetDoorOpener
+from .access import AccessPoint, Call, StreetDoorOpener
 from .const import DOMAIN
 
 _LOGGER = logging.getLogger(__name__)
@@ -97,9 +97,15 @@ class House:
         if not await self._call(*opening):
             return False
         if closing is not None:
-            await self.street_door.async_pulse()
-            await self._call(*closing)
+            # Not part of the request: a courier whose phone drops the connection never leaves it on.
+            self.hass.async_create_task(
+                self._async_end_pulse(self.street_door, closing), "in_home_delivery street door pulse"
+            )
         return True
+
+    async def _async_end_pulse(self, opener: StreetDoorOpener, closing: Call) -> None:
+        await opener.async_pulse()
+        await self._call(*closing)
 
     async def lights_on(self, remembered: Remembered) -> None:
         """Turn on the lights that are off, remembering them."""
