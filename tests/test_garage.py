@@ -59,6 +59,8 @@ async def test_courier_journey(hass: HomeAssistant, link_client: Any, bus_events
     """Unlock opens the garage door, Done closes it; the visit ends only once it reports closed."""
     assert hass.states.get(MIRROR).state == "locked"
     link = await delivery_link(hass)
+    status = await (await post_link(link_client, link, "status")).json()
+    assert "garage door opens" in status["view"]["message"]  # the page speaks of the garage, not a lock
     response = await post_link(link_client, link, "unlock")
     assert response.status == 200
     await hass.async_block_till_done()
@@ -72,6 +74,7 @@ async def test_courier_journey(hass: HomeAssistant, link_client: Any, bus_events
     assert hass.states.get(PHASE).state == "idle"
     status = await (await post_link(link_client, link, "status")).json()
     assert status["lock"] == "locked"
+    assert status["view"]["message"] == "Closed — thank you!"
     assert [event.data["type"] for event in bus_events[-2:]] == ["locked", "completed"]
     history = hass.config_entries.async_get_entry(ENTRY_ID).runtime_data.history
     assert history[-1]["outcome"] == "locked"

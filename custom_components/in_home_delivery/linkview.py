@@ -26,6 +26,8 @@ IDLE = "idle"
 DONE = "done"
 RELOCK_FAILED = "relock_failed"
 INSIDE_PHASES = (Phase.WAITING_FOR_ENTRY, Phase.INSIDE, Phase.CLOSING)
+# The page's texts that speak of a lock, each with a `<key>_garage` variant.
+GARAGE_WORDING = ("page_ready", "page_arrived", "page_unlocking", "page_inside", "page_locking", "page_locked")
 
 
 class Tone(StrEnum):
@@ -67,7 +69,19 @@ def own_visit(controller: EntranceController, pass_: Pass, now: datetime) -> Vis
 def link_view(
     controller: EntranceController, pass_: Pass, now: datetime, *, reason: str | None = None, result: str | None = None
 ) -> LinkView:
-    """The page of a pass, after a request that ended in `result` or was refused for `reason`."""
+    """The page of a pass, after a request that ended in `result` or was refused for `reason`.
+
+    At a garage door the steps read as opening and closing, not unlocking and locking.
+    """
+    view = _door_view(controller, pass_, now, reason=reason, result=result)
+    if controller.access.own_door and view.message_key in GARAGE_WORDING:
+        return replace(view, message_key=f"{view.message_key}_garage")
+    return view
+
+
+def _door_view(
+    controller: EntranceController, pass_: Pass, now: datetime, *, reason: str | None, result: str | None
+) -> LinkView:
     guest = isinstance(pass_, Guest)
     base = LinkView(
         title=pass_.label if guest else controller.name,
