@@ -60,7 +60,8 @@ async def test_courier_journey(hass: HomeAssistant, link_client: Any, bus_events
     assert hass.states.get(MIRROR).state == "locked"
     link = await delivery_link(hass)
     status = await (await post_link(link_client, link, "status")).json()
-    assert "garage door opens" in status["view"]["message"]  # the page speaks of the garage, not a lock
+    assert "Put the parcel inside" in status["view"]["message"]
+    assert status["view"]["button"]["label"] == "Open the garage door"  # the garage, not a lock
     response = await post_link(link_client, link, "unlock")
     assert response.status == 200
     await hass.async_block_till_done()
@@ -111,6 +112,32 @@ async def test_closes_when_the_maximum_visit_runs_out(
     assert hass.states.get(PHASE).state == "idle"
 
 
+async def test_page_shows_the_time_left_and_warns_before_closing(
+    hass: HomeAssistant, link_client: Any, freezer: FrozenDateTimeFactory
+) -> None:
+    """The courier sees when the garage door closes by itself, and a warning in its last minute."""
+    link = await delivery_link(hass)
+    await post_link(link_client, link, "unlock")
+    await hass.async_block_till_done()
+    view = (await (await post_link(link_client, link, "status")).json())["view"]
+    assert view["button"] == {"action": "done", "label": "Done"}
+    assert view["message"].endswith("It closes by itself in 15 min.")
+    await tick(hass, freezer, DEFAULT_OPTIONS["max_visit"] - 150)
+    view = (await (await post_link(link_client, link, "status")).json())["view"]
+    assert view["message"].endswith("It closes by itself in 3 min.")
+    await tick(hass, freezer, 100)
+    view = (await (await post_link(link_client, link, "status")).json())["view"]
+    assert "less than a minute" in view["message"]
+    assert view["tone"] == "problem"
+    assert garage_of(hass)[0] == "open"
+    german = await post_link(link_client, link, "status", language="de")
+    assert "weniger als einer Minute" in (await german.json())["view"]["message"]
+    await tick(hass, freezer, 60)
+    assert garage_of(hass)[0] == "closed"
+    view = (await (await post_link(link_client, link, "status")).json())["view"]
+    assert view["message"] == "Closed — thank you!"
+
+
 async def test_admission_needs_the_garage_closed_and_available(hass: HomeAssistant, link_client: Any) -> None:
     """An open garage door refuses a courier (409 door open); an offline one refuses with 503."""
     link = await delivery_link(hass)
@@ -141,6 +168,11 @@ async def test_obstruction(
     assert garage_of(hass)[0] == "open"
     assert any("went back" in call.data["message"] for call in phone_messages)
     assert hass.states.get(PHASE).state == "locking"
+    await tick(hass, freezer, 6)
+    assert hass.states.get(PHASE).state == "locking"  # a garage door waits longer than a bolt before trying again
+    for _ in range(4):
+        await tick(hass, freezer, 6)
+        assert "relock_failed" not in [event.data["type"] for event in bus_events]
     for _ in range(3):
         await tick(hass, freezer, 6)
     assert "relock_failed" in [event.data["type"] for event in bus_events]

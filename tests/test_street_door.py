@@ -51,6 +51,7 @@ async def test_street_door_then_apartment_door(
     assert bus_events[-1].data["type"] == "street_door_opened"
     assert any("street door" in call.data["message"] for call in phone_messages)
     assert body["view"]["button"]["action"] == "unlock"
+    assert body["view"]["also"] == {"action": "street_door", "label": "Open the street door again"}
     assert hass.states.get(LOCK).state == "locked"  # the apartment door is untouched
     response = await post_link(link_client, link, "unlock")
     assert response.status == 200
@@ -63,6 +64,9 @@ async def test_at_most_three_openings(hass: HomeAssistant, link_client: Any) -> 
     link = await delivery_link(hass)
     for _ in range(3):
         assert (await post_link(link_client, link, "street_door")).status == 200
+    page = await (await post_link(link_client, link, "status", form=True)).text()
+    assert "Open the street door again" not in page  # no more openings left: only Unlock is offered
+    assert 'value="unlock"' in page
     response = await post_link(link_client, link, "street_door")
     body = await response.json()
     assert (response.status, body["reason"]) == (429, "street_door_limit")

@@ -260,6 +260,7 @@ async def test_cancelled_and_renewed_links(hass: HomeAssistant, client: Client) 
                 "message": "This link is no longer valid.",
                 "tone": "problem",
                 "button": None,
+                "also": None,
                 "poll": False,
             },
         },

@@ -137,10 +137,10 @@ class EntranceController:
         self.visit: Visit | None = None
         self.remembered = Remembered()
         self.history: list[dict[str, Any]] = []
-        self.passes = PassBook(self)
+        self.passes = PassBook(hass, entry, self)
         self.lockout = Lockout()
         self.media = VisitPictures(hass, entry.entry_id, self.camera)
-        self.runner = CommandRunner(self)
+        self.runner = CommandRunner(hass, entry, self)
         self.camera_watch = CameraWatch(
             hass,
             self.media,
@@ -194,10 +194,8 @@ class EntranceController:
         self.media.restore(stored.get("last_picture"))
         if moved_visit or moved_passes:
             await self.store.async_save_now()
-        self.entry.async_on_unload(
-            async_track_time_interval(self.hass, self.runner.async_retention, RETENTION_INTERVAL)
-        )
-        self.entry.async_on_unload(async_at_started(self.hass, self.runner.async_retention))
+        self.entry.async_on_unload(async_track_time_interval(self.hass, self._async_retention, RETENTION_INTERVAL))
+        self.entry.async_on_unload(async_at_started(self.hass, self._async_retention))
         self.entry.async_on_unload(
             async_track_state_change_event(
                 self.hass, [self.lock_entity, *filter(None, [self.door_sensor])], self._on_state
@@ -231,6 +229,11 @@ class EntranceController:
             door_open = self.door_open() if self.door_sensor else False
             visit = replace(self.visit, lock_state=self.lock_state, door_open=door_open)
             self._commit(*resume_visit(visit, dt_util.utcnow(), self.settings))
+
+    async def _async_retention(self, _now: Any = None) -> None:
+        """Daily: forget old finished deliveries, and pictures older than the option."""
+        self.passes.prune(dt_util.utcnow())
+        await self.runner.async_retention()
 
     @callback
     def add_listener(self, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
@@ -437,7 +440,7 @@ class EntranceController:
             self.passes.visit_finished(visit)
             self.store.async_schedule_save()
         self.visit_store.async_schedule_save()
-        self.runner.spawn(commands)
+        self.runner.spawn(commands, visit)
         self._watch_camera(visit)
         self.notify_listeners()
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+import math
 from typing import TYPE_CHECKING
 
+from .const import MAX_STREET_DOOR_OPENINGS
 from .core.admission import DenyReason
 from .core.guests import Guest
 from .core.passes import Delivery
-from .core.visit import Outcome, Phase, Visit
+from .core.visit import Outcome, Phase, Timer, Visit
 
 if TYPE_CHECKING:
     from .controller import EntranceController
@@ -27,7 +29,20 @@ DONE = "done"
 RELOCK_FAILED = "relock_failed"
 INSIDE_PHASES = (Phase.WAITING_FOR_ENTRY, Phase.INSIDE, Phase.CLOSING)
 # The page's texts that speak of a lock, each with a `<key>_garage` variant.
-GARAGE_WORDING = ("page_ready", "page_arrived", "page_unlocking", "page_inside", "page_locking", "page_locked")
+GARAGE_WORDING = (
+    "page_ready",
+    "page_arrived",
+    "page_unlocking",
+    "page_inside",
+    "page_locking",
+    "page_locked",
+    "page_guest_ready",
+    "page_guest_inside",
+)
+# The deadlines at which a garage door closes by itself, whichever comes first.
+CLOSING_TIMERS = (Timer.ENTRY, Timer.RELOCK, Timer.MAX_VISIT)
+# A garage door's page warns this long before it closes by itself.
+CLOSING_WARNING = timedelta(minutes=1)
 
 
 class Tone(StrEnum):
@@ -50,10 +65,13 @@ class LinkView:
     message_key: str
     tone: Tone = Tone.INFO
     button: str | None = None  # "street_door", "unlock" or "done"
+    also: str | None = None  # a second, lesser button: "street_door" (again)
     poll: bool = False
     phase: str = IDLE
     lock: str | None = None
     visit_id: str | None = None
+    minutes_left: int | None = None  # until a garage door closes by itself
+    wording: str = ""  # "_garage" where a text has a variant for garage doors
 
 
 def own_visit(controller: EntranceController, pass_: Pass, now: datetime) -> Visit | None:
@@ -74,9 +92,11 @@ def link_view(
     At a garage door the steps read as opening and closing, not unlocking and locking.
     """
     view = _door_view(controller, pass_, now, reason=reason, result=result)
-    if controller.access.own_door and view.message_key in GARAGE_WORDING:
-        return replace(view, message_key=f"{view.message_key}_garage")
-    return view
+    if not controller.access.own_door:
+        return view
+    if view.message_key in GARAGE_WORDING:
+        view = replace(view, message_key=f"{view.message_key}_garage")
+    return replace(view, wording="_garage")
 
 
 def _door_view(
@@ -106,8 +126,10 @@ def _door_view(
         if reason is not None:
             return replace(base, message_key=f"page_{reason}", tone=Tone.PROBLEM, button=None)
         if controller.street_door is not None:
-            if result == "street_door_opened" or controller.street_door_openings(pass_):
-                return replace(base, message_key="page_street_door_opened", tone=Tone.SUCCESS)
+            if openings := controller.street_door_openings(pass_):
+                # The buzzer may have sounded while the courier was at the van: it can be opened again.
+                again = "street_door" if openings < MAX_STREET_DOOR_OPENINGS else None
+                return replace(base, message_key="page_street_door_opened", tone=Tone.SUCCESS, also=again)
             # First the building's street door, then the apartment door.
             return replace(base, message_key="page_street_door", button="street_door")
         return replace(base, message_key="page_arrived") if result == "arrived" else base
@@ -125,8 +147,20 @@ def _door_view(
             return replace(base, message_key="page_ending", tone=Tone.PROBLEM, button="done")
         if reason == DenyReason.DOOR_OPEN:
             return replace(base, message_key="page_door_open", tone=Tone.PROBLEM, button="done")
-        return replace(base, message_key="page_guest_inside" if guest else "page_inside", button="done")
+        inside = replace(base, message_key="page_guest_inside" if guest else "page_inside", button="done")
+        return _time_left(inside, visit, now) if controller.access.own_door else inside
     return replace(base, message_key="page_locking", tone=Tone.WAITING)
+
+
+def _time_left(view: LinkView, visit: Visit, now: datetime) -> LinkView:
+    """At a garage door: how long until it closes by itself, and a warning in its last minute."""
+    closes = min((visit.deadlines[timer] for timer in CLOSING_TIMERS if timer in visit.deadlines), default=None)
+    if closes is None:
+        return view
+    left = closes - now
+    if left <= CLOSING_WARNING:
+        return replace(view, message_key="page_closing_soon", tone=Tone.PROBLEM)
+    return replace(view, minutes_left=math.ceil(left / timedelta(minutes=1)))
 
 
 def _finished(base: LinkView, visit: Visit, lock: str | None) -> LinkView:

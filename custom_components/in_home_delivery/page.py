@@ -38,6 +38,7 @@ h1{font-size:1.5rem;margin:.25rem 0 .25rem;overflow-wrap:anywhere}
 button{width:100%;font-size:1.3rem;padding:1rem;border:0;border-radius:.75rem;background:#0277bd;color:#fff}
 button.done{background:#2e7d32}
 button:disabled{opacity:.5}
+button.secondary{background:#fff;color:#0277bd;border:2px solid #0277bd;margin-top:.75rem;font-size:1.1rem}
 """
 
 # The page's only script. It never builds markup from data: every text goes in as textContent.
@@ -54,8 +55,9 @@ function render(v){
 document.title=v.title;text('title',v.title);text('detail',v.detail);text('window',v.window);
 const m=el('message');m.textContent=v.message;m.className='message '+v.tone;
 const actions=el('actions');actions.replaceChildren();
-if(v.button){const b=document.createElement('button');b.type='button';b.className=v.button.action;
-b.textContent=v.button.label;b.onclick=()=>{b.disabled=true;send(v.button.action);};actions.append(b);}
+for(const [spec,css] of [[v.button,''],[v.also,'secondary']]){if(!spec)continue;
+const b=document.createElement('button');b.type='button';b.className=css||spec.action;
+b.textContent=spec.label;b.onclick=()=>{b.disabled=true;send(spec.action);};actions.append(b);}
 }
 async function send(action){
 clearTimeout(timer);let v=null;
@@ -121,16 +123,25 @@ class PageRenderer:
     async def view_json(self, view: LinkView, language: str) -> dict[str, Any]:
         """The view with its texts, for the page's script (which sets them as text)."""
         texts = await self._texts(language)
-        button = None
-        if view.button:
-            button = {"action": view.button, "label": texts.get(f"page_button_{view.button}", view.button)}
+
+        def button(action: str | None, again: bool = False) -> dict[str, str] | None:
+            if not action:
+                return None
+            key = f"page_button_{action}{'_again' if again else ''}"
+            label = texts.get(f"{key}{view.wording}") or texts.get(key)
+            return {"action": action, "label": label or action}
+
+        message = texts.get(view.message_key, view.message_key)
+        if view.minutes_left is not None:
+            message = f"{message} {texts.get('page_minutes_left', '').replace('{minutes}', str(view.minutes_left))}"
         return {
             "title": view.title,
             "detail": view.detail,
             "window": _window_text(view, texts),
-            "message": texts.get(view.message_key, view.message_key),
+            "message": message,
             "tone": view.tone.value,
-            "button": button,
+            "button": button(view.button),
+            "also": button(view.also, again=True),
             "poll": view.poll,
         }
 
@@ -143,14 +154,15 @@ class PageRenderer:
             tone = Tone.INFO if message_key == "page_neutral" else Tone.PROBLEM
             view = LinkView(title=texts.get("page_neutral_title", ""), message_key=message_key, tone=tone)
         data = await self.view_json(view, language)
-        button = ""
-        if data["button"] and token:
-            # A form post (a browser without fetch) gets the same page back; the token rides in the body.
-            button = (
-                f'<form method="post"><input type="hidden" name="pass" value="{escape(token)}">'
-                f'<button class="{escape(view.button or "")}" name="action" value="{escape(view.button or "")}">'
-                f"{escape(data['button']['label'])}</button></form>"
-            )
+        buttons = ""
+        for spec, css in ((data["button"], None), (data["also"], "secondary")):
+            if spec and token:
+                # A form post (a browser without fetch) gets the same page back; the token rides in the body.
+                buttons += (
+                    f'<form method="post"><input type="hidden" name="pass" value="{escape(token)}">'
+                    f'<button class="{escape(css or spec["action"])}" name="action" value="{escape(spec["action"])}">'
+                    f"{escape(spec['label'])}</button></form>"
+                )
 
         def line(element_id: str, css: str, value: str | None) -> str:
             hidden = "" if value else " hidden"
@@ -166,7 +178,7 @@ class PageRenderer:
             f'<h1 id="title">{escape(view.title)}</h1>{line("detail", "detail", view.detail)}'
             f"{line('window', 'window', data['window'])}"
             f'<p id="message" class="message {view.tone.value}">{escape(data["message"])}</p>'
-            f'<div id="actions">{button}</div></div></main><script>{SCRIPT}</script></body></html>'
+            f'<div id="actions">{buttons}</div></div></main><script>{SCRIPT}</script></body></html>'
         )
 
 

@@ -9,11 +9,12 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 import logging
 import sqlite3
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.components import webhook
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
-from homeassistant.core import CALLBACK_TYPE, Event, callback
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
@@ -34,10 +35,8 @@ from .core.passes import (
 from .core.passindex import Pass, PassIndex
 from .core.tokens import hash_token, lookup_hash, new_token
 from .core.visit import Visit
+from .entrance import Announcer
 from .store import PassStore
-
-if TYPE_CHECKING:
-    from .controller import EntranceController
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -65,18 +64,20 @@ def validation_error(key: str, **placeholders: str) -> ServiceValidationError:
 class PassBook:
     """Holds an entrance's passes, indexed in memory and one row each in its pass database."""
 
-    def __init__(self, controller: EntranceController) -> None:
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry, entrance: Announcer) -> None:
         """Belong to one entrance."""
-        self.controller = controller
+        self.hass = hass
+        self.entry = entry
+        self.entrance = entrance
         self.passes = PassIndex()
-        self.store = PassStore(controller.hass, controller.entry.entry_id)
+        self.store = PassStore(hass, entry.entry_id)
         self.webhook_id = ""
         self._unsub_missed: CALLBACK_TYPE | None = None
 
     @property
     def grace(self) -> timedelta:
         """The grace period around delivery windows."""
-        return timedelta(seconds=int(self.controller.entry.options.get(CONF_GRACE, DEFAULT_OPTIONS[CONF_GRACE])))
+        return timedelta(seconds=int(self.entry.options.get(CONF_GRACE, DEFAULT_OPTIONS[CONF_GRACE])))
 
     async def async_load(self, stored: dict[str, Any]) -> bool:
         """Read the passes back; a new entrance gets its random webhook id.
@@ -87,13 +88,13 @@ class PassBook:
         moved = stored.get("passes")
         if moved:
             await self.store.async_write(moved)
-            _LOGGER.info("%s: moved %s passes into their database", self.controller.name, len(moved))
+            _LOGGER.info("%s: moved %s passes into their database", self.entrance.name, len(moved))
         self.passes = PassIndex(pass_from_dict(data) for data in await self.store.async_load())
         self.webhook_id = stored.get("webhook_id") or webhook.async_generate_id()
-        self.controller.entry.async_on_unload(self._cancel_missed_timer)
-        self.controller.entry.async_on_unload(self.store.async_close)
-        self.controller.entry.async_on_unload(
-            self.controller.hass.bus.async_listen_once(EVENT_HOMEASSISTANT_FINAL_WRITE, self._async_close_at_stop)
+        self.entry.async_on_unload(self._cancel_missed_timer)
+        self.entry.async_on_unload(self.store.async_close)
+        self.entry.async_on_unload(
+            self.hass.bus.async_listen_once(EVENT_HOMEASSISTANT_FINAL_WRITE, self._async_close_at_stop)
         )
         self._schedule_missed_check()
         return moved is not None or not stored.get("webhook_id")
@@ -151,10 +152,10 @@ class PassBook:
                     self.passes.remove(item.pass_id)
                 else:
                     self.passes.put(previous)
-            _LOGGER.error("%s: a pass could not be stored: %s", self.controller.name, err)
+            _LOGGER.error("%s: a pass could not be stored: %s", self.entrance.name, err)
             raise HomeAssistantError(translation_domain=DOMAIN, translation_key="pass_not_stored") from err
         self._schedule_missed_check()
-        self.controller.notify_listeners()
+        self.entrance.notify_listeners()
 
     @callback
     def _keep(self, *items: Pass, removed: tuple[str, ...] = ()) -> None:
@@ -164,8 +165,8 @@ class PassBook:
         for pass_id in removed:
             self.passes.remove(pass_id)
         # Started once the loop is free: the step's commands (an unlock) go out before the pass is written.
-        self.controller.entry.async_create_task(
-            self.controller.hass,
+        self.entry.async_create_task(
+            self.hass,
             self.store.async_write([pass_as_dict(item) for item in items], removed),
             f"{DOMAIN} passes",
             eager_start=False,
@@ -326,9 +327,7 @@ class PassBook:
     def _schedule_missed_check(self) -> None:
         self._cancel_missed_timer()
         if (first_end := self.passes.first_scheduled_end()) is not None:
-            self._unsub_missed = async_track_point_in_utc_time(
-                self.controller.hass, self._on_missed_check, first_end + self.grace
-            )
+            self._unsub_missed = async_track_point_in_utc_time(self.hass, self._on_missed_check, first_end + self.grace)
 
     @callback
     def _cancel_missed_timer(self) -> None:
@@ -342,16 +341,16 @@ class PassBook:
         missed = self.passes.scheduled_ended_by(now - self.grace)
         self._keep(*(replace(delivery, status=DeliveryStatus.MISSED) for delivery in missed))
         for delivery in missed:
-            self.controller.emit(
+            self.entrance.emit(
                 EventType.MISSED,
                 None,
                 pass_id=delivery.pass_id,
                 pass_kind=delivery.kind,
                 pass_label=delivery.label,
             )
-            self.controller.notify_owner(Message.MISSED, who=delivery.label)
+            self.entrance.notify_owner(Message.MISSED, who=delivery.label)
         self._schedule_missed_check()
-        self.controller.notify_listeners()
+        self.entrance.notify_listeners()
 
     @callback
     def prune(self, now: datetime) -> None:

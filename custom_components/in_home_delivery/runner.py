@@ -1,7 +1,7 @@
 """Carries out the core's commands against Home Assistant, in order, one visit step after another.
 
 Also keeps the pictures and recordings of visits in step with the history. Nothing here decides
-anything: the rules are in core/, the state in the controller.
+anything: the rules are in core/, the state in the entrance.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
 import logging
-from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.http.auth import async_sign_path
-from homeassistant.core import callback
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
@@ -36,24 +36,22 @@ from .core.commands import (
     Unlock,
 )
 from .core.visit import Visit
+from .entrance import VisitRecords
 
 _LOGGER = logging.getLogger(__name__)
 
 LIVE_PICTURE_VALID = timedelta(minutes=10)
 SIDE_COMMANDS = (Notify, Snapshot, LightsOn, LightsRestore)
 
-if TYPE_CHECKING:
-    from .controller import EntranceController
-
 
 class CommandRunner:
     """Runs one entrance's commands."""
 
-    def __init__(self, controller: EntranceController) -> None:
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry, entrance: VisitRecords) -> None:
         """Serve one entrance."""
-        self.controller = controller
-        self.hass = controller.hass
-        self.entry = controller.entry
+        self.hass = hass
+        self.entry = entry
+        self.entrance = entrance
         self.admission_picture: bytes | None = None
         self._lock = asyncio.Lock()
         self._side_lock = asyncio.Lock()
@@ -69,9 +67,9 @@ class CommandRunner:
     ) -> None:
         """Tell the owner something that is not a step of the running visit (with the camera's view)."""
         image = None
-        if live_picture and self.controller.camera:
+        if live_picture and self.entrance.camera:
             image = async_sign_path(
-                self.hass, f"/api/camera_proxy/{self.controller.camera}", LIVE_PICTURE_VALID, use_content_user=True
+                self.hass, f"/api/camera_proxy/{self.entrance.camera}", LIVE_PICTURE_VALID, use_content_user=True
             )
         self.entry.async_create_task(
             self.hass, self._async_notify(message, None, critical, placeholders, image), f"{DOMAIN} notify"
@@ -85,27 +83,26 @@ class CommandRunner:
         placeholders: dict[str, str],
         image: str | None = None,
     ) -> None:
-        controller = self.controller
-        notification = await controller.messages.notification(
+        entrance = self.entrance
+        notification = await entrance.messages.notification(
             message, visit, critical=critical, placeholders=placeholders
         )
         if image is not None:
             notification = replace(notification, image=image)
-        if visit is not None and (image := controller.media.latest_url(visit.visit_id)):
+        if visit is not None and (image := entrance.media.latest_url(visit.visit_id)):
             # A signed path loads without a login (in a phone's notification, in the notification drawer)
             # and only for this picture, as long as pictures are kept.
             keep = timedelta(days=self.keep_days)
             notification = replace(notification, image=async_sign_path(self.hass, image, keep, use_content_user=True))
-        await controller.house.notify(notification)
+        await entrance.house.notify(notification)
 
     @callback
-    def spawn(self, commands: list[Command]) -> None:
+    def spawn(self, commands: list[Command], visit: Visit | None) -> None:
         """Queue a step's commands behind the earlier steps'.
 
         Lock, alarm, repairs and events run in one queue; pictures, notifications and lights in
         another, so a slow camera, phone or light never holds up the lock (and its confirmation).
         """
-        visit = self.controller.visit
         main = [command for command in commands if not isinstance(command, SIDE_COMMANDS)]
         side = [command for command in commands if isinstance(command, SIDE_COMMANDS)]
         if main:
@@ -118,18 +115,18 @@ class CommandRunner:
         async with queue:
             for command in commands:
                 await self._async_execute(command, visit)
-            self.controller.visit_store.async_schedule_save()  # what the lights and alarm were
+            self.entrance.visit_store.async_schedule_save()  # what the lights and alarm were
 
     async def _async_execute(self, command: Command, visit: Visit | None) -> None:
-        controller = self.controller
-        house, remembered = controller.house, controller.remembered
+        entrance = self.entrance
+        house, remembered = entrance.house, entrance.remembered
         match command:
             case Unlock():
                 await house.unlock_door(parcel=visit is not None and visit.pass_kind == "delivery")
-            case Lock() if controller.door_open():
+            case Lock() if entrance.door_open():
                 # Queued while the door was closed; it has opened since. The core has seen that too and
                 # will lock again once it is closed: a bolt never goes out into an open door.
-                _LOGGER.info("%s: lock command dropped, the door is open", controller.name)
+                _LOGGER.info("%s: lock command dropped, the door is open", entrance.name)
             case Lock():
                 await house.lock_door()
             case LightsOn():
@@ -144,7 +141,7 @@ class CommandRunner:
             case Notify(message, critical):
                 await self._async_notify(message, visit, critical, {})
             case Emit(event_type, event_reason) if visit is not None:
-                controller.emit(
+                entrance.emit(
                     event_type,
                     event_reason,
                     pass_id=visit.pass_id,
@@ -161,9 +158,9 @@ class CommandRunner:
                     severity=ir.IssueSeverity.CRITICAL,
                     translation_key=repair.value,
                     translation_placeholders={
-                        "entrance": controller.name,
-                        "lock": controller.lock_entity,
-                        "door_sensor": controller.door_sensor or "",
+                        "entrance": entrance.name,
+                        "lock": entrance.lock_entity,
+                        "door_sensor": entrance.door_sensor or "",
                     },
                 )
             case ClearRepair(repair):
@@ -176,7 +173,7 @@ class CommandRunner:
     @property
     def recording(self) -> bool:
         """Whether visits leave pictures (and recordings where the camera streams)."""
-        return bool(self.controller.camera and self.entry.options.get(CONF_RECORD_VISITS, True))
+        return bool(self.entrance.camera and self.entry.options.get(CONF_RECORD_VISITS, True))
 
     @callback
     def start_recording(self, visit: Visit, duration: timedelta) -> None:
@@ -187,7 +184,7 @@ class CommandRunner:
             )
 
     async def _async_record(self, visit_id: str, duration: timedelta) -> None:
-        if name := await self.controller.media.async_record(visit_id, duration):
+        if name := await self.entrance.media.async_record(visit_id, duration):
             self._attach(visit_id, name)
 
     async def _async_snapshot(self, visit: Visit, moment: str) -> None:
@@ -196,34 +193,33 @@ class CommandRunner:
 
     async def async_keep_picture(self, visit_id: str, moment: str, picture: bytes | None = None) -> None:
         """Save a picture (a fresh one where none is given) among the visit's files."""
-        if name := await self.controller.media.async_snapshot(visit_id, moment, picture):
+        if name := await self.entrance.media.async_snapshot(visit_id, moment, picture):
             self._attach(visit_id, name)
 
     @callback
     def _attach(self, visit_id: str, name: str) -> None:
         """A file of a visit was written: list it in the visit's history record and show it."""
-        controller = self.controller
-        files = controller.media.remember(visit_id, name, dt_util.utcnow())
-        for record in reversed(controller.history[-5:]):
+        entrance = self.entrance
+        files = entrance.media.remember(visit_id, name, dt_util.utcnow())
+        for record in reversed(entrance.history[-5:]):
             if record["visit_id"] == visit_id:
                 record["files"] = files
-        controller.store.async_schedule_save()
-        controller.notify_listeners()
+        entrance.store.async_schedule_save()
+        entrance.notify_listeners()
 
-    async def async_retention(self, _now: Any = None) -> None:
+    async def async_retention(self) -> None:
         """Delete pictures and recordings older than the option; the history keeps its records."""
-        controller = self.controller
-        media = controller.media
-        controller.passes.prune(dt_util.utcnow())
+        entrance = self.entrance
+        media = entrance.media
         removed = set(await media.async_remove_older_than(dt_util.utcnow() - timedelta(days=self.keep_days)))
         if not removed:
             return
-        for record in controller.history:
+        for record in entrance.history:
             if record["visit_id"] in removed:
                 record["files"] = []
         for visit_id in removed:
             media.files.pop(visit_id, None)
         if media.last is not None and media.last[0] in removed:
             media.last = None
-        controller.store.async_schedule_save()
-        controller.notify_listeners()
+        entrance.store.async_schedule_save()
+        entrance.notify_listeners()

@@ -1,0 +1,109 @@
+"""What the parts of an entrance see of it.
+
+The pass book and the command runner are given these narrow views instead of the controller: neither
+imports it, and each names exactly what it reads and calls. The controller provides both.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from .core.commands import EventType, Message
+from .house import House, Remembered
+from .media import VisitPictures
+from .messages import Messages
+from .store import EntranceStore
+
+
+class Announcer(Protocol):
+    """Tells the world that something happened at the entrance."""
+
+    @property
+    def name(self) -> str:
+        """The entrance's name, for the log."""
+
+    def emit(
+        self,
+        event_type: EventType,
+        reason: str | None,
+        *,
+        pass_id: str | None,
+        pass_kind: str,
+        pass_label: str,
+        visit_id: str | None = None,
+    ) -> None:
+        """Fire the public bus event."""
+
+    def notify_owner(
+        self, message: Message, *, critical: bool = False, live_picture: bool = False, **placeholders: str
+    ) -> None:
+        """Tell the owner something that is not a step of the running visit."""
+
+    def notify_listeners(self) -> None:
+        """Tell every entity that the entrance changed."""
+
+
+class VisitRecords(Protocol):
+    """What carrying out a visit's commands reads and writes besides Home Assistant itself."""
+
+    @property
+    def name(self) -> str:
+        """The entrance's name, for the log and repairs."""
+
+    @property
+    def camera(self) -> str | None:
+        """The camera entity, where there is one."""
+
+    @property
+    def lock_entity(self) -> str:
+        """The access point (a lock or a garage door), named in repairs."""
+
+    @property
+    def door_sensor(self) -> str | None:
+        """The door sensor, named in repairs."""
+
+    @property
+    def house(self) -> House:
+        """The entrance's entities, as actions."""
+
+    @property
+    def messages(self) -> Messages:
+        """The owner's notifications, translated."""
+
+    @property
+    def media(self) -> VisitPictures:
+        """Pictures and recordings of visits."""
+
+    @property
+    def remembered(self) -> Remembered:
+        """What the lights and alarm were before the visit."""
+
+    @property
+    def history(self) -> list[dict[str, Any]]:
+        """The finished visits, newest last."""
+
+    @property
+    def store(self) -> EntranceStore:
+        """The store of the history and pictures."""
+
+    @property
+    def visit_store(self) -> EntranceStore:
+        """The store of the running visit."""
+
+    def door_open(self) -> bool | None:
+        """Whether the door is open now (None when nobody knows)."""
+
+    def emit(
+        self,
+        event_type: EventType,
+        reason: str | None,
+        *,
+        pass_id: str | None,
+        pass_kind: str,
+        pass_label: str,
+        visit_id: str | None = None,
+    ) -> None:
+        """Fire the public bus event."""
+
+    def notify_listeners(self) -> None:
+        """Tell every entity that the entrance changed."""
