@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.in_home_delivery.config_flow import OPTION_SECTIONS
 from custom_components.in_home_delivery.const import DEFAULT_OPTIONS, DOMAIN
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
@@ -163,13 +164,59 @@ async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEnt
                 "lock_when_camera_lost": False,
             },
             "access": {"opening_height": 40.0, "street_door_pulse": 3},
+            "expected": {"delivery_days": ["mon", "sat"], "delivery_from": "09:00:00", "delivery_until": "18:00:00"},
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert init_integration.options["relock_delay"] == 30
+    assert init_integration.runtime_data.sources.hours.weekdays == ("mon", "sat")
     assert isinstance(init_integration.options["relock_delay"], int)
     assert init_integration.options["only_when_away"] is True
     assert init_integration.runtime_data.settings.relock_delay.total_seconds() == 30
     assert init_integration.runtime_data.settings.lock_when_camera_lost is False
     assert init_integration.runtime_data.camera_watch.interval.total_seconds() == 10
+
+
+async def test_options_sources_and_counter_carriers(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """Counting sensors lead to a step naming their carriers (guessed from their names); our own calendar is refused."""
+    hass.states.async_set("sensor.mail_ups_delivering", "0", {"friendly_name": "Mail UPS delivering"})
+    hass.states.async_set("sensor.parcels", "0")
+    hass.states.async_set("calendar.parcels", "off")
+    own_calendar = "calendar.front_door_deliveries"
+    assert hass.states.get(own_calendar) is not None
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    form = {
+        name: {key: init_integration.options[key] for key in keys}
+        for name, keys in OPTION_SECTIONS.items()
+        if name != "expected"
+    }
+    expected = {"delivery_days": ["mon"], "delivery_from": "08:00:00", "delivery_until": "20:00:00"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**form, "expected": expected | {"source_calendars": [own_calendar]}}
+    )
+    assert result["errors"] == {"base": "own_calendar"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            **form,
+            "expected": expected
+            | {
+                "source_calendars": ["calendar.parcels"],
+                "source_counters": ["sensor.mail_ups_delivering", "sensor.parcels"],
+            },
+        },
+    )
+    assert result["step_id"] == "counters"
+    defaults = {str(key): key.default() for key in result["data_schema"].schema}
+    assert defaults == {"sensor.mail_ups_delivering": "UPS", "sensor.parcels": "*"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"sensor.mail_ups_delivering": "UPS", "sensor.parcels": "Hermes "}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert init_integration.options["source_counters"] == {
+        "sensor.mail_ups_delivering": "UPS",
+        "sensor.parcels": "Hermes",
+    }
+    assert init_integration.options["source_calendars"] == ["calendar.parcels"]

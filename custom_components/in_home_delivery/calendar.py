@@ -101,6 +101,8 @@ class DeliveriesCalendar(InHomeDeliveryEntity, CalendarEntity):
             carrier=kwargs.get(EVENT_SUMMARY),
             description=kwargs.get(EVENT_DESCRIPTION),
         )
+        if token is None:  # made without a tracking number: always a new delivery with its token
+            return
         link = await async_pass_link(self.hass, passes.webhook_id, token)
         notification = await self.controller.messages.notification(
             Message.LINK_CREATED,

@@ -17,7 +17,7 @@ from homeassistant.config_entries import (
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import section
-from homeassistant.helpers import selector
+from homeassistant.helpers import entity_registry as er, selector
 from homeassistant.helpers.entity import get_supported_features
 
 from .const import (
@@ -26,6 +26,9 @@ from .const import (
     CONF_ASK_ON_DOORBELL,
     CONF_CAMERA,
     CONF_CAMERA_CHECK_INTERVAL,
+    CONF_DELIVERY_DAYS,
+    CONF_DELIVERY_FROM,
+    CONF_DELIVERY_UNTIL,
     CONF_DOOR_OPEN_ALERT,
     CONF_DOOR_SENSOR,
     CONF_DOORBELL,
@@ -44,6 +47,9 @@ from .const import (
     CONF_RECORD_VISITS,
     CONF_RELOCK_DELAY,
     CONF_REQUIRE_CAMERA,
+    CONF_SOURCE_CALENDARS,
+    CONF_SOURCE_COUNTERS,
+    CONF_SOURCE_TRACKERS,
     CONF_STREET_DOOR,
     CONF_STREET_DOOR_PULSE,
     DEFAULT_OPTIONS,
@@ -51,6 +57,8 @@ from .const import (
     DOOR_SENSOR_CLASSES,
     GARAGE_DOOR_CLASSES,
 )
+from .core.expected import DEFAULT_DELIVERY_DAYS, DEFAULT_DELIVERY_FROM, DEFAULT_DELIVERY_UNTIL
+from .core.guests import WEEKDAYS
 
 ACCESS_POINTS = (CONF_LOCK, CONF_GARAGE_DOOR)
 COVER_OPEN_CLOSE = CoverEntityFeature.OPEN | CoverEntityFeature.CLOSE
@@ -75,7 +83,17 @@ OPTION_SECTIONS: dict[str, tuple[str, ...]] = {
         CONF_LOCK_WHEN_CAMERA_LOST,
     ),
     "access": (CONF_OPENING_HEIGHT, CONF_STREET_DOOR_PULSE),
+    "expected": (
+        CONF_DELIVERY_DAYS,
+        CONF_DELIVERY_FROM,
+        CONF_DELIVERY_UNTIL,
+        CONF_SOURCE_CALENDARS,
+        CONF_SOURCE_TRACKERS,
+        CONF_SOURCE_COUNTERS,
+    ),
 }
+# Carriers a counting sensor's name may mention (Mail and Packages names its sensors by carrier).
+KNOWN_CARRIERS = ("DHL", "UPS", "FedEx", "USPS", "Amazon", "DPD", "GLS", "Hermes", "Deutsche Post", "Royal Mail")
 LIST_KEYS = (CONF_LIGHTS, CONF_NOTIFY_TARGETS)
 
 
@@ -313,6 +331,27 @@ OPTIONS_SCHEMA = probatio.Schema(
             ),
             {"collapsed": False},
         ),
+        probatio.Required("expected"): section(
+            probatio.Schema(
+                {
+                    probatio.Required(CONF_DELIVERY_DAYS): selector.SelectSelector(
+                        selector.SelectSelectorConfig(options=list(WEEKDAYS), multiple=True, translation_key="weekdays")
+                    ),
+                    probatio.Required(CONF_DELIVERY_FROM): selector.TimeSelector(),
+                    probatio.Required(CONF_DELIVERY_UNTIL): selector.TimeSelector(),
+                    probatio.Optional(CONF_SOURCE_CALENDARS): selector.EntitySelector(
+                        selector.EntitySelectorConfig(domain="calendar", multiple=True)
+                    ),
+                    probatio.Optional(CONF_SOURCE_TRACKERS): selector.EntitySelector(
+                        selector.EntitySelectorConfig(domain="sensor", multiple=True)
+                    ),
+                    probatio.Optional(CONF_SOURCE_COUNTERS): selector.EntitySelector(
+                        selector.EntitySelectorConfig(domain="sensor", multiple=True)
+                    ),
+                }
+            ),
+            {"collapsed": False},
+        ),
         probatio.Required("access"): section(
             probatio.Schema(
                 {
@@ -330,18 +369,71 @@ OPTIONS_SCHEMA = probatio.Schema(
 )
 
 
+EXPECTED_DEFAULTS: dict[str, Any] = {
+    CONF_DELIVERY_DAYS: list(DEFAULT_DELIVERY_DAYS),
+    CONF_DELIVERY_FROM: DEFAULT_DELIVERY_FROM.isoformat(),
+    CONF_DELIVERY_UNTIL: DEFAULT_DELIVERY_UNTIL.isoformat(),
+}
+
+
 class InHomeDeliveryOptionsFlow(OptionsFlowWithReload):
     """Timings and rules of an entrance."""
 
+    def __init__(self) -> None:
+        """Start with nothing chosen."""
+        self._options: dict[str, Any] = {}
+
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Show and store the options."""
+        """Show the options; counting sensors go on to a step that names their carriers."""
+        errors: dict[str, str] = {}
         if user_input is not None:
             options = flatten(user_input, OPTION_SECTIONS)
-            return self.async_create_entry(
-                data={key: int(value) if isinstance(value, float) else value for key, value in options.items()}
-            )
-        current = default_options(dict(self.config_entry.data)) | dict(self.config_entry.options)
+            options = {key: int(value) if isinstance(value, float) else value for key, value in options.items()}
+            counters = options.get(CONF_SOURCE_COUNTERS) or []
+            if any(self._is_ours(entity_id) for entity_id in options.get(CONF_SOURCE_CALENDARS) or []):
+                errors["base"] = "own_calendar"
+            elif not options.get(CONF_DELIVERY_DAYS):
+                errors["base"] = "no_delivery_days"
+            else:
+                self._options = options
+                if counters:
+                    return await self.async_step_counters()
+                return self.async_create_entry(data=options | {CONF_SOURCE_COUNTERS: {}})
+        current = EXPECTED_DEFAULTS | default_options(dict(self.config_entry.data)) | dict(self.config_entry.options)
+        current[CONF_SOURCE_COUNTERS] = list(current.get(CONF_SOURCE_COUNTERS) or [])
+        suggested = user_input or nest(current, OPTION_SECTIONS)
         return self.async_show_form(
             step_id="init",
-            data_schema=self.add_suggested_values_to_schema(OPTIONS_SCHEMA, nest(current, OPTION_SECTIONS)),
+            data_schema=self.add_suggested_values_to_schema(OPTIONS_SCHEMA, suggested),
+            errors=errors,
         )
+
+    async def async_step_counters(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Name the carrier each counting sensor counts parcels of (* for any)."""
+        counters: list[str] = list(self._options.get(CONF_SOURCE_COUNTERS) or [])
+        if user_input is not None:
+            named = {entity_id: str(user_input.get(entity_id) or "*").strip() or "*" for entity_id in counters}
+            return self.async_create_entry(data=self._options | {CONF_SOURCE_COUNTERS: named})
+        known = dict(self.config_entry.options.get(CONF_SOURCE_COUNTERS) or {})
+        schema = probatio.Schema(
+            {
+                probatio.Required(entity_id, default=known.get(entity_id) or self._guess(entity_id)): (
+                    selector.TextSelector()
+                )
+                for entity_id in counters
+            }
+        )
+        return self.async_show_form(
+            step_id="counters", data_schema=schema, description_placeholders={"sensors": ", ".join(counters)}
+        )
+
+    def _guess(self, entity_id: str) -> str:
+        """The carrier a sensor's name mentions, else any carrier."""
+        state = self.hass.states.get(entity_id)
+        name = f"{entity_id} {state.name if state else ''}".casefold()
+        return next((carrier for carrier in KNOWN_CARRIERS if carrier.casefold() in name), "*")
+
+    def _is_ours(self, entity_id: str) -> bool:
+        """Our own Deliveries calendars are not a source (they show what the sources made)."""
+        entry = er.async_get(self.hass).async_get(entity_id)
+        return entry is not None and entry.platform == DOMAIN

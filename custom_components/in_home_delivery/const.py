@@ -35,6 +35,13 @@ CONF_CAMERA_CHECK_INTERVAL: Final = "camera_check_interval"
 CONF_LOCK_WHEN_CAMERA_LOST: Final = "lock_when_camera_lost"
 CONF_OPENING_HEIGHT: Final = "opening_height"  # percent a garage door opens for a parcel (0: fully)
 CONF_STREET_DOOR_PULSE: Final = "street_door_pulse"  # seconds a street door switch stays on
+# Expected deliveries: the delivery hours, and the sources read into deliveries.
+CONF_DELIVERY_DAYS: Final = "delivery_days"
+CONF_DELIVERY_FROM: Final = "delivery_from"
+CONF_DELIVERY_UNTIL: Final = "delivery_until"
+CONF_SOURCE_CALENDARS: Final = "source_calendars"
+CONF_SOURCE_TRACKERS: Final = "source_trackers"  # AfterShip-shaped sensors with a `trackings` attribute
+CONF_SOURCE_COUNTERS: Final = "source_counters"  # {sensor counting parcels out for delivery: carrier}
 
 DEFAULT_OPTIONS: Final[dict[str, int | bool]] = {
     CONF_RELOCK_DELAY: 10,

@@ -47,6 +47,7 @@ from .const import (
     MAX_STREET_DOOR_OPENINGS,
 )
 from .core.admission import Conditions, DenyReason, admission_denial
+from .core.carriers import Carrier
 from .core.commands import (
     Command,
     EventType,
@@ -76,6 +77,7 @@ from .messages import Messages
 from .passbook import PassBook
 from .runner import CommandRunner
 from .settings import visit_settings
+from .sources import ExpectedDeliveries
 from .store import HISTORY_LIMIT, EntranceStore, entrance_key, history_record, visit_key
 
 _LOGGER = logging.getLogger(__name__)
@@ -138,6 +140,7 @@ class EntranceController:
         self.remembered = Remembered()
         self.history: list[dict[str, Any]] = []
         self.passes = PassBook(hass, entry, self)
+        self.sources = ExpectedDeliveries(hass, entry, self.passes)
         self.lockout = Lockout()
         self.media = VisitPictures(hass, entry.entry_id, self.camera)
         self.runner = CommandRunner(hass, entry, self)
@@ -172,7 +175,7 @@ class EntranceController:
             CONF_ALARM_PANEL,
         )
         single = [data.get(key) for key in keys]
-        return [entity for entity in [*single, *data.get(CONF_LIGHTS, [])] if entity]
+        return [entity for entity in [*single, *data.get(CONF_LIGHTS, []), *self.sources.watched()] if entity]
 
     async def async_start(self) -> None:
         """Load the store and follow the lock and door; an unfinished visit is locked at once."""
@@ -191,6 +194,7 @@ class EntranceController:
         if moved_visit:
             await self.visit_store.async_save_now()
         moved_passes = await self.passes.async_load(stored)
+        self.sources.async_start()
         self.media.restore(stored.get("last_picture"))
         if moved_visit or moved_passes:
             await self.store.async_save_now()
@@ -299,9 +303,13 @@ class EntranceController:
             self.notify_owner(Message.DENIED, who=pass_label, reason=reason)
         return VisitDeniedError(reason, self.name)
 
-    def _checked_pass(self, pass_id: str, *, by_owner: bool, token_hash: str | None) -> Pass:
+    def _checked_pass(
+        self, pass_id: str, *, by_owner: bool, token_hash: str | None, via: Carrier | None = None
+    ) -> Pass:
         """The pass as it is now, or the refusal: a change the owner made a moment ago always stands."""
-        current, denial = self.passes.admission(pass_id, dt_util.utcnow(), by_owner=by_owner, token_hash=token_hash)
+        current, denial = self.passes.admission(
+            pass_id, dt_util.utcnow(), by_owner=by_owner, token_hash=token_hash, via=via
+        )
         if denial is not None:
             raise self._deny(
                 denial, pass_id=pass_id, pass_kind=current.kind, pass_label=current.label, quiet=not by_owner
@@ -309,12 +317,18 @@ class EntranceController:
         return current
 
     async def async_admit(
-        self, pass_: Pass | None = None, *, by_owner: bool = True, token_hash: str | None = None
+        self,
+        pass_: Pass | None = None,
+        *,
+        by_owner: bool = True,
+        token_hash: str | None = None,
+        via: Carrier | None = None,
     ) -> Visit:
         """Start a visit if the rules allow it, else tell the owner and raise the reason.
 
         The owner may admit any pass that is still open (the window does not bind them); a link
-        admits only inside its window, and only with the token the pass has now (token_hash).
+        admits only inside its window, and only with the token the pass has now (token_hash). A carrier's
+        link (via) admits the delivery expected from that carrier, as that delivery's visit.
         One admission at a time: a second request while one is being decided is refused, not queued.
         """
         if self._admitting:
@@ -325,18 +339,20 @@ class EntranceController:
             )
         self._admitting = True
         try:
-            return await self._async_admit(pass_.pass_id if pass_ else None, by_owner, token_hash)
+            return await self._async_admit(pass_.pass_id if pass_ else None, by_owner, token_hash, via)
         finally:
             self._admitting = False
 
-    async def _async_admit(self, pass_id: str | None, by_owner: bool, token_hash: str | None) -> Visit:
+    async def _async_admit(
+        self, pass_id: str | None, by_owner: bool, token_hash: str | None, via: Carrier | None
+    ) -> Visit:
         settings = self.settings
         if pass_id is not None:
-            self._checked_pass(pass_id, by_owner=by_owner, token_hash=token_hash)
+            self._checked_pass(pass_id, by_owner=by_owner, token_hash=token_hash, via=via)
         # A required camera must give a fresh picture now; that picture is the visit's first.
         picture = await self.media.async_picture() if self.camera_required else None
         # Whatever happened during the wait, the pass is read and checked again: the owner's word stands.
-        pass_ = self._checked_pass(pass_id, by_owner=by_owner, token_hash=token_hash) if pass_id else None
+        pass_ = self._checked_pass(pass_id, by_owner=by_owner, token_hash=token_hash, via=via) if pass_id else None
         kind = pass_.kind if pass_ else "owner"
         label = pass_.label if pass_ else self.messages.owner_label()
         if isinstance(pass_, Guest) and pass_.max_visit is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
@@ -17,6 +18,8 @@ TO_REDACT = {CONF_ALARM_CODE, "token", "token_hash", "link", "webhook_id"}
 async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: InHomeDeliveryConfigEntry) -> dict[str, Any]:
     """Return the entrance's configuration, running visit and recent history."""
     controller = entry.runtime_data
+    passes = controller.passes
+    counts = Counter(f"{item.kind}_{passes.describe(item)['status']}" for item in passes.passes.values())
     return async_redact_data(
         {
             "data": dict(entry.data),
@@ -25,6 +28,9 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: InHomeD
             "lock_state": controller.lock_state,
             "visit": visit_as_dict(controller.visit) if controller.visit else None,
             "history": controller.history[-20:],
+            "pass_counts": dict(sorted(counts.items())),
+            # Carrier links are few and standing: each is listed, as list_passes answers it (no token).
+            "carriers": [passes.describe(item) for item in passes.passes.carriers()],
         },
         TO_REDACT,
     )

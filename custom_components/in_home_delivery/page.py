@@ -120,6 +120,16 @@ class PageRenderer:
             if key.startswith(f"{prefix}page_")
         }
 
+    async def texts(self, language: str) -> dict[str, str]:
+        """The page's texts in a language."""
+        return await self._texts(language)
+
+    @staticmethod
+    def neutral_view(texts: dict[str, str], message_key: str) -> LinkView:
+        """A page that names nothing of the home: a link preview, or a link that opens nothing."""
+        tone = Tone.INFO if message_key == "page_neutral" else Tone.PROBLEM
+        return LinkView(title=texts.get("page_neutral_title", ""), message_key=message_key, tone=tone)
+
     async def view_json(self, view: LinkView, language: str) -> dict[str, Any]:
         """The view with its texts, for the page's script (which sets them as text)."""
         texts = await self._texts(language)
@@ -151,8 +161,7 @@ class PageRenderer:
         """The whole HTML document: the pass's view, or a page that names nothing of the home (view None)."""
         texts = await self._texts(language)
         if view is None:
-            tone = Tone.INFO if message_key == "page_neutral" else Tone.PROBLEM
-            view = LinkView(title=texts.get("page_neutral_title", ""), message_key=message_key, tone=tone)
+            view = self.neutral_view(texts, message_key)
         data = await self.view_json(view, language)
         buttons = ""
         for spec, css in ((data["button"], None), (data["also"], "secondary")):

@@ -21,7 +21,9 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util.ulid import ulid_now
 
 from .const import CONF_GRACE, DEFAULT_OPTIONS, DOMAIN
+from .core.carriers import Carrier, carrier_as_dict, carrier_from_dict
 from .core.commands import EventType, Message
+from .core.expected import Expected
 from .core.guests import Guest, Schedule, guest_after_visit, guest_as_dict, guest_from_dict, schedule_error
 from .core.passes import (
     Delivery,
@@ -47,13 +49,22 @@ FINISHED_DELIVERY_STATUSES = frozenset(
 
 
 def pass_from_dict(data: dict[str, Any]) -> Pass:
-    """Read a stored pass of either kind."""
-    return guest_from_dict(data) if data.get("kind") == "guest" else delivery_from_dict(data)
+    """Read a stored pass of any kind."""
+    match data.get("kind"):
+        case "guest":
+            return guest_from_dict(data)
+        case "carrier":
+            return carrier_from_dict(data)
+    return delivery_from_dict(data)
 
 
 def pass_as_dict(item: Pass) -> dict[str, Any]:
-    """Store a pass of either kind."""
-    return guest_as_dict(item) if isinstance(item, Guest) else delivery_as_dict(item)
+    """Store a pass of any kind."""
+    if isinstance(item, Guest):
+        return guest_as_dict(item)
+    if isinstance(item, Carrier):
+        return carrier_as_dict(item)
+    return delivery_as_dict(item)
 
 
 def validation_error(key: str, **placeholders: str) -> ServiceValidationError:
@@ -107,10 +118,23 @@ class PassBook:
         return {"webhook_id": self.webhook_id}
 
     def denial(self, item: Pass, now: datetime) -> PassDenial | None:
-        """Why a pass's link does not open the door now, or None when it does."""
+        """Why a pass's link does not open the door now, or None when it does.
+
+        A carrier's link opens only while a delivery expected from that carrier has its window open.
+        """
         if isinstance(item, Guest):
             return item.denial(now, dt_util.get_default_time_zone())
+        if isinstance(item, Carrier):
+            if denial := item.denial(now, dt_util.get_default_time_zone()):
+                return denial
+            return None if self.expected_for(item, now) else PassDenial.NO_DELIVERY_EXPECTED
         return item.denial(now, self.grace)
+
+    def expected_for(self, carrier: Carrier, now: datetime) -> Delivery | None:
+        """The delivery a carrier's link opens for now: the earliest expected one of that carrier."""
+        if carrier.denial(now, dt_util.get_default_time_zone()):
+            return None
+        return next((item for item in self.passes.open_windows(now, self.grace) if carrier.matches(item.carrier)), None)
 
     def is_open(self, item: Pass, now: datetime) -> bool:
         """Whether a pass can still be used, changed or renewed."""
@@ -120,6 +144,8 @@ class PassBook:
         """The window to show on the link's page: a delivery's, or a guest's current or next one."""
         if isinstance(item, Guest):
             return item.current_or_next_window(now, dt_util.get_default_time_zone())
+        if isinstance(item, Carrier):
+            return None
         return item.window_start, item.window_end
 
     def guests(self, start: datetime, end: datetime) -> list[Guest]:
@@ -180,11 +206,22 @@ class PassBook:
         carrier: str | None = None,
         description: str | None = None,
         tracking_number: str | None = None,
-    ) -> tuple[Delivery, str]:
-        """Create a delivery; return it and its token (shown this once)."""
+        source: str | None = None,
+    ) -> tuple[Delivery, str | None]:
+        """Create a delivery; return it and its token (shown this once).
+
+        Idempotent per tracking number: a delivery with the same tracking number is updated instead
+        (a missed one is expected again in its new window) and returned without a token, so any
+        automation may call this on every shipping e-mail. One already delivered stays as it is.
+        """
         window_start, window_end = dt_util.as_utc(window_start), dt_util.as_utc(window_end)
+        tracking_number = (tracking_number or "").strip() or None
         if error := window_error(window_start, window_end, dt_util.utcnow()):
             raise validation_error(error.value)
+        if tracking_number and (known := self.passes.by_tracking(tracking_number)) is not None:
+            return await self._async_expect_again(
+                known, window_start, window_end, carrier=carrier or None, description=description or None
+            ), None
         token = new_token()
         delivery = Delivery(
             pass_id=ulid_now(),
@@ -193,10 +230,129 @@ class PassBook:
             window_end=window_end,
             carrier=carrier or None,
             description=description or None,
-            tracking_number=tracking_number or None,
+            tracking_number=tracking_number,
+            source=source,
         )
         await self._async_store(delivery)
         return delivery, token
+
+    async def _async_expect_again(
+        self, known: Delivery, window_start: datetime, window_end: datetime, **fields: str | None
+    ) -> Delivery:
+        """The same parcel announced again: a new window for a delivery not used yet."""
+        if known.status not in (DeliveryStatus.SCHEDULED, DeliveryStatus.MISSED, DeliveryStatus.FAILED):
+            return known  # in progress, delivered, or cancelled by the owner: nothing changes
+        updated = replace(
+            known,
+            window_start=window_start,
+            window_end=window_end,
+            status=DeliveryStatus.SCHEDULED,
+            **{key: value for key, value in fields.items() if value is not None},
+        )
+        if updated != known:
+            await self._async_store(updated)
+        return updated
+
+    @callback
+    def expect(
+        self, entity_id: str, expected: list[Expected], *, within: tuple[datetime, datetime] | None = None
+    ) -> None:
+        """Bring the deliveries of one source entity in line with what it expects now.
+
+        New items become deliveries (a token is made but shown to nobody: the carrier's link, or a
+        renewed link, lets the courier in); changed ones move while not used yet; items gone from the
+        source are cancelled unless a visit used them or their window is over (within: only those
+        overlapping what was read). A parcel already known by its tracking number is not added twice.
+        """
+        now = dt_util.utcnow()
+        wanted = {item.key: item for item in expected}
+        changed: list[Pass] = []
+        for key, item in wanted.items():
+            known = self.passes.by_source(key)
+            if known is None:
+                if item.window_end <= now or item.window_end <= item.window_start:
+                    continue
+                if self._known_parcel(item.tracking_number):
+                    continue
+                changed.append(
+                    Delivery(
+                        pass_id=ulid_now(),
+                        token_hash=hash_token(new_token()),
+                        window_start=item.window_start,
+                        window_end=item.window_end,
+                        carrier=item.carrier,
+                        description=item.description,
+                        tracking_number=item.tracking_number,
+                        source=key,
+                    )
+                )
+                continue
+            if known.status is not DeliveryStatus.SCHEDULED or item.window_end <= now:
+                continue
+            moved = replace(
+                known,
+                window_start=item.window_start,
+                window_end=item.window_end,
+                carrier=item.carrier,
+                description=item.description,
+                tracking_number=item.tracking_number,
+            )
+            if moved != known:
+                changed.append(moved)
+        for known in self.passes.from_source(entity_id):
+            if known.source in wanted or known.status is not DeliveryStatus.SCHEDULED or known.window_end <= now:
+                continue
+            if within is not None and not (known.window_start < within[1] and known.window_end > within[0]):
+                continue
+            changed.append(replace(known, status=DeliveryStatus.CANCELLED))
+        if changed:
+            _LOGGER.debug(
+                "%s: %s expects %s deliveries, %s changed", self.entrance.name, entity_id, len(wanted), len(changed)
+            )
+            self._keep(*changed)
+            self._schedule_missed_check()
+            self.entrance.notify_listeners()
+
+    def _known_parcel(self, tracking_number: str | None) -> bool:
+        """Whether a parcel is expected already, or was delivered (by any source or schedule_delivery)."""
+        same = self.passes.by_tracking(tracking_number) if tracking_number else None
+        return same is not None and same.status in (
+            DeliveryStatus.SCHEDULED,
+            DeliveryStatus.IN_PROGRESS,
+            DeliveryStatus.COMPLETED,
+        )
+
+    def expected_today(self, now: datetime) -> list[Delivery]:
+        """The deliveries still expected today (local day): scheduled or under way, by window start."""
+        local_now = dt_util.as_local(now)
+        start = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
+        end = start + timedelta(days=1)
+        return [
+            item
+            for item in self.passes.deliveries_overlapping(dt_util.as_utc(start), dt_util.as_utc(end))
+            if item.status in (DeliveryStatus.SCHEDULED, DeliveryStatus.IN_PROGRESS)
+        ]
+
+    async def async_add_carrier(self, *, name: str, hours: Schedule | None = None) -> tuple[Carrier, str]:
+        """Create a carrier's standing link; return it and its token (shown this once)."""
+        name = name.strip()
+        if not name:
+            raise validation_error("carrier_name_missing")
+        if hours is not None and (
+            error := schedule_error(hours, dt_util.get_default_time_zone(), dt_util.utcnow(), None, None)
+        ):
+            raise validation_error(error.value)
+        token = new_token()
+        carrier = Carrier(pass_id=ulid_now(), token_hash=hash_token(token), name=name, hours=hours)
+        await self._async_store(carrier)
+        return carrier, token
+
+    async def async_remove_carrier(self, pass_id: str) -> None:
+        """Revoke a carrier's link at once; a visit already running still ends locked as usual."""
+        carrier = self.get(pass_id)
+        if not isinstance(carrier, Carrier):
+            raise validation_error("unknown_pass", pass_id=pass_id)
+        await self._async_store(replace(carrier, revoked=True))
 
     async def async_update_delivery(self, pass_id: str, **changes: Any) -> Delivery:
         """Change a delivery that has not been used yet."""
@@ -289,17 +445,32 @@ class PassBook:
         return self.passes.open_window(now, self.grace)
 
     def admission(
-        self, pass_id: str, now: datetime, *, by_owner: bool, token_hash: str | None = None
+        self,
+        pass_id: str,
+        now: datetime,
+        *,
+        by_owner: bool,
+        token_hash: str | None = None,
+        via: Carrier | None = None,
     ) -> tuple[Pass, PassDenial | None]:
         """The pass as it is now, and why it may not start a visit (None: it may).
 
         Callers ask again after anything they awaited, so that a cancel, renewal, change or removal
         made meanwhile stands. A link's request carries the token hash it was found by: once the pass
-        is renewed, the old token admits nothing, whatever was in flight.
+        is renewed, the old token admits nothing, whatever was in flight. A delivery let in through a
+        carrier's link (via) needs that link as it is now, and still expected from that carrier.
         """
         current = self.get(pass_id)
         if token_hash is not None and current.token_hash != token_hash:
             return current, PassDenial.REVOKED
+        if via is not None:
+            carrier = self.passes.get(via.pass_id)
+            if not isinstance(carrier, Carrier) or carrier.token_hash != via.token_hash or carrier.revoked:
+                return current, PassDenial.REVOKED
+            if not isinstance(current, Delivery) or not carrier.matches(current.carrier):
+                return current, PassDenial.NO_DELIVERY_EXPECTED
+            if denial := carrier.denial(now, dt_util.get_default_time_zone()):
+                return current, denial
         if by_owner:
             return current, None if self.is_open(current, now) else PassDenial.USED
         return current, self.denial(current, now)
@@ -316,11 +487,10 @@ class PassBook:
         if visit.pass_id is None or (found := self.passes.get(visit.pass_id)) is None:
             return
         entered = visit.entered is not None
-        self._keep(
-            guest_after_visit(found, entered=entered)
-            if isinstance(found, Guest)
-            else delivery_after_visit(found, entered=entered, unlock_failed=visit.unlock_failed)
-        )
+        if isinstance(found, Guest):
+            self._keep(guest_after_visit(found, entered=entered))
+        elif isinstance(found, Delivery):
+            self._keep(delivery_after_visit(found, entered=entered, unlock_failed=visit.unlock_failed))
         self._schedule_missed_check()
 
     @callback
@@ -370,4 +540,6 @@ class PassBook:
         del data["token_hash"]
         if isinstance(item, Guest):
             data["status"] = item.status(dt_util.utcnow()).value
+        if isinstance(item, Carrier):
+            data["status"] = item.status.value
         return data

@@ -7,7 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, override
 
-from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorEntityDescription
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
@@ -68,11 +73,21 @@ def next_delivery_attributes(controller: EntranceController) -> Mapping[str, Any
     return {"carrier": delivery.carrier, "window_end": delivery.window_end.isoformat()}
 
 
+def expected_today(controller: EntranceController) -> int:
+    """How many deliveries are still expected today."""
+    return len(controller.passes.expected_today(dt_util.utcnow()))
+
+
+def expected_today_attributes(controller: EntranceController) -> Mapping[str, Any]:
+    """Their carriers, in window order (a parcel without a carrier by its description)."""
+    return {"carriers": [item.label for item in controller.passes.expected_today(dt_util.utcnow())]}
+
+
 @dataclass(frozen=True, kw_only=True)
 class InHomeDeliverySensorDescription(SensorEntityDescription):
     """A sensor read from the controller."""
 
-    value_fn: Callable[[EntranceController], str | datetime | None]
+    value_fn: Callable[[EntranceController], str | int | datetime | None]
     attributes_fn: Callable[[EntranceController], Mapping[str, Any]] = lambda _: {}
 
 
@@ -98,6 +113,13 @@ SENSORS: tuple[InHomeDeliverySensorDescription, ...] = (
         value_fn=next_delivery,
         attributes_fn=next_delivery_attributes,
     ),
+    InHomeDeliverySensorDescription(
+        key="expected_today",
+        translation_key="expected_today",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=expected_today,
+        attributes_fn=expected_today_attributes,
+    ),
 )
 
 
@@ -117,7 +139,7 @@ class InHomeDeliverySensor(InHomeDeliveryEntity, SensorEntity):
 
     @property
     @override
-    def native_value(self) -> str | datetime | None:
+    def native_value(self) -> str | int | datetime | None:
         """Return the sensor's value."""
         return self.entity_description.value_fn(self.controller)
 

@@ -62,6 +62,20 @@ ADD_GUEST_SCHEMA = ENTRANCE_SCHEMA.extend(
     }
 )
 GUEST_ID_SCHEMA = ENTRANCE_SCHEMA.extend({probatio.Required("guest_id"): cv.string})
+HOURS_FIELDS = {
+    probatio.Optional("weekdays"): probatio.All(cv.ensure_list, [cv.string]),
+    probatio.Optional("start_time"): cv.time,
+    probatio.Optional("end_time"): cv.time,
+}
+ADD_CARRIER_SCHEMA = ENTRANCE_SCHEMA.extend(
+    {
+        probatio.Required("name"): probatio.All(cv.string, probatio.Length(min=1, max=MAX_TEXT)),
+        # The hours as one object (`hours:`), or as the form's three fields.
+        probatio.Optional("hours"): probatio.Schema(HOURS_FIELDS),
+        **HOURS_FIELDS,
+    }
+)
+CARRIER_ID_SCHEMA = ENTRANCE_SCHEMA.extend({probatio.Required("carrier_id"): cv.string})
 
 
 def _controller(call: ServiceCall) -> EntranceController:
@@ -97,8 +111,11 @@ async def _async_schedule_delivery(call: ServiceCall) -> ServiceResponse:
         window_end=_local(call.data[ATTR_WINDOW_END]),
         **{field: call.data.get(field) for field in DELIVERY_FIELDS},
     )
+    if token is None:
+        # The same tracking number again: that delivery, updated; its link was given when it was made.
+        return {ATTR_DELIVERY_ID: delivery.pass_id, "status": delivery.status.value, "updated": True}
     link = await async_pass_link(call.hass, controller.passes.webhook_id, token)
-    return {ATTR_DELIVERY_ID: delivery.pass_id, "link": link, "token": token}
+    return {ATTR_DELIVERY_ID: delivery.pass_id, "status": delivery.status.value, "link": link, "token": token}
 
 
 async def _async_update_delivery(call: ServiceCall) -> None:
@@ -148,6 +165,29 @@ async def _async_remove_guest(call: ServiceCall) -> None:
     await _controller(call).passes.async_remove_guest(call.data["guest_id"])
 
 
+async def _async_add_carrier(call: ServiceCall) -> ServiceResponse:
+    """Give a carrier's drivers a standing link, for the carrier's delivery instructions."""
+    controller = _controller(call)
+    hours = call.data.get("hours") or {
+        key: call.data[key] for key in ("weekdays", "start_time", "end_time") if key in call.data
+    }
+    schedule = None
+    if hours:
+        schedule = Schedule(
+            weekdays=tuple(day.strip().lower() for day in hours.get("weekdays", [])),
+            start_time=hours.get("start_time"),
+            end_time=hours.get("end_time"),
+        )
+    carrier, token = await controller.passes.async_add_carrier(name=call.data["name"], hours=schedule)
+    link = await async_pass_link(call.hass, controller.passes.webhook_id, token)
+    return {"carrier_id": carrier.pass_id, "link": link, "token": token}
+
+
+async def _async_remove_carrier(call: ServiceCall) -> None:
+    """Revoke a carrier's link at once."""
+    await _controller(call).passes.async_remove_carrier(call.data["carrier_id"])
+
+
 async def _async_list_passes(call: ServiceCall) -> ServiceResponse:
     """Every pass of the entrance with its status, without tokens."""
     passes = _controller(call).passes
@@ -170,4 +210,6 @@ def async_setup_services(hass: HomeAssistant) -> None:
     admin("renew_link", _async_renew_link, PASS_ID_SCHEMA, SupportsResponse.OPTIONAL)
     admin("add_guest", _async_add_guest, ADD_GUEST_SCHEMA, SupportsResponse.OPTIONAL)
     admin("remove_guest", _async_remove_guest, GUEST_ID_SCHEMA)
+    admin("add_carrier", _async_add_carrier, ADD_CARRIER_SCHEMA, SupportsResponse.OPTIONAL)
+    admin("remove_carrier", _async_remove_carrier, CARRIER_ID_SCHEMA)
     admin("list_passes", _async_list_passes, ENTRANCE_SCHEMA, SupportsResponse.ONLY)

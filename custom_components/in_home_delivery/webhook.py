@@ -21,14 +21,17 @@ from homeassistant.util import dt as dt_util
 from .const import DOMAIN
 from .controller import EntranceController, InHomeDeliveryConfigEntry, VisitDeniedError
 from .core.admission import DenyReason
+from .core.carriers import Carrier
 from .core.commands import EventType, Message
-from .core.passes import PassDenial
+from .core.passes import Delivery, PassDenial
 from .core.passindex import Pass
 from .linkrequest import LinkRequest, read_link_request
-from .linkview import link_view
+from .linkview import link_view, own_visit
 from .page import SECURITY_HEADERS, PageRenderer
 
 _LOGGER = logging.getLogger(__name__)
+
+MAX_CARRIER_VISITS = 1000
 
 STATUS_OF: dict[str, HTTPStatus] = {
     DenyReason.VISIT_RUNNING: HTTPStatus.CONFLICT,
@@ -47,6 +50,7 @@ STATUS_OF: dict[str, HTTPStatus] = {
     PassDenial.USED: HTTPStatus.FORBIDDEN,
     PassDenial.REVOKED: HTTPStatus.FORBIDDEN,
     PassDenial.OUTSIDE_WINDOW: HTTPStatus.FORBIDDEN,
+    PassDenial.NO_DELIVERY_EXPECTED: HTTPStatus.FORBIDDEN,
 }
 
 
@@ -78,6 +82,8 @@ class LinkHandler:
         """Serve one entrance."""
         self.controller = controller
         self.renderer = PageRenderer(controller.hass)
+        # The delivery each carrier link last let in, so that its page follows that visit to the end.
+        self._carrier_visits: dict[str, str] = {}
 
     async def async_handle(self, request: Any) -> web.Response:
         """Answer a GET (the page) or a POST (an action) from any path: `web.Request` or `MockRequest`."""
@@ -93,20 +99,53 @@ class LinkHandler:
             if link.malformed:
                 return await self._refusal(link, HTTPStatus.BAD_REQUEST, "malformed")
             return await self._refusal(link, HTTPStatus.UNAUTHORIZED, "unknown_link")
+        via = None
+        if isinstance(pass_, Carrier):
+            via, pass_ = pass_, self._carrier_delivery(pass_)
+            if pass_ is None:
+                return await self._nothing_expected(via, link)
         if link.malformed or link.action is None:
             return await self._answer(pass_, link, HTTPStatus.BAD_REQUEST, reason="malformed")
         try:
-            result = await self._async_act(pass_, link.action)
+            result = await self._async_act(pass_, link.action, via)
         except VisitDeniedError as err:
             return await self._answer(pass_, link, STATUS_OF[err.reason], reason=err.reason)
         return await self._answer(pass_, link, HTTPStatus.OK, result=result)
+
+    def _carrier_delivery(self, carrier: Carrier) -> Delivery | None:
+        """What a carrier's link stands for now.
+
+        The visit it let in while that runs; else the next expected delivery; else, for a while, the
+        visit it let in last (so the driver sees the door locked, and a second tap is refused as used).
+        """
+        now = dt_util.utcnow()
+        passes, controller = self.controller.passes, self.controller
+        last = self._carrier_visits.get(carrier.pass_id) if carrier.open_for_use else None
+        delivery = passes.passes.get(last) if last else None
+        if not isinstance(delivery, Delivery) or (visit := own_visit(controller, delivery, now)) is None:
+            return passes.expected_for(carrier, now)
+        if visit.running:
+            return delivery
+        return passes.expected_for(carrier, now) or delivery
+
+    async def _nothing_expected(self, carrier: Carrier, link: LinkRequest) -> web.Response:
+        """A carrier's link while nothing is expected from it: the page says so and names nothing of the home."""
+        controller = self.controller
+        # Outside its own hours a carrier's link says the same as when nothing is expected.
+        reason = PassDenial.REVOKED if carrier.revoked else PassDenial.NO_DELIVERY_EXPECTED
+        controller.emit(
+            EventType.DENIED, reason, pass_id=carrier.pass_id, pass_kind=carrier.kind, pass_label=carrier.label
+        )
+        if not carrier.revoked:
+            controller.notify_owner_once(f"carrier_{carrier.pass_id}", Message.CARRIER_TRIED, who=carrier.label)
+        return await self._refusal(link, HTTPStatus.FORBIDDEN, reason)
 
     def _failed(self, address: str) -> None:
         if self.controller.lockout.record_failure(address, dt_util.utcnow()):
             _LOGGER.warning("%s: many failed link attempts from several addresses", self.controller.name)
             self.controller.notify_owner(Message.FLOOD, critical=True)
 
-    async def _async_act(self, pass_: Pass, action: str) -> str:
+    async def _async_act(self, pass_: Pass, action: str, via: Carrier | None) -> str:
         controller = self.controller
         visit = controller.visit
         ours = visit is not None and visit.running and visit.pass_id == pass_.pass_id
@@ -125,7 +164,11 @@ class LinkHandler:
             return "street_door_opened"
         if action == "unlock":
             if not ours:
-                await controller.async_admit(pass_, by_owner=False, token_hash=pass_.token_hash)
+                await controller.async_admit(pass_, by_owner=False, token_hash=pass_.token_hash, via=via)
+                if via is not None:
+                    if len(self._carrier_visits) >= MAX_CARRIER_VISITS:
+                        self._carrier_visits.clear()
+                    self._carrier_visits[via.pass_id] = pass_.pass_id
             return "admitted"
         if ours:
             if controller.door_open():
@@ -136,7 +179,10 @@ class LinkHandler:
     async def _refusal(self, link: LinkRequest, status: HTTPStatus, reason: str) -> web.Response:
         """An answer to a request without a valid token: it names nothing of the home."""
         if link.wants_json:
-            body = {"result": "refused", "reason": reason, "visit_id": None, "phase": None, "lock": None}
+            # The page's script shows the same neutral view as the HTML answer (and stops asking).
+            neutral = self.renderer.neutral_view(await self.renderer.texts(link.language), f"page_{reason}")
+            view = await self.renderer.view_json(neutral, link.language)
+            body = {"result": "refused", "reason": reason, "visit_id": None, "phase": None, "lock": None, "view": view}
             return web.json_response(body, status=status, headers=SECURITY_HEADERS)
         return await self._neutral(link, status, f"page_{reason}")
 

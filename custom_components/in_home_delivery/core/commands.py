@@ -47,6 +47,7 @@ class Message(StrEnum):
     CAMERA_LOST = "camera_lost"
     REVERSED = "reversed"
     STREET_DOOR_OPENED = "street_door_opened"
+    CARRIER_TRIED = "carrier_tried"
 
 
 class Repair(StrEnum):

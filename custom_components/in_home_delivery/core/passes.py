@@ -29,6 +29,7 @@ class PassDenial(StrEnum):
     USED = "used"
     REVOKED = "revoked"
     OUTSIDE_WINDOW = "outside_window"
+    NO_DELIVERY_EXPECTED = "no_delivery_expected"  # a carrier link while nothing is expected from it
 
 
 class WindowError(StrEnum):
@@ -62,6 +63,7 @@ class Delivery:
     description: str | None = None
     tracking_number: str | None = None
     status: DeliveryStatus = DeliveryStatus.SCHEDULED
+    source: str | None = None  # what made it: "<entity_id>|<key>" for an expected-delivery source
 
     kind = "delivery"
 
@@ -104,6 +106,7 @@ def delivery_as_dict(delivery: Delivery) -> dict[str, object]:
         "description": delivery.description,
         "tracking_number": delivery.tracking_number,
         "status": delivery.status.value,
+        "source": delivery.source,
     }
 
 
@@ -123,6 +126,7 @@ def delivery_from_dict(data: Mapping[str, object]) -> Delivery:
         description=text("description"),
         tracking_number=text("tracking_number"),
         status=DeliveryStatus(str(data["status"])),
+        source=text("source"),
     )
 
 

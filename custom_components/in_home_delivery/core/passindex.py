@@ -14,10 +14,11 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import chain
 
+from .carriers import Carrier
 from .guests import Guest
 from .passes import Delivery, DeliveryStatus
 
-type Pass = Delivery | Guest
+type Pass = Delivery | Guest | Carrier
 
 FOREVER = datetime.max.replace(tzinfo=UTC)
 GUEST_LOG = 16
@@ -30,6 +31,9 @@ class PassIndex:
         """Index the given passes."""
         self._delivery: dict[str, Delivery] = {}
         self._guest: dict[str, Guest] = {}
+        self._carrier: dict[str, Carrier] = {}
+        self._by_tracking: dict[str, str] = {}  # a tracking number's latest delivery
+        self._by_source: dict[str, str] = {}  # an expected-delivery source's key: its delivery
         self._by_hash: dict[str, str] = {}
         self._deliveries: list[tuple[datetime, str]] = []  # every delivery, by window start
         self._scheduled: list[tuple[datetime, str]] = []  # scheduled deliveries, by window start
@@ -46,19 +50,38 @@ class PassIndex:
 
     def __len__(self) -> int:
         """How many passes are stored."""
-        return len(self._delivery) + len(self._guest)
+        return len(self._delivery) + len(self._guest) + len(self._carrier)
 
     def __contains__(self, pass_id: object) -> bool:
         """Whether a pass id is stored."""
-        return pass_id in self._delivery or pass_id in self._guest
+        return pass_id in self._delivery or pass_id in self._guest or pass_id in self._carrier
 
     def get(self, pass_id: str) -> Pass | None:
         """The pass with this id."""
-        return self._delivery.get(pass_id) or self._guest.get(pass_id)
+        return self._delivery.get(pass_id) or self._guest.get(pass_id) or self._carrier.get(pass_id)
 
     def values(self) -> Iterable[Pass]:
         """Every pass."""
-        return chain(self._delivery.values(), self._guest.values())
+        return chain(self._delivery.values(), self._guest.values(), self._carrier.values())
+
+    def carriers(self) -> Iterable[Carrier]:
+        """Every carrier pass."""
+        return self._carrier.values()
+
+    def by_tracking(self, tracking_number: str) -> Delivery | None:
+        """The latest delivery with this tracking number."""
+        pass_id = self._by_tracking.get(tracking_number)
+        return None if pass_id is None else self._delivery.get(pass_id)
+
+    def by_source(self, key: str) -> Delivery | None:
+        """The delivery an expected-delivery source made for one of its items."""
+        pass_id = self._by_source.get(key)
+        return None if pass_id is None else self._delivery.get(pass_id)
+
+    def from_source(self, entity_id: str) -> list[Delivery]:
+        """Every delivery one source entity made."""
+        prefix = f"{entity_id}|"
+        return [self._delivery[pass_id] for key, pass_id in self._by_source.items() if key.startswith(prefix)]
 
     def by_hash(self, token_hash: str) -> Pass | None:
         """The pass whose token has this SHA-256 (a dict of hashes of 192-bit random tokens leaks nothing)."""
@@ -97,8 +120,14 @@ class PassIndex:
     def _drop(self, item: Pass) -> None:
         if isinstance(item, Guest):
             del self._guest[item.pass_id]
+        elif isinstance(item, Carrier):
+            del self._carrier[item.pass_id]
         else:
             del self._delivery[item.pass_id]
+            if item.tracking_number and self._by_tracking.get(item.tracking_number) == item.pass_id:
+                del self._by_tracking[item.tracking_number]
+            if item.source and self._by_source.get(item.source) == item.pass_id:
+                del self._by_source[item.source]
         if self._by_hash.get(item.token_hash) == item.pass_id:
             del self._by_hash[item.token_hash]
         for keys, key in self._keys(item):
@@ -110,8 +139,16 @@ class PassIndex:
         self._by_hash[item.token_hash] = item.pass_id
         if isinstance(item, Guest):
             self._guest[item.pass_id] = item
+        elif isinstance(item, Carrier):
+            self._carrier[item.pass_id] = item
         else:
             self._delivery[item.pass_id] = item
+            if item.tracking_number:
+                latest = self._delivery.get(self._by_tracking.get(item.tracking_number, ""))
+                if latest is None or latest.window_start <= item.window_start:
+                    self._by_tracking[item.tracking_number] = item.pass_id
+            if item.source:
+                self._by_source[item.source] = item.pass_id
             self._longest = max(self._longest, item.window_end - item.window_start)
         for keys, key in self._keys(item):
             if sort:
@@ -120,6 +157,8 @@ class PassIndex:
                 keys.append(key)
 
     def _keys(self, item: Pass) -> Iterator[tuple[list[tuple[datetime, str]], tuple[datetime, str]]]:
+        if isinstance(item, Carrier):
+            return
         if isinstance(item, Guest):
             if not item.revoked:
                 yield self._guests, (item.valid_until or FOREVER, item.pass_id)
@@ -154,12 +193,15 @@ class PassIndex:
 
     def open_window(self, now: datetime, grace: timedelta) -> Delivery | None:
         """The first scheduled delivery whose window, widened by grace, holds now."""
+        return next(self.open_windows(now, grace), None)
+
+    def open_windows(self, now: datetime, grace: timedelta) -> Iterator[Delivery]:
+        """The scheduled deliveries whose window, widened by grace, holds now, by window start."""
         for item in self._starting_from(self._scheduled, now - grace):
             if item.window_start - grace > now:
-                return None
+                return
             if item.window_end + grace >= now:
-                return item
-        return None
+                yield item
 
     def first_scheduled_end(self) -> datetime | None:
         """The earliest window end among scheduled deliveries (when the next one can be missed)."""
