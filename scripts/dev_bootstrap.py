@@ -1,7 +1,8 @@
 """Prepare the development Home Assistant the way a newcomer would by hand, through its public APIs.
 
 On first start: onboarding with the development login, a camera on the simulated porch picture, and
-the "Front door" entrance on the simulated hardware; then the In-Home Delivery dashboard becomes the
+the "Front door" entrance on the simulated hardware (with a DHL carrier link and the simulated DHL
+parcel counter as a source of expected deliveries) and the "Garage" entrance; then the In-Home Delivery dashboard becomes the
 default. Run by scripts/develop while Home Assistant starts; does nothing where that is already done.
 """
 
@@ -18,7 +19,13 @@ BASE = "http://127.0.0.1:8123"
 CLIENT_ID = f"{BASE}/"
 USERNAME = "dev"
 PASSWORD = "dev"
-CONFIG = Path(__file__).resolve().parent.parent / "config"
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / "config"
+DHL_COUNTER = "sensor.dhl_parcels_out_for_delivery"
+
+sys.path.insert(0, str(ROOT))
+from custom_components.in_home_delivery.config_flow import EXPECTED_DEFAULTS, OPTION_SECTIONS  # noqa: E402
+from custom_components.in_home_delivery.const import DEFAULT_OPTIONS  # noqa: E402
 
 
 async def wait_for_api(session: aiohttp.ClientSession) -> bool:
@@ -102,6 +109,37 @@ async def delete_entry(session: aiohttp.ClientSession, token: str, entry_id: str
         pass
 
 
+async def expect_dhl_parcels(session: aiohttp.ClientSession, token: str, entry_id: str) -> None:
+    """Front door's options: the simulated DHL counter is a source of expected deliveries."""
+    headers = {"Authorization": f"Bearer {token}"}
+    options = {
+        "timings": {key: DEFAULT_OPTIONS[key] for key in OPTION_SECTIONS["timings"]},
+        "rules": {key: DEFAULT_OPTIONS[key] for key in OPTION_SECTIONS["rules"]},
+        "access": {key: DEFAULT_OPTIONS[key] for key in OPTION_SECTIONS["access"]},
+        "expected": EXPECTED_DEFAULTS | {"source_counters": [DHL_COUNTER]},
+    }
+    url = f"{BASE}/api/config/config_entries/options/flow"
+    async with session.post(url, json={"handler": entry_id}, headers=headers) as response:
+        flow = await response.json()
+    for user_input in (options, {DHL_COUNTER: "DHL"}):
+        async with session.post(f"{url}/{flow['flow_id']}", json=user_input, headers=headers) as response:
+            flow = await response.json()
+    if flow.get("type") != "create_entry":
+        sys.exit(f"Setting Front door's sources failed: {flow}")
+
+
+async def add_carrier_link(session: aiohttp.ClientSession, token: str, entry_id: str) -> str:
+    """A standing DHL link, as an owner pastes into DHL's delivery instructions."""
+    headers = {"Authorization": f"Bearer {token}"}
+    async with session.post(
+        f"{BASE}/api/services/in_home_delivery/add_carrier?return_response",
+        json={"config_entry_id": entry_id, "name": "DHL"},
+        headers=headers,
+    ) as response:
+        response.raise_for_status()
+        return str((await response.json())["service_response"]["link"])
+
+
 async def set_default_dashboard(session: aiohttp.ClientSession, token: str) -> None:
     """Open the In-Home Delivery dashboard first."""
     async with session.ws_connect(f"{BASE}/api/websocket") as ws:
@@ -156,6 +194,10 @@ async def main() -> None:
                 "alarm": {},
             },
         )
+        carrier_link = None
+        if "Front door" not in existing:
+            await expect_dhl_parcels(session, token, entry_id)
+            carrier_link = await add_carrier_link(session, token, entry_id)
         garage_entry_id = existing.get("Garage") or await config_flow(
             session,
             token,
@@ -172,6 +214,9 @@ async def main() -> None:
         write_dashboard(entry_id, garage_entry_id)
         await set_default_dashboard(session, token)
     print(f"Ready: open {BASE} and log in as {USERNAME} / {PASSWORD}")
+    if carrier_link:
+        # Shown once, here only: the link is a secret, like a key. renew_link makes a new one.
+        print(f"Front door's DHL link (raise the simulated DHL parcels above 0, then open it): {carrier_link}")
 
 
 if __name__ == "__main__":
