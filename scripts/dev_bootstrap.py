@@ -196,8 +196,9 @@ async def main() -> None:
         )
         carrier_link = None
         if "Front door" not in existing:
-            await expect_dhl_parcels(session, token, entry_id)
+            # The link first: setting the options reloads the entrance.
             carrier_link = await add_carrier_link(session, token, entry_id)
+            await expect_dhl_parcels(session, token, entry_id)
         garage_entry_id = existing.get("Garage") or await config_flow(
             session,
             token,
