@@ -213,3 +213,28 @@ async def test_schedule_delivery_is_idempotent_per_tracking_number(
     assert len(deliveries) == 1
     assert deliveries[0]["carrier"] == "DHL Express"
     assert deliveries[0]["window_end"] == dt_util.as_utc(start + timedelta(hours=4)).isoformat()
+
+
+async def test_visit_named_by_its_parcel(
+    hass: HomeAssistant, link_client: Any, phone_messages: list[ServiceCall], bus_events: list[Event]
+) -> None:
+    """Through a carrier's link the visit is the delivery's: the owner reads the carrier and the parcel."""
+    link = (await add_carrier(hass))["link"]
+    start = dt_util.now() - timedelta(minutes=5)
+    await hass.services.async_call(
+        DOMAIN,
+        "schedule_delivery",
+        {
+            "config_entry_id": ENTRY_ID,
+            "window_start": start.isoformat(),
+            "window_end": (start + timedelta(hours=2)).isoformat(),
+            "carrier": "DHL",
+            "tracking_number": "00340434161234567890",
+        },
+        blocking=True,
+        return_response=True,
+    )
+    await deliver(hass, link_client, link)
+    admitted = next(event for event in bus_events if event.data["type"] == "admitted")
+    assert (admitted.data["pass_kind"], admitted.data["pass_label"]) == ("delivery", "DHL, parcel 00340434161234567890")
+    assert any("DHL, parcel 00340434161234567890" in call.data["message"] for call in phone_messages)

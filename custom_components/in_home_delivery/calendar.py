@@ -52,7 +52,7 @@ def delivery_event(delivery: Delivery) -> CalendarEvent:
     return CalendarEvent(
         start=dt_util.as_local(delivery.window_start),
         end=dt_util.as_local(delivery.window_end),
-        summary=delivery.label,
+        summary=delivery.title,
         description="\n".join(details),
         uid=delivery.pass_id,
     )

@@ -80,7 +80,7 @@ def expected_today(controller: EntranceController) -> int:
 
 def expected_today_attributes(controller: EntranceController) -> Mapping[str, Any]:
     """Their carriers, in window order (a parcel without a carrier by its description)."""
-    return {"carriers": [item.label for item in controller.passes.expected_today(dt_util.utcnow())]}
+    return {"carriers": [item.title for item in controller.passes.expected_today(dt_util.utcnow())]}
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -68,9 +68,14 @@ class Delivery:
     kind = "delivery"
 
     @property
-    def label(self) -> str:
-        """How the pass is named to the owner: the carrier, else the description."""
+    def title(self) -> str:
+        """The carrier, else the description (a calendar event's title)."""
         return self.carrier or self.description or "Delivery"
+
+    @property
+    def label(self) -> str:
+        """How the pass is named to the owner and on the bus: "DHL, parcel 00340…" where it has a number."""
+        return f"{self.title}, parcel {self.tracking_number}" if self.tracking_number else self.title
 
     @property
     def open_for_use(self) -> bool:
