@@ -5,6 +5,7 @@ from __future__ import annotations
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.translation import async_get_translations
 from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN
@@ -40,6 +41,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: InHomeDeliveryConfigEntr
     """Set up an entrance."""
     controller = EntranceController(hass, entry)
     await controller.async_start()
+    # The logbook describes events synchronously, from these cached texts.
+    for language in {hass.config.language, "en"}:
+        await async_get_translations(hass, language, "exceptions", [DOMAIN])
     entry.runtime_data = controller
     async_watch_wrapped_entities(hass, entry)
     async_register_link_webhook(hass, entry)

@@ -15,6 +15,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_NAME, STATE_UNAVAILABLE
 from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.event import (
     async_track_point_in_utc_time,
     async_track_state_change_event,
@@ -323,6 +324,7 @@ class EntranceController:
         by_owner: bool = True,
         token_hash: str | None = None,
         via: Carrier | None = None,
+        how: str | None = None,
     ) -> Visit:
         """Start a visit if the rules allow it, else tell the owner and raise the reason.
 
@@ -339,12 +341,14 @@ class EntranceController:
             )
         self._admitting = True
         try:
-            return await self._async_admit(pass_.pass_id if pass_ else None, by_owner, token_hash, via)
+            if how is None:
+                how = "carrier_link" if via is not None else "owner" if by_owner else "link"
+            return await self._async_admit(pass_.pass_id if pass_ else None, by_owner, token_hash, via, how)
         finally:
             self._admitting = False
 
     async def _async_admit(
-        self, pass_id: str | None, by_owner: bool, token_hash: str | None, via: Carrier | None
+        self, pass_id: str | None, by_owner: bool, token_hash: str | None, via: Carrier | None, how: str
     ) -> Visit:
         settings = self.settings
         if pass_id is not None:
@@ -370,6 +374,7 @@ class EntranceController:
             pass_label=label,
             now=dt_util.utcnow(),
             settings=settings,
+            admitted_by=how,
         )
         if pass_id is not None:
             self.passes.mark_in_progress(pass_id)
@@ -521,17 +526,33 @@ class EntranceController:
         pass_kind: str,
         pass_label: str,
         visit_id: str | None = None,
+        admitted_by: str | None = None,
+        duration: float | None = None,
     ) -> None:
-        """Fire the public bus event; the `visit` event entity and device triggers listen to it."""
-        self.hass.bus.async_fire(
-            EVENT_IN_HOME_DELIVERY,
-            {
-                "config_entry_id": self.entry.entry_id,
-                "type": event_type.value,
-                "visit_id": visit_id,
-                "pass_id": pass_id,
-                "pass_kind": pass_kind,
-                "pass_label": pass_label,
-                "reason": reason,
-            },
+        """Fire the public bus event; the `visit` event entity, device triggers and the logbook use it.
+
+        Beyond DESIGN's fields it says how the visit was admitted (`admitted_by`), which device it
+        belongs to (`device_id`, so the logbook links it), and for `completed` its length in seconds.
+        """
+        data: dict[str, Any] = {
+            "config_entry_id": self.entry.entry_id,
+            "type": event_type.value,
+            "visit_id": visit_id,
+            "pass_id": pass_id,
+            "pass_kind": pass_kind,
+            "pass_label": pass_label,
+            "reason": reason,
+            "admitted_by": admitted_by,
+            "device_id": self.device_id,
+        }
+        if duration is not None:
+            data["duration"] = round(duration)
+        self.hass.bus.async_fire(EVENT_IN_HOME_DELIVERY, data)
+
+    @property
+    def device_id(self) -> str | None:
+        """The entrance's device in the device registry."""
+        device = dr.async_get(self.hass).async_get_device_by_identifier(
+            (DOMAIN, self.entry.entry_id), self.entry.entry_id
         )
+        return device.id if device else None

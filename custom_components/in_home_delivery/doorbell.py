@@ -74,7 +74,7 @@ def async_watch_doorbell(hass: HomeAssistant, entry: InHomeDeliveryConfigEntry) 
         pass_id = question[0]
         found = controller.passes.passes.get(pass_id) if pass_id else None
         try:
-            await controller.async_admit(found)
+            await controller.async_admit(found, how="doorbell")
         except VisitDeniedError:
             return  # the owner has been told why
 

@@ -31,6 +31,8 @@ class Announcer(Protocol):
         pass_kind: str,
         pass_label: str,
         visit_id: str | None = None,
+        admitted_by: str | None = None,
+        duration: float | None = None,
     ) -> None:
         """Fire the public bus event."""
 
@@ -102,6 +104,8 @@ class VisitRecords(Protocol):
         pass_kind: str,
         pass_label: str,
         visit_id: str | None = None,
+        admitted_by: str | None = None,
+        duration: float | None = None,
     ) -> None:
         """Fire the public bus event."""
 

@@ -25,6 +25,7 @@ from .core.commands import (
     ClearRepair,
     Command,
     Emit,
+    EventType,
     Finish,
     LightsOn,
     LightsRestore,
@@ -141,6 +142,7 @@ class CommandRunner:
             case Notify(message, critical):
                 await self._async_notify(message, visit, critical, {})
             case Emit(event_type, event_reason) if visit is not None:
+                ended = visit.ended if event_type is EventType.COMPLETED else None
                 entrance.emit(
                     event_type,
                     event_reason,
@@ -148,6 +150,8 @@ class CommandRunner:
                     pass_kind=visit.pass_kind,
                     pass_label=visit.pass_label,
                     visit_id=visit.visit_id,
+                    admitted_by=visit.admitted_by or None,
+                    duration=(ended - visit.started).total_seconds() if ended else None,
                 )
             case RaiseRepair(repair):
                 ir.async_create_issue(

@@ -123,6 +123,7 @@ class Visit:
     pass_kind: str
     pass_label: str
     started: datetime
+    admitted_by: str = ""  # how: "link", "carrier_link", "doorbell" or "owner"
     phase: Phase = Phase.UNLOCKING
     door_open: bool | None = False  # None: the door sensor reports nothing
     lock_state: str | None = None
@@ -158,6 +159,7 @@ def start_visit(
     pass_label: str,
     now: datetime,
     settings: VisitSettings,
+    admitted_by: str = "",
 ) -> Step:
     """Begin an admitted visit: prepare the house, tell the owner, then unlock."""
     visit = Visit(
@@ -166,6 +168,7 @@ def start_visit(
         pass_kind=pass_kind,
         pass_label=pass_label,
         started=now,
+        admitted_by=admitted_by,
         deadlines={
             Timer.UNLOCK_CONFIRM: now + settings.confirm_timeout,
             Timer.MAX_VISIT: now + settings.max_visit,
@@ -439,6 +442,7 @@ def visit_as_dict(visit: Visit) -> dict[str, object]:
         "pass_kind": visit.pass_kind,
         "pass_label": visit.pass_label,
         "started": visit.started.isoformat(),
+        "admitted_by": visit.admitted_by,
         "phase": visit.phase.value,
         "door_open": visit.door_open,
         "lock_state": visit.lock_state,
@@ -470,6 +474,7 @@ def visit_from_dict(data: Mapping[str, object]) -> Visit:
         pass_kind=str(data["pass_kind"]),
         pass_label=str(data["pass_label"]),
         started=datetime.fromisoformat(str(data["started"])),
+        admitted_by=str(data.get("admitted_by") or ""),
         phase=Phase(str(data["phase"])),
         door_open=None if data.get("door_open", False) is None else bool(data.get("door_open")),
         lock_state=None if data.get("lock_state") is None else str(data["lock_state"]),

@@ -1,0 +1,90 @@
+"""The logbook says who came and how: "Front door let DHL, parcel 0034… in with the carrier link"."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from homeassistant.components.logbook.const import LOGBOOK_ENTRY_MESSAGE, LOGBOOK_ENTRY_NAME
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers.translation import async_get_cached_translations
+
+from .const import DOMAIN, EVENT_IN_HOME_DELIVERY
+
+CATEGORY = "exceptions"
+PREFIX = f"component.{DOMAIN}.{CATEGORY}."
+
+
+class LogbookTexts:
+    """The texts of In-Home Delivery in the language of Home Assistant (English where one is missing)."""
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        """Read the cached translations (loaded when the entrance is set up)."""
+        self.hass = hass
+
+    def __call__(self, key: str, **placeholders: str) -> str:
+        """A text, with its placeholders filled in."""
+        template = None
+        for language in (self.hass.config.language, "en"):
+            translations = async_get_cached_translations(self.hass, language, CATEGORY, DOMAIN)
+            if (template := translations.get(f"{PREFIX}{key}.message")) is not None:
+                break
+        if template is None:
+            return key
+        try:
+            return template.format(**placeholders)
+        except KeyError, IndexError, ValueError:
+            return template
+
+
+def duration_text(seconds: int, texts: LogbookTexts) -> str:
+    """A visit's length as people say it: "45 s", "2 min 5 s", "1 h 3 min"."""
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return texts("logbook_hours", hours=str(hours), minutes=str(minutes))
+    if minutes:
+        return texts("logbook_minutes", minutes=str(minutes), seconds=str(secs))
+    return texts("logbook_seconds", seconds=str(secs))
+
+
+def describe(data: Mapping[str, Any], texts: LogbookTexts) -> str:
+    """The logbook line of one event, after the entrance's name."""
+    kind, label = data.get("pass_kind"), str(data.get("pass_label") or "")
+    if kind == "owner":
+        who = texts("logbook_you")
+    elif kind == "carrier":
+        who = texts("logbook_carrier_link", carrier=label)
+    else:
+        who = label
+    how = texts(f"logbook_by_{data['admitted_by']}") if data.get("admitted_by") else ""
+    reason = str(data.get("reason") or "")
+    placeholders = {"who": who, "how": how}
+    event_type = str(data.get("type"))
+    if event_type == "denied":
+        placeholders["reason"] = texts(f"reason_{reason}") if reason else ""
+    elif event_type == "relock_failed":
+        placeholders["reason"] = reason
+    elif event_type == "completed":
+        placeholders["duration"] = duration_text(int(data.get("duration") or 0), texts)
+        placeholders["outcome"] = texts(f"logbook_outcome_{reason or 'locked'}")
+    return texts(f"logbook_{event_type}", **placeholders)
+
+
+@callback
+def async_describe_events(
+    hass: HomeAssistant,
+    async_describe_event: Callable[[str, str, Callable[[Event], dict[str, str]]], None],
+) -> None:
+    """Describe the entrance's events for the logbook."""
+    texts = LogbookTexts(hass)
+
+    @callback
+    def async_describe(event: Event) -> dict[str, str]:
+        entry = hass.config_entries.async_get_entry(str(event.data.get("config_entry_id")))
+        return {
+            LOGBOOK_ENTRY_NAME: entry.title if entry else texts("logbook_entrance"),
+            LOGBOOK_ENTRY_MESSAGE: describe(event.data, texts),
+        }
+
+    async_describe_event(DOMAIN, EVENT_IN_HOME_DELIVERY, async_describe)
