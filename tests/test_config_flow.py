@@ -162,6 +162,7 @@ async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEnt
                 "keep_snapshots_days": 7,
                 "camera_check_interval": 10,
                 "lock_when_camera_lost": False,
+                "auto_lock": True,
             },
             "access": {"opening_height": 40.0, "street_door_pulse": 3},
             "expected": {"delivery_days": ["mon", "sat"], "delivery_from": "09:00:00", "delivery_until": "18:00:00"},
@@ -173,6 +174,7 @@ async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEnt
     assert init_integration.runtime_data.sources.hours.weekdays == ("mon", "sat")
     assert isinstance(init_integration.options["relock_delay"], int)
     assert init_integration.options["only_when_away"] is True
+    assert init_integration.options["auto_lock"] is True
     assert init_integration.runtime_data.settings.relock_delay.total_seconds() == 30
     assert init_integration.runtime_data.settings.lock_when_camera_lost is False
     assert init_integration.runtime_data.camera_watch.interval.total_seconds() == 10

@@ -24,6 +24,7 @@ from .const import (
     CONF_ALARM_CODE,
     CONF_ALARM_PANEL,
     CONF_ASK_ON_DOORBELL,
+    CONF_AUTO_LOCK,
     CONF_CAMERA,
     CONF_CAMERA_CHECK_INTERVAL,
     CONF_DELIVERY_DAYS,
@@ -81,6 +82,7 @@ OPTION_SECTIONS: dict[str, tuple[str, ...]] = {
         CONF_KEEP_SNAPSHOTS_DAYS,
         CONF_CAMERA_CHECK_INTERVAL,
         CONF_LOCK_WHEN_CAMERA_LOST,
+        CONF_AUTO_LOCK,
     ),
     "access": (CONF_OPENING_HEIGHT, CONF_STREET_DOOR_PULSE),
     "expected": (
@@ -327,6 +329,7 @@ OPTIONS_SCHEMA = probatio.Schema(
                     ),
                     probatio.Required(CONF_CAMERA_CHECK_INTERVAL): _seconds(2, 60),
                     probatio.Required(CONF_LOCK_WHEN_CAMERA_LOST): selector.BooleanSelector(),
+                    probatio.Required(CONF_AUTO_LOCK): selector.BooleanSelector(),
                 }
             ),
             {"collapsed": False},

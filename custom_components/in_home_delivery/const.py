@@ -35,6 +35,7 @@ CONF_CAMERA_CHECK_INTERVAL: Final = "camera_check_interval"
 CONF_LOCK_WHEN_CAMERA_LOST: Final = "lock_when_camera_lost"
 CONF_OPENING_HEIGHT: Final = "opening_height"  # percent a garage door opens for a parcel (0: fully)
 CONF_STREET_DOOR_PULSE: Final = "street_door_pulse"  # seconds a street door switch stays on
+CONF_AUTO_LOCK: Final = "auto_lock"  # an unlock by hand is followed as a visit, so the door locks again
 # Expected deliveries: the delivery hours, and the sources read into deliveries.
 CONF_DELIVERY_DAYS: Final = "delivery_days"
 CONF_DELIVERY_FROM: Final = "delivery_from"
@@ -59,6 +60,7 @@ DEFAULT_OPTIONS: Final[dict[str, int | bool]] = {
     CONF_LOCK_WHEN_CAMERA_LOST: True,
     CONF_OPENING_HEIGHT: 0,
     CONF_STREET_DOOR_PULSE: 2,
+    CONF_AUTO_LOCK: False,
 }
 
 DOOR_SENSOR_CLASSES: Final = ["door", "opening", "garage_door", "window"]

@@ -30,6 +30,7 @@ from .camera_watch import CameraWatch
 from .const import (
     CONF_ALARM_CODE,
     CONF_ALARM_PANEL,
+    CONF_AUTO_LOCK,
     CONF_CAMERA,
     CONF_CAMERA_CHECK_INTERVAL,
     CONF_DOOR_SENSOR,
@@ -67,6 +68,7 @@ from .core.visit import (
     Tick,
     Visit,
     advance,
+    begin_auto_lock,
     resume_visit,
     start_visit,
     visit_as_dict,
@@ -234,6 +236,24 @@ class EntranceController:
             door_open = self.door_open() if self.door_sensor else False
             visit = replace(self.visit, lock_state=self.lock_state, door_open=door_open)
             self._commit(*resume_visit(visit, dt_util.utcnow(), self.settings))
+        elif self.lock_state == "unlocked":
+            self._auto_lock()
+
+    @callback
+    def _auto_lock(self) -> None:
+        """With "Auto-lock after any unlock" on, an unlock that is not a visit's becomes one, so it locks again."""
+        if not self.entry.options.get(CONF_AUTO_LOCK, False) or self._admitting or self.visit_running:
+            return
+        _LOGGER.info("%s: unlocked by hand; it locks again by the visit's rules", self.name)
+        self._commit(
+            *begin_auto_lock(
+                visit_id=ulid_now(),
+                label=self.messages.owner_label(),
+                now=dt_util.utcnow(),
+                settings=self.settings,
+                door_open=self.door_open() if self.door_sensor else False,
+            )
+        )
 
     async def _async_retention(self, _now: Any = None) -> None:
         """Daily: forget old finished deliveries, and pictures older than the option."""
@@ -436,7 +456,11 @@ class EntranceController:
         new_state = event.data["new_state"]
         value = new_state.state if new_state else None
         if event.data["entity_id"] == self.lock_entity:
-            self._apply(LockReported(self.access.read(new_state)))
+            reading = self.access.read(new_state)
+            if reading == "unlocked" and not self.visit_running:
+                self._auto_lock()
+                return
+            self._apply(LockReported(reading))
         else:
             self._apply(DoorReported(door_input(value)))
         self.notify_listeners()

@@ -36,7 +36,7 @@ from .core.commands import (
     Snapshot,
     Unlock,
 )
-from .core.visit import Visit
+from .core.visit import AUTO_LOCK, Visit
 from .entrance import VisitRecords
 
 _LOGGER = logging.getLogger(__name__)
@@ -169,7 +169,7 @@ class CommandRunner:
                 )
             case ClearRepair(repair):
                 ir.async_delete_issue(self.hass, DOMAIN, f"{repair.value}_{self.entry.entry_id}")
-            case Snapshot(moment) if visit is not None and self.recording:
+            case Snapshot(moment) if visit is not None and self.recording and visit.admitted_by != AUTO_LOCK:
                 await self._async_snapshot(visit, moment)
             case Snapshot() | Finish() | Emit():
                 pass

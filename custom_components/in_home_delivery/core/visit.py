@@ -184,6 +184,44 @@ def start_visit(
     ]
 
 
+AUTO_LOCK = "auto_lock"  # admitted_by of a visit that follows an unlock by hand
+OWNER = "owner"  # the pass kind of a visit without a pass
+
+
+def begin_auto_lock(
+    *, visit_id: str, label: str, now: datetime, settings: VisitSettings, door_open: bool | None
+) -> Step:
+    """The lock was unlocked by hand (a tile, a keypad, a key): follow it as a visit, so it locks again.
+
+    Nothing is unlocked, lit, disarmed or photographed, and the owner is not told that someone came:
+    only the rules of the visit apply from here (the door closed, the relock delay, confirmation,
+    retries, alerts). Without anyone opening the door it locks after the entry timeout.
+    """
+    visit = Visit(
+        visit_id=visit_id,
+        pass_id=None,
+        pass_kind=OWNER,
+        pass_label=label,
+        started=now,
+        admitted_by=AUTO_LOCK,
+        phase=Phase.WAITING_FOR_ENTRY,
+        door_open=door_open,
+        lock_state="unlocked",
+        deadlines={Timer.ENTRY: now + settings.entry_timeout, Timer.MAX_VISIT: now + settings.max_visit},
+    )
+    if door_open:
+        visit = replace(
+            visit,
+            phase=Phase.INSIDE,
+            entered=now,
+            deadlines={
+                Timer.DOOR_OPEN_ALERT: now + settings.door_open_alert,
+                Timer.MAX_VISIT: now + settings.max_visit,
+            },
+        )
+    return visit, [Emit(EventType.UNLOCKED)]
+
+
 def resume_visit(visit: Visit, now: datetime, settings: VisitSettings) -> Step:
     """Carry on after a restart: whatever the phase was, lock at once and tell the owner.
 
@@ -273,7 +311,8 @@ def _on_door(visit: Visit, is_open: bool | None, now: datetime, settings: VisitS
         commands += [Emit(EventType.DOOR_OPENED), Snapshot("door_opened")]
         if visit.entered is None:
             visit = replace(visit, entered=now)
-            commands.append(Notify(Message.ENTERED))
+            if visit.admitted_by != AUTO_LOCK:
+                commands.append(Notify(Message.ENTERED))
         return replace(visit, phase=Phase.INSIDE, deadlines=deadlines, stuck=False, retries=0), commands
     if visit.phase is Phase.CLOSING:
         # The sensor is back and says closed: lock within the relock delay.
@@ -422,7 +461,8 @@ def _finish(visit: Visit, now: datetime) -> Step:
         LightsRestore(),
         AlarmRearm(),
         Snapshot("end"),
-        Notify(Message.COMPLETED),
+        # After an unlock by hand only a problem is worth a message (the relock-failed alert came earlier).
+        *([Notify(Message.COMPLETED)] if visit.admitted_by != AUTO_LOCK or outcome is not Outcome.LOCKED else []),
         Emit(EventType.COMPLETED, None if outcome is Outcome.LOCKED else str(outcome)),
         Finish(),
     ]
