@@ -10,7 +10,7 @@ from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN
 from .controller import EntranceController, InHomeDeliveryConfigEntry
-from .doorbell import async_watch_doorbell
+from .doorbell import async_watch_answers, async_watch_doorbell
 from .services import async_setup_services
 from .store import EntranceStore, PassStore, entrance_key, visit_key
 from .watchdog import async_watch_wrapped_entities
@@ -48,6 +48,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: InHomeDeliveryConfigEntr
     async_watch_wrapped_entities(hass, entry)
     async_register_link_webhook(hass, entry)
     async_watch_doorbell(hass, entry)
+    async_watch_answers(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 

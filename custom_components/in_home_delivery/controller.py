@@ -78,6 +78,7 @@ from .house import House, Remembered
 from .media import VisitPictures
 from .messages import Messages
 from .passbook import PassBook
+from .phone_actions import OneTimeActions
 from .runner import CommandRunner
 from .settings import visit_settings
 from .sources import ExpectedDeliveries
@@ -145,6 +146,7 @@ class EntranceController:
         self.passes = PassBook(hass, entry, self)
         self.sources = ExpectedDeliveries(hass, entry, self.passes)
         self.lockout = Lockout()
+        self.phone_actions = OneTimeActions()
         self.media = VisitPictures(hass, entry.entry_id, self.camera)
         self.runner = CommandRunner(hass, entry, self)
         self.camera_watch = CameraWatch(

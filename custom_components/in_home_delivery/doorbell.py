@@ -1,13 +1,13 @@
 """The doorbell: a press while a delivery is expected asks the owner's phones whether to let the courier in.
 
-Phones get "Let in" / "Not now" buttons; the answer comes back as a `mobile_app_notification_action`
-event carrying a one-time action id, so an old notification cannot open the door later.
+Phones get "Let in" / "Not now" buttons with one-time action ids (phone_actions.py), and the critical
+alerts of a visit get "Lock now"; the answers come back as `mobile_app_notification_action` events,
+so an old notification cannot act later.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-import secrets
+from datetime import timedelta
 
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers.event import async_track_state_change_event
@@ -16,12 +16,12 @@ from homeassistant.util import dt as dt_util
 from .const import CONF_ASK_ON_DOORBELL, CONF_DOORBELL
 from .controller import InHomeDeliveryConfigEntry, VisitDeniedError
 from .core.commands import Message
+from .phone_actions import ACTION_PREFIX, MOBILE_APP_ACTION_EVENT
+from .runner import LOCK_NOW
 
-ACTION_PREFIX = "IN_HOME_DELIVERY_"
 LET_IN = f"{ACTION_PREFIX}LET_IN_"
 NOT_NOW = f"{ACTION_PREFIX}NOT_NOW_"
 QUESTION_VALID = timedelta(minutes=10)
-MOBILE_APP_ACTION_EVENT = "mobile_app_notification_action"
 
 
 def is_press(event: Event[EventStateChangedData]) -> bool:
@@ -41,42 +41,39 @@ def async_watch_doorbell(hass: HomeAssistant, entry: InHomeDeliveryConfigEntry) 
     doorbell = entry.data.get(CONF_DOORBELL)
     if not doorbell or not entry.options.get(CONF_ASK_ON_DOORBELL):
         return
-    questions: dict[str, tuple[str | None, datetime]] = {}
 
     @callback
     def on_press(event: Event[EventStateChangedData]) -> None:
         if not is_press(event) or controller.visit_running:
             return
-        now = dt_util.utcnow()
-        delivery = controller.passes.open_window(now)
+        delivery = controller.passes.open_window(dt_util.utcnow())
         if delivery is None:
             return
-        for stale in [nonce for nonce, (_, until) in questions.items() if until < now]:
-            del questions[stale]
-        nonce = secrets.token_hex(8)
-        questions[nonce] = (delivery.pass_id, now + QUESTION_VALID)
-        controller.notify_owner(
-            Message.DOORBELL,
-            live_picture=True,
-            who=delivery.label,
-            actions=f"{LET_IN}{nonce},{NOT_NOW}{nonce}",
-        )
+        let_in, not_now = controller.phone_actions.issue_pair(LET_IN, NOT_NOW, delivery.pass_id, QUESTION_VALID)
+        controller.notify_owner(Message.DOORBELL, live_picture=True, who=delivery.label, actions=f"{let_in},{not_now}")
+
+    entry.async_on_unload(async_track_state_change_event(hass, doorbell, on_press))
+
+
+@callback
+def async_watch_answers(hass: HomeAssistant, entry: InHomeDeliveryConfigEntry) -> None:
+    """The owner's answers from the phones: Let in (the doorbell's question) and Lock now (an alert)."""
+    controller = entry.runtime_data
 
     async def on_answer(event: Event) -> None:
-        action = str(event.data.get("action", ""))
-        let_in = action.startswith(LET_IN)
-        if not let_in and not action.startswith(NOT_NOW):
-            return
         # The first answer, from any phone, closes the question for every phone.
-        question = questions.pop(action.removeprefix(LET_IN if let_in else NOT_NOW), None)
-        if not let_in or question is None or question[1] < dt_util.utcnow():
+        answer = controller.phone_actions.redeem(str(event.data.get("action", "")), LET_IN, NOT_NOW, LOCK_NOW)
+        if answer is None or answer.prefix == NOT_NOW:
             return
-        pass_id = question[0]
-        found = controller.passes.passes.get(pass_id) if pass_id else None
+        if answer.prefix == LOCK_NOW:
+            visit = controller.visit
+            if visit is not None and visit.running and visit.visit_id == answer.payload:
+                await controller.async_end_visit()
+            return
+        found = controller.passes.passes.get(answer.payload) if answer.payload else None
         try:
             await controller.async_admit(found, how="doorbell")
         except VisitDeniedError:
             return  # the owner has been told why
 
-    entry.async_on_unload(async_track_state_change_event(hass, doorbell, on_press))
     entry.async_on_unload(hass.bus.async_listen(MOBILE_APP_ACTION_EVENT, on_answer))

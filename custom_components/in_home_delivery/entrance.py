@@ -12,6 +12,7 @@ from .core.commands import EventType, Message
 from .house import House, Remembered
 from .media import VisitPictures
 from .messages import Messages
+from .phone_actions import OneTimeActions
 from .store import EntranceStore
 
 
@@ -91,6 +92,10 @@ class VisitRecords(Protocol):
     @property
     def visit_store(self) -> EntranceStore:
         """The store of the running visit."""
+
+    @property
+    def phone_actions(self) -> OneTimeActions:
+        """The open action ids of buttons on the owner's phones."""
 
     def door_open(self) -> bool | None:
         """Whether the door is open now (None when nobody knows)."""

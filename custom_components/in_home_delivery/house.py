@@ -45,6 +45,7 @@ class Notification:
     critical: bool = False
     image: str | None = None
     actions: tuple[tuple[str, str], ...] = ()  # (action id, button title) for phones that offer buttons
+    camera: tuple[str, str] | None = None  # (camera entity, button title): opens its view on the phone
 
 
 class House:
@@ -181,6 +182,12 @@ def mobile_app_data(notification: Notification) -> dict[str, Any]:
         data |= {"push": {"interruption-level": "time-sensitive"}}
     if notification.image:
         data["image"] = notification.image
-    if notification.actions:
-        data["actions"] = [{"action": action, "title": title} for action, title in notification.actions]
+    actions: list[dict[str, str]] = [{"action": action, "title": title} for action, title in notification.actions]
+    if notification.camera:
+        # Tapping the notification, or its button, opens the camera's more-info in the app.
+        uri = f"entityId:{notification.camera[0]}"
+        data |= {"url": uri, "clickAction": uri}
+        actions.append({"action": "URI", "title": notification.camera[1], "uri": uri})
+    if actions:
+        data["actions"] = actions
     return data

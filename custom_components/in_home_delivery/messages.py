@@ -10,9 +10,18 @@ from .const import DOMAIN
 from .core.commands import Message
 from .core.visit import Visit
 from .house import Notification
+from .phone_actions import ACTION_PREFIX
 
 # Notification texts live beside the error messages in the translations' `exceptions` section.
 CATEGORY = "exceptions"
+
+
+def button_of(action: str) -> str:
+    """A button's kind from its action id: IN_HOME_DELIVERY_LET_IN_<nonce> → let_in."""
+    for kind in ("let_in", "not_now", "lock_now"):
+        if action.startswith(f"{ACTION_PREFIX}{kind.upper()}_"):
+            return kind
+    return "not_now"
 
 
 class Messages:
@@ -30,6 +39,10 @@ class Messages:
             return template.format(**placeholders)
         except KeyError, IndexError, ValueError:
             return template
+
+    def text(self, key: str) -> str:
+        """One translated text (loaded with the notifications)."""
+        return self._text(key)
 
     def owner_label(self) -> str:
         """How a visit the owner started without a pass is named."""
@@ -56,7 +69,7 @@ class Messages:
             key = f"notify_completed_{outcome}"
         extra = dict(placeholders or {})
         actions = tuple(
-            (action, self._text("action_let_in" if "_LET_IN_" in action else "action_not_now"))
+            (action, self._text(f"action_{button_of(action)}"))
             for action in filter(None, extra.pop("actions", "").split(","))
         )
         if reason := extra.pop("reason", None):

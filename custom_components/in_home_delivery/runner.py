@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
 import logging
+from typing import Any
 
 from homeassistant.components.http.auth import async_sign_path
 from homeassistant.config_entries import ConfigEntry
@@ -38,10 +39,13 @@ from .core.commands import (
 )
 from .core.visit import AUTO_LOCK, Visit
 from .entrance import VisitRecords
+from .phone_actions import ACTION_PREFIX
 
 _LOGGER = logging.getLogger(__name__)
 
 LIVE_PICTURE_VALID = timedelta(minutes=10)
+LOCK_NOW = f"{ACTION_PREFIX}LOCK_NOW_"
+LOCK_NOW_VALID = timedelta(hours=1)
 SIDE_COMMANDS = (Notify, Snapshot, LightsOn, LightsRestore)
 
 
@@ -90,12 +94,22 @@ class CommandRunner:
         )
         if image is not None:
             notification = replace(notification, image=image)
+        if critical and visit is not None and visit.running:
+            notification = replace(notification, **self._alert_buttons(visit))
         if visit is not None and (image := entrance.media.latest_url(visit.visit_id)):
             # A signed path loads without a login (in a phone's notification, in the notification drawer)
             # and only for this picture, as long as pictures are kept.
             keep = timedelta(days=self.keep_days)
             notification = replace(notification, image=async_sign_path(self.hass, image, keep, use_content_user=True))
         await entrance.house.notify(notification)
+
+    def _alert_buttons(self, visit: Visit) -> dict[str, Any]:
+        """A critical alert during a visit: Lock now (ends the visit, once, for an hour), Show camera."""
+        lock_now = self.entrance.phone_actions.issue(LOCK_NOW, visit.visit_id, LOCK_NOW_VALID)
+        buttons: dict[str, Any] = {"actions": ((lock_now, self.entrance.messages.text("action_lock_now")),)}
+        if self.entrance.camera:
+            buttons["camera"] = (self.entrance.camera, self.entrance.messages.text("action_show_camera"))
+        return buttons
 
     @callback
     def spawn(self, commands: list[Command], visit: Visit | None) -> None:

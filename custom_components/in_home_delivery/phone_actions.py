@@ -1,0 +1,63 @@
+"""Buttons on the owner's phone notifications, answered through one-time, expiring action ids.
+
+A button's action id is a prefix and a random nonce; the answer comes back as the companion app's
+`mobile_app_notification_action` event. An id works once, from any phone, and only until it expires,
+so an old notification can never act later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+import secrets
+
+from homeassistant.util import dt as dt_util
+
+ACTION_PREFIX = "IN_HOME_DELIVERY_"
+MOBILE_APP_ACTION_EVENT = "mobile_app_notification_action"
+MAX_OPEN = 1000
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a redeemed button was issued for."""
+
+    prefix: str
+    payload: str | None
+
+
+class OneTimeActions:
+    """The open action ids of one entrance."""
+
+    def __init__(self) -> None:
+        """Nothing is open yet."""
+        self._open: dict[str, tuple[str, str | None, datetime]] = {}
+
+    def issue(self, prefix: str, payload: str | None, valid: timedelta) -> str:
+        """A new action id for a button; payload says what it acts on (a pass, a visit)."""
+        now = dt_util.utcnow()
+        self._open = {nonce: item for nonce, item in self._open.items() if item[2] >= now}
+        if len(self._open) >= MAX_OPEN:
+            self._open.clear()
+        nonce = secrets.token_hex(8)
+        self._open[nonce] = (prefix, payload, now + valid)
+        return f"{prefix}{nonce}"
+
+    def redeem(self, action: str, *prefixes: str) -> Answer | None:
+        """The answer to an action id of one of the prefixes, once and before it expires; else None.
+
+        Buttons issued together (Let in / Not now) share their nonce: the first answer closes both.
+        """
+        for prefix in prefixes:
+            if action.startswith(prefix):
+                item = self._open.pop(action.removeprefix(prefix), None)
+                if item is None or item[2] < dt_util.utcnow():
+                    return None
+                return Answer(prefix, item[1])
+        return None
+
+    def issue_pair(self, first: str, second: str, payload: str | None, valid: timedelta) -> tuple[str, str]:
+        """Two buttons of one question (the first answer closes both)."""
+        action = self.issue(first, payload, valid)
+        nonce = action.removeprefix(first)
+        return action, f"{second}{nonce}"
