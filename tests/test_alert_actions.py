@@ -10,7 +10,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from homeassistant.core import HomeAssistant, ServiceCall
 
 from .conftest import CAMERA
-from .helpers import admit, end_visit, set_switch, tick
+from .helpers import admit, close_door, end_visit, open_door, set_switch, tick
 
 LOCK = "lock.smart_lock"
 PHASE = "sensor.front_door_visit_phase"
@@ -78,3 +78,27 @@ async def test_lock_now_expires(
     await set_switch(hass, "input_boolean.sim_lock_jams", False)
     await answer(hass, action)
     assert hass.states.get(PHASE).state == "relock_failed"
+
+
+async def test_one_message_in_place_per_visit(
+    hass: HomeAssistant, init_integration: MockConfigEntry, phone_messages: list[ServiceCall]
+) -> None:
+    """A visit's news replaces itself on the phone (one tag), its alerts stay apart, the next visit is new."""
+    await admit(hass)
+    await open_door(hass)
+    await close_door(hass)
+    await end_visit(hass)
+    first = {call.data["data"]["tag"] for call in phone_messages}
+    assert len(first) == 1
+    phone_messages.clear()
+    await jammed_visit(hass)
+    tags = [call.data["data"]["tag"] for call in phone_messages]
+    critical = {
+        call.data["data"]["tag"]
+        for call in phone_messages
+        if call.data["data"].get("push", {}).get("interruption-level") == "critical"
+    }
+    assert len(set(tags)) == 2  # the second visit's news, and its alert apart
+    assert not set(tags) & first
+    assert len(critical) == 1
+    assert critical < set(tags)

@@ -46,6 +46,7 @@ class Notification:
     image: str | None = None
     actions: tuple[tuple[str, str], ...] = ()  # (action id, button title) for phones that offer buttons
     camera: tuple[str, str] | None = None  # (camera entity, button title): opens its view on the phone
+    tag: str = DOMAIN  # messages with the same tag replace each other (one per visit, not a pile)
 
 
 class House:
@@ -163,14 +164,16 @@ class House:
         data: dict[str, Any] = {"title": notification.title, "message": notification.message}
         if name.startswith("mobile_app_"):
             data["data"] = mobile_app_data(notification)
-        elif name == "persistent_notification" and notification.image:
-            data["message"] += f"\n\n![]({notification.image})"
+        elif name == "persistent_notification":
+            data["data"] = {"notification_id": notification.tag}
+            if notification.image:
+                data["message"] += f"\n\n![]({notification.image})"
         await self._call("notify", name, data)
 
 
 def mobile_app_data(notification: Notification) -> dict[str, Any]:
     """Push options for the companion apps: critical alerts break through, others are time-sensitive."""
-    data: dict[str, Any] = {"tag": DOMAIN, "group": DOMAIN}
+    data: dict[str, Any] = {"tag": notification.tag, "group": DOMAIN}
     if notification.critical:
         data |= {
             "ttl": 0,

@@ -94,6 +94,7 @@ class CommandRunner:
         )
         if image is not None:
             notification = replace(notification, image=image)
+        notification = replace(notification, tag=self._tag(message, visit, critical))
         if critical and visit is not None and visit.running:
             notification = replace(notification, **self._alert_buttons(visit))
         if visit is not None and (image := entrance.media.latest_url(visit.visit_id)):
@@ -102,6 +103,13 @@ class CommandRunner:
             keep = timedelta(days=self.keep_days)
             notification = replace(notification, image=async_sign_path(self.hass, image, keep, use_content_user=True))
         await entrance.house.notify(notification)
+
+    def _tag(self, message: Message, visit: Visit | None, critical: bool) -> str:
+        """One message in place per visit (its alerts apart, so that news never hides an alert); one per
+        kind of news outside a visit (a link refused again and again replaces itself)."""
+        if visit is not None:
+            return f"{DOMAIN}_{visit.visit_id}{'_alert' if critical else ''}"
+        return f"{DOMAIN}_{self.entry.entry_id}_{message.value}"
 
     def _alert_buttons(self, visit: Visit) -> dict[str, Any]:
         """A critical alert during a visit: Lock now (ends the visit, once, for an hour), Show camera."""
