@@ -24,7 +24,11 @@ CONFIG = ROOT / "config"
 DHL_COUNTER = "sensor.dhl_parcels_out_for_delivery"
 
 sys.path.insert(0, str(ROOT))
-from custom_components.in_home_delivery.config_flow import EXPECTED_DEFAULTS, OPTION_SECTIONS  # noqa: E402
+from custom_components.in_home_delivery.config_flow import (  # noqa: E402
+    EXPECTED_DEFAULTS,
+    OPTION_SECTIONS,
+    as_duration,
+)
 from custom_components.in_home_delivery.const import DEFAULT_OPTIONS  # noqa: E402
 
 
@@ -113,7 +117,7 @@ async def expect_dhl_parcels(session: aiohttp.ClientSession, token: str, entry_i
     """Front door's options: the simulated DHL counter is a source of expected deliveries."""
     headers = {"Authorization": f"Bearer {token}"}
     options = {
-        "timings": {key: DEFAULT_OPTIONS[key] for key in OPTION_SECTIONS["timings"]},
+        "timings": {key: as_duration(int(DEFAULT_OPTIONS[key])) for key in OPTION_SECTIONS["timings"]},
         "rules": {key: DEFAULT_OPTIONS[key] for key in OPTION_SECTIONS["rules"]},
         "access": {key: DEFAULT_OPTIONS[key] for key in OPTION_SECTIONS["access"]},
         "expected": EXPECTED_DEFAULTS | {"source_counters": [DHL_COUNTER]},

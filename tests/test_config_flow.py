@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.in_home_delivery.config_flow import OPTION_SECTIONS
+from custom_components.in_home_delivery.config_flow import DURATION_RANGES, OPTION_SECTIONS, as_duration
 from custom_components.in_home_delivery.const import DEFAULT_OPTIONS, DOMAIN
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
@@ -147,11 +147,11 @@ async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEnt
         result["flow_id"],
         {
             "timings": {
-                "relock_delay": 30.0,
-                "entry_timeout": 60,
-                "max_visit": 1200,
-                "door_open_alert": 120,
-                "grace": 600,
+                "relock_delay": {"seconds": 30},
+                "entry_timeout": {"minutes": 1},
+                "max_visit": {"minutes": 20},
+                "door_open_alert": {"minutes": 2},
+                "grace": {"hours": 0, "minutes": 10, "seconds": 0},
             },
             "rules": {
                 "lights_on": False,
@@ -189,7 +189,10 @@ async def test_options_sources_and_counter_carriers(hass: HomeAssistant, init_in
     assert hass.states.get(own_calendar) is not None
     result = await hass.config_entries.options.async_init(init_integration.entry_id)
     form = {
-        name: {key: init_integration.options[key] for key in keys}
+        name: {
+            key: as_duration(init_integration.options[key]) if key in DURATION_RANGES else init_integration.options[key]
+            for key in keys
+        }
         for name, keys in OPTION_SECTIONS.items()
         if name != "expected"
     }
@@ -222,3 +225,28 @@ async def test_options_sources_and_counter_carriers(hass: HomeAssistant, init_in
         "sensor.parcels": "Hermes",
     }
     assert init_integration.options["source_calendars"] == ["calendar.parcels"]
+
+
+async def test_options_show_durations_and_refuse_out_of_range(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """The form shows 15 min, not 900; a timing out of range is refused and nothing changes."""
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    sections = {str(key): value for key, value in result["data_schema"].schema.items()}
+    fields = {str(key): key for key in sections["timings"].schema.schema}
+    assert fields["max_visit"].description["suggested_value"] == {"hours": 0, "minutes": 15, "seconds": 0}
+    form = {
+        name: {
+            key: as_duration(init_integration.options[key]) if key in DURATION_RANGES else init_integration.options[key]
+            for key in keys
+        }
+        for name, keys in OPTION_SECTIONS.items()
+        if name != "expected"
+    }
+    form["timings"]["relock_delay"] = {"hours": 2}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {**form, "expected": {"delivery_days": ["mon"], "delivery_from": "08:00:00", "delivery_until": "20:00:00"}},
+    )
+    assert result["errors"] == {"base": "duration_out_of_range"}
+    assert init_integration.options["relock_delay"] == DEFAULT_OPTIONS["relock_delay"]

@@ -17,7 +17,7 @@ from homeassistant.config_entries import (
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import section
-from homeassistant.helpers import entity_registry as er, selector
+from homeassistant.helpers import config_validation as cv, entity_registry as er, selector
 from homeassistant.helpers.entity import get_supported_features
 
 from .const import (
@@ -292,6 +292,30 @@ def default_options(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+DURATION = selector.DurationSelector(selector.DurationSelectorConfig(enable_day=False))
+# The timings, shown as durations and stored as seconds (as before), with their allowed range.
+DURATION_RANGES: dict[str, tuple[int, int]] = {
+    CONF_RELOCK_DELAY: (0, 600),
+    CONF_ENTRY_TIMEOUT: (10, 1800),
+    CONF_MAX_VISIT: (60, 24 * 3600),
+    CONF_DOOR_OPEN_ALERT: (10, 3600),
+    CONF_GRACE: (0, 4 * 3600),
+}
+
+
+def as_duration(seconds: int) -> dict[str, int]:
+    """Stored seconds as the duration selector shows them."""
+    hours, rest = divmod(int(seconds), 3600)
+    return {"hours": hours, "minutes": rest // 60, "seconds": rest % 60}
+
+
+def as_seconds(value: Any) -> int:
+    """A duration from the form (or plain seconds) as stored seconds."""
+    if isinstance(value, dict):
+        return int(cv.time_period_dict(value).total_seconds())
+    return int(value)
+
+
 def _seconds(minimum: int, maximum: int) -> selector.NumberSelector:
     return selector.NumberSelector(
         selector.NumberSelectorConfig(
@@ -305,11 +329,11 @@ OPTIONS_SCHEMA = probatio.Schema(
         probatio.Required("timings"): section(
             probatio.Schema(
                 {
-                    probatio.Required(CONF_RELOCK_DELAY): _seconds(0, 600),
-                    probatio.Required(CONF_ENTRY_TIMEOUT): _seconds(10, 1800),
-                    probatio.Required(CONF_MAX_VISIT): _seconds(60, 24 * 3600),
-                    probatio.Required(CONF_DOOR_OPEN_ALERT): _seconds(10, 3600),
-                    probatio.Required(CONF_GRACE): _seconds(0, 4 * 3600),
+                    probatio.Required(CONF_RELOCK_DELAY): DURATION,
+                    probatio.Required(CONF_ENTRY_TIMEOUT): DURATION,
+                    probatio.Required(CONF_MAX_VISIT): DURATION,
+                    probatio.Required(CONF_DOOR_OPEN_ALERT): DURATION,
+                    probatio.Required(CONF_GRACE): DURATION,
                 }
             ),
             {"collapsed": False},
@@ -392,8 +416,11 @@ class InHomeDeliveryOptionsFlow(OptionsFlowWithReload):
         if user_input is not None:
             options = flatten(user_input, OPTION_SECTIONS)
             options = {key: int(value) if isinstance(value, float) else value for key, value in options.items()}
+            options |= {key: as_seconds(options[key]) for key in DURATION_RANGES if key in options}
             counters = options.get(CONF_SOURCE_COUNTERS) or []
-            if any(self._is_ours(entity_id) for entity_id in options.get(CONF_SOURCE_CALENDARS) or []):
+            if any(not low <= options.get(key, low) <= high for key, (low, high) in DURATION_RANGES.items()):
+                errors["base"] = "duration_out_of_range"
+            elif any(self._is_ours(entity_id) for entity_id in options.get(CONF_SOURCE_CALENDARS) or []):
                 errors["base"] = "own_calendar"
             elif not options.get(CONF_DELIVERY_DAYS):
                 errors["base"] = "no_delivery_days"
@@ -404,6 +431,7 @@ class InHomeDeliveryOptionsFlow(OptionsFlowWithReload):
                 return self.async_create_entry(data=options | {CONF_SOURCE_COUNTERS: {}})
         current = EXPECTED_DEFAULTS | default_options(dict(self.config_entry.data)) | dict(self.config_entry.options)
         current[CONF_SOURCE_COUNTERS] = list(current.get(CONF_SOURCE_COUNTERS) or [])
+        current |= {key: as_duration(current[key]) for key in DURATION_RANGES if key in current}
         suggested = user_input or nest(current, OPTION_SECTIONS)
         return self.async_show_form(
             step_id="init",

@@ -105,8 +105,11 @@ class CommandRunner:
         await entrance.house.notify(notification)
 
     def _tag(self, message: Message, visit: Visit | None, critical: bool) -> str:
-        """One message in place per visit (its alerts apart, so that news never hides an alert); one per
-        kind of news outside a visit (a link refused again and again replaces itself)."""
+        """The phone tag: one message in place per visit, one per kind of news outside a visit.
+
+        A visit's alerts have their own tag, so that later news never hides an alert; a link refused
+        again and again replaces its own message.
+        """
         if visit is not None:
             return f"{DOMAIN}_{visit.visit_id}{'_alert' if critical else ''}"
         return f"{DOMAIN}_{self.entry.entry_id}_{message.value}"
