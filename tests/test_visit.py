@@ -85,7 +85,7 @@ async def test_happy_path(
     messages = [call.data["message"] for call in phone_messages]
     assert messages[0] == "Owner is being let in; unlocking now."
     assert messages[1].startswith("Owner opened the door at ")
-    assert messages[2] == "Visit of Owner done after 0:11; the door is locked."
+    assert messages[2] == "The visit you let in ended after 11 s; the door is locked."
     assert phone_messages[0].data["data"]["push"]["interruption-level"] == "time-sensitive"
 
 

@@ -39,6 +39,12 @@ class LastVisitSnapshot(InHomeDeliveryEntity, ImageEntity):
 
     @property
     @override
+    def available(self) -> bool:
+        """Unavailable until the first visit left a picture (a card then shows that, not a broken image)."""
+        return self.controller.media.last is not None
+
+    @property
+    @override
     def image_last_updated(self) -> datetime | None:
         """When the newest picture was taken."""
         last = self.controller.media.last

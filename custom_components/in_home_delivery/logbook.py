@@ -10,6 +10,7 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.translation import async_get_cached_translations
 
 from .const import DOMAIN, EVENT_IN_HOME_DELIVERY
+from .messages import spoken_duration
 
 CATEGORY = "exceptions"
 PREFIX = f"component.{DOMAIN}.{CATEGORY}."
@@ -37,17 +38,6 @@ class LogbookTexts:
             return template
 
 
-def duration_text(seconds: int, texts: LogbookTexts) -> str:
-    """A visit's length as people say it: "45 s", "2 min 5 s", "1 h 3 min"."""
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return texts("logbook_hours", hours=str(hours), minutes=str(minutes))
-    if minutes:
-        return texts("logbook_minutes", minutes=str(minutes), seconds=str(secs))
-    return texts("logbook_seconds", seconds=str(secs))
-
-
 def describe(data: Mapping[str, Any], texts: LogbookTexts) -> str:
     """The logbook line of one event, after the entrance's name."""
     kind, label = data.get("pass_kind"), str(data.get("pass_label") or "")
@@ -66,7 +56,7 @@ def describe(data: Mapping[str, Any], texts: LogbookTexts) -> str:
     elif event_type == "relock_failed":
         placeholders["reason"] = reason
     elif event_type == "completed":
-        placeholders["duration"] = duration_text(int(data.get("duration") or 0), texts)
+        placeholders["duration"] = spoken_duration(int(data.get("duration") or 0), texts)
         placeholders["outcome"] = texts(f"logbook_outcome_{reason or 'locked'}")
     return texts(f"logbook_{event_type}", **placeholders)
 

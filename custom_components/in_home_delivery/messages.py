@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.translation import async_get_cached_translations, async_get_translations
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
 from .core.commands import Message
-from .core.visit import Visit
+from .core.visit import OWNER, Visit
 from .house import Notification
 from .phone_actions import ACTION_PREFIX
 
 # Notification texts live beside the error messages in the translations' `exceptions` section.
 CATEGORY = "exceptions"
+
+
+def spoken_duration(seconds: int, text: Callable[..., str]) -> str:
+    """A length as people say it: "45 s", "2 min 5 s", "1 h 3 min" (text: a translation lookup)."""
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return text("logbook_hours", hours=str(hours), minutes=str(minutes))
+    if minutes:
+        return text("logbook_minutes", minutes=str(minutes), seconds=str(secs))
+    return text("logbook_seconds", seconds=str(secs))
 
 
 def button_of(action: str) -> str:
@@ -44,6 +57,10 @@ class Messages:
         """One translated text (loaded with the notifications)."""
         return self._text(key)
 
+    def duration(self, seconds: int) -> str:
+        """A length as people say it."""
+        return spoken_duration(seconds, self._text)
+
     def owner_label(self) -> str:
         """How a visit the owner started without a pass is named."""
         return self._text("label_owner")
@@ -61,12 +78,13 @@ class Messages:
         who = visit.pass_label if visit else ""
         duration = ""
         if visit is not None and visit.ended is not None:
-            minutes, seconds = divmod(int((visit.ended - visit.started).total_seconds()), 60)
-            duration = f"{minutes}:{seconds:02d}"
+            duration = self.duration(int((visit.ended - visit.started).total_seconds()))
         outcome = visit.outcome.value if visit and visit.outcome else ""
         key = f"notify_{message.value}"
         if message is Message.COMPLETED and outcome and outcome != "locked":
             key = f"notify_completed_{outcome}"
+        elif message is Message.COMPLETED and visit is not None and visit.pass_kind == OWNER:
+            key = "notify_completed_owner"  # the owner let someone in: it was not the owner's visit
         extra = dict(placeholders or {})
         actions = tuple(
             (action, self._text(f"action_{button_of(action)}"))

@@ -104,6 +104,11 @@ class CommandRunner:
             notification = replace(notification, image=async_sign_path(self.hass, image, keep, use_content_user=True))
         await entrance.house.notify(notification)
 
+    def _named(self, entity_id: str) -> str:
+        """An entity as people know it: its name, with its id for finding it."""
+        state = self.hass.states.get(entity_id)
+        return f"{state.name} ({entity_id})" if state is not None and state.name != entity_id else entity_id
+
     def _tag(self, message: Message, visit: Visit | None, critical: bool) -> str:
         """The phone tag: one message in place per visit, one per kind of news outside a visit.
 
@@ -188,7 +193,7 @@ class CommandRunner:
                     translation_key=repair.value,
                     translation_placeholders={
                         "entrance": entrance.name,
-                        "lock": entrance.lock_entity,
+                        "lock": self._named(entrance.lock_entity),
                         "door_sensor": entrance.door_sensor or "",
                     },
                 )
