@@ -9,14 +9,19 @@ default. Run by scripts/develop while Home Assistant starts; does nothing where 
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
+import socket
 import sys
 from typing import Any
 
 import aiohttp
 
-BASE = "http://127.0.0.1:8123"
+# scripts/develop picks the port (a free one from 8123 on, or --port) and says which instance it started.
+BASE = os.environ.get("IHD_DEMO_URL", "http://127.0.0.1:8123")
 CLIENT_ID = f"{BASE}/"
+INSTANCE_FILE = "demo-instance.txt"  # in config/www, served at /local/: proves which Home Assistant answers
+FIRST_PORT = 8123
 USERNAME = "dev"
 PASSWORD = "dev"
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +35,31 @@ from custom_components.in_home_delivery.config_flow import (  # noqa: E402
     as_duration,
 )
 from custom_components.in_home_delivery.const import DEFAULT_OPTIONS  # noqa: E402
+
+
+def free_port(first: int = FIRST_PORT, tries: int = 100) -> int:
+    """The first port from `first` on that nothing listens on (a Home Assistant may already use 8123)."""
+    for port in range(first, first + tries):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    sys.exit(f"No free port between {first} and {first + tries - 1}; pass one with --port")
+
+
+async def is_ours(session: aiohttp.ClientSession, instance: str) -> bool:
+    """Whether the Home Assistant at BASE is the one scripts/develop started with this checkout's config.
+
+    scripts/develop writes a random word to config/www/demo-instance.txt; only our Home Assistant
+    serves that file (at /local/). Nothing is sent to any other Home Assistant: no login, no setup.
+    """
+    try:
+        async with session.get(f"{BASE}/local/{INSTANCE_FILE}") as response:
+            return response.status == 200 and (await response.text()).strip() == instance
+    except aiohttp.ClientError:
+        return False
 
 
 async def wait_for_api(session: aiohttp.ClientSession) -> bool:
@@ -166,7 +196,11 @@ def write_dashboard(entry_id: str, garage_entry_id: str) -> None:
 async def main() -> None:
     """Onboard and configure once; afterwards only refresh the dashboard."""
     async with aiohttp.ClientSession() as session:
-        if not await wait_for_api(session):
+        onboarding = await wait_for_api(session)
+        instance = os.environ.get("IHD_DEMO_INSTANCE") or (CONFIG / "www" / INSTANCE_FILE).read_text().strip()
+        if not await is_ours(session, instance):
+            sys.exit(f"The Home Assistant at {BASE} is not the one scripts/develop started; not touching it.")
+        if not onboarding:
             token = await login(session)
         else:
             token = await onboard(session)
@@ -225,4 +259,7 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    if sys.argv[1:] == ["--free-port"]:
+        print(free_port())
+    else:
+        asyncio.run(main())
