@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -104,3 +106,37 @@ async def test_rule_off(
     await schedule_now(hass, carrier="DPD", hours=1)
     await ring(hass, freezer)
     assert not [call for call in phone_messages if "Someone rang" in call.data["message"]]
+
+
+@pytest.fixture
+def plain_messages(hass: HomeAssistant, hardware: None) -> list[ServiceCall]:
+    """A notify target without buttons (e-mail, a chat bot), registered before the entrance starts."""
+    messages: list[ServiceCall] = []
+
+    async def plain(call: ServiceCall) -> None:
+        messages.append(call)
+
+    hass.services.async_register("notify", "plain_text", plain)
+    return messages
+
+
+@pytest.fixture
+def entry_data(entry_data: dict[str, Any]) -> dict[str, Any]:
+    """The phone, and a target without buttons."""
+    return entry_data | {"notify_targets": [*entry_data["notify_targets"], "notify.plain_text"]}
+
+
+async def test_targets_without_buttons_are_told_how_to_answer(
+    hass: HomeAssistant,
+    plain_messages: list[ServiceCall],
+    init_integration: MockConfigEntry,
+    phone_messages: list[ServiceCall],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The phone gets buttons; a target without them gets the question and how to answer it."""
+    await schedule_now(hass, carrier="DPD", hours=1)
+    await ring(hass, freezer)
+    (question,) = [call for call in plain_messages if "Someone rang" in call.data["message"]]
+    assert "in_home_delivery.admit" in question.data["message"]
+    (on_phone,) = [call for call in phone_messages if "Someone rang" in call.data["message"]]
+    assert "in_home_delivery.admit" not in on_phone.data["message"]

@@ -47,6 +47,7 @@ class Notification:
     actions: tuple[tuple[str, str], ...] = ()  # (action id, button title) for phones that offer buttons
     camera: tuple[str, str] | None = None  # (camera entity, button title): opens its view on the phone
     tag: str = DOMAIN  # messages with the same tag replace each other (one per visit, not a pile)
+    hint: str = ""  # how to answer, for targets that show no buttons
 
 
 class House:
@@ -154,14 +155,15 @@ class House:
 
     async def _notify_one(self, target: str, notification: Notification) -> None:
         if self.hass.states.get(target) is not None:
+            message = f"{notification.message}\n\n{notification.hint}" if notification.hint else notification.message
             await self._call(
-                "notify",
-                "send_message",
-                {ATTR_ENTITY_ID: target, "title": notification.title, "message": notification.message},
+                "notify", "send_message", {ATTR_ENTITY_ID: target, "title": notification.title, "message": message}
             )
             return
         name = target.removeprefix("notify.")
         data: dict[str, Any] = {"title": notification.title, "message": notification.message}
+        if notification.hint and not name.startswith("mobile_app_"):
+            data["message"] += f"\n\n{notification.hint}"
         if name.startswith("mobile_app_"):
             data["data"] = mobile_app_data(notification)
         elif name == "persistent_notification":

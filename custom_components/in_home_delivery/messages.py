@@ -104,4 +104,5 @@ class Messages:
             message=self._text(key, **values),
             critical=critical,
             actions=actions,
+            hint=self._text(f"hint_{button_of(actions[0][0])}", **values) if actions else "",
         )
