@@ -9,6 +9,8 @@ default. Run by scripts/develop while Home Assistant starts; does nothing where 
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
+import json
 import os
 from pathlib import Path
 import socket
@@ -47,6 +49,27 @@ def free_port(first: int = FIRST_PORT, tries: int = 100) -> int:
                 continue
             return port
     sys.exit(f"No free port between {first} and {first + tries - 1}; pass one with --port")
+
+
+def write_http_port(port: int) -> None:
+    """Make Home Assistant listen on `port`: its HTTP settings live in .storage/http (YAML is only
+    imported once), and a changed port would otherwise be a trial that reverts after five minutes."""
+    from homeassistant.components.http.config import HTTP_STORAGE_SCHEMA  # noqa: PLC0415
+
+    path = CONFIG / ".storage" / "http"
+    store: dict[str, Any] = {"version": 2, "minor_version": 2, "key": "http", "data": {"stable": {}}}
+    if path.exists():
+        store = json.loads(path.read_text(encoding="utf-8"))
+    meta = ("created_at", "error", "error_message")
+    stable = {key: value for key, value in store["data"].get("stable", {}).items() if key not in meta}
+    store["data"] = {
+        "stable": dict(HTTP_STORAGE_SCHEMA({**stable, "server_port": port}))
+        | {"created_at": datetime.now(UTC).isoformat(), "error": None, "error_message": None},
+        "pending": None,
+        "yaml_migration_done": True,
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(store, indent=2), encoding="utf-8")
 
 
 async def is_ours(session: aiohttp.ClientSession, instance: str) -> bool:
@@ -285,5 +308,7 @@ async def main() -> None:
 if __name__ == "__main__":
     if sys.argv[1:] == ["--free-port"]:
         print(free_port())
+    elif sys.argv[1:2] == ["--http-port"]:
+        write_http_port(int(sys.argv[2]))
     else:
         asyncio.run(main())

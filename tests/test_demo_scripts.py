@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 import importlib
+import json
 from pathlib import Path
 import socket
 import sys
@@ -63,3 +64,16 @@ async def test_another_home_assistant_is_never_touched(bootstrap: ModuleType, mo
         await server.close()
     assert all(method == "GET" for method, _ in seen)
     assert not [path for _, path in seen if path.startswith(("/auth", "/api/onboarding/", "/api/config"))]
+
+
+def test_the_port_is_home_assistants_own_setting(
+    bootstrap: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The chosen port goes where Home Assistant reads it (.storage/http), as a confirmed setting, not a trial."""
+    monkeypatch.setattr(bootstrap, "CONFIG", tmp_path)
+    bootstrap.write_http_port(8124)
+    bootstrap.write_http_port(8125)
+    data = json.loads((tmp_path / ".storage" / "http").read_text())["data"]
+    assert data["stable"]["server_port"] == 8125
+    assert data["pending"] is None
+    assert data["yaml_migration_done"] is True
