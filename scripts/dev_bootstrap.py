@@ -30,14 +30,6 @@ ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "config"
 DHL_COUNTER = "sensor.dhl_parcels_out_for_delivery"
 
-sys.path.insert(0, str(ROOT))
-from custom_components.in_home_delivery.config_flow import (  # noqa: E402
-    EXPECTED_DEFAULTS,
-    OPTION_SECTIONS,
-    as_duration,
-)
-from custom_components.in_home_delivery.const import DEFAULT_OPTIONS  # noqa: E402
-
 
 def free_port(first: int = FIRST_PORT, tries: int = 100) -> int:
     """The first port from `first` on that nothing listens on (a Home Assistant may already use 8123)."""
@@ -174,6 +166,14 @@ async def delete_entry(session: aiohttp.ClientSession, token: str, entry_id: str
 
 async def expect_dhl_parcels(session: aiohttp.ClientSession, token: str, entry_id: str) -> None:
     """Front door's options: the simulated DHL counter is a source of expected deliveries."""
+    sys.path.insert(0, str(ROOT))
+    from custom_components.in_home_delivery.config_flow import (  # noqa: PLC0415
+        EXPECTED_DEFAULTS,
+        OPTION_SECTIONS,
+        as_duration,
+    )
+    from custom_components.in_home_delivery.const import DEFAULT_OPTIONS  # noqa: PLC0415
+
     headers = {"Authorization": f"Bearer {token}"}
     options = {
         "timings": {key: as_duration(int(DEFAULT_OPTIONS[key])) for key in OPTION_SECTIONS["timings"]},
