@@ -215,28 +215,10 @@ async def set_default_dashboard(session: aiohttp.ClientSession, token: str) -> N
         await ws.receive_json()
 
 
-async def device_of(session: aiohttp.ClientSession, token: str, entry_id: str) -> str:
-    """The device of an entrance."""
-    async with session.ws_connect(f"{BASE}/api/websocket") as ws:
-        await ws.receive_json()
-        await ws.send_json({"type": "auth", "access_token": token})
-        await ws.receive_json()
-        await ws.send_json({"id": 1, "type": "config/device_registry/list"})
-        devices = (await ws.receive_json())["result"]
-    return next(
-        (device["id"] for device in devices if ["in_home_delivery", entry_id] in device["identifiers"]),
-        "not-configured-yet",
-    )
-
-
-def write_dashboard(entry_id: str, garage_entry_id: str, device_id: str) -> None:
+def write_dashboard(entry_id: str, garage_entry_id: str) -> None:
     """Fill the entrances' ids into the dashboard."""
     template = (CONFIG / "dashboard.template.yaml").read_text(encoding="utf-8")
-    dashboard = (
-        template.replace("${ENTRY_ID}", entry_id)
-        .replace("${GARAGE_ENTRY_ID}", garage_entry_id)
-        .replace("${DEVICE_ID}", device_id)
-    )
+    dashboard = template.replace("${ENTRY_ID}", entry_id).replace("${GARAGE_ENTRY_ID}", garage_entry_id)
     (CONFIG / "dashboard.yaml").write_text(dashboard, encoding="utf-8")
 
 
@@ -297,7 +279,7 @@ async def main() -> None:
                 "alarm": {},
             },
         )
-        write_dashboard(entry_id, garage_entry_id, await device_of(session, token, entry_id))
+        write_dashboard(entry_id, garage_entry_id)
         await set_default_dashboard(session, token)
     print(f"Ready: open {BASE} and log in as {USERNAME} / {PASSWORD}")
     if carrier_link:

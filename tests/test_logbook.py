@@ -97,13 +97,17 @@ async def logbook(recorder_mock: Any, hass: HomeAssistant) -> None:
     assert await async_setup_component(hass, "logbook", {})
 
 
-async def logbook_lines(hass: HomeAssistant, client: Any, device_id: str | None = None) -> list[dict[str, Any]]:
-    """What the logbook shows for the last hour (of the entrance's device where given)."""
+async def logbook_lines(
+    hass: HomeAssistant, client: Any, *, device_id: str | None = None, entity_id: str | None = None
+) -> list[dict[str, Any]]:
+    """What the logbook shows for the last hour (of the entrance's device or an entity where given)."""
     await async_wait_recording_done(hass)
     start = dt_util.utcnow() - timedelta(hours=1)
     query: dict[str, Any] = {"id": 1, "type": "logbook/get_events", "start_time": start.isoformat()}
     if device_id:
         query["device_ids"] = [device_id]
+    if entity_id:
+        query["entity_ids"] = [entity_id]
     await client.send_json(query)
     answer = await client.receive_json()
     assert answer["success"], answer
@@ -156,7 +160,19 @@ async def test_a_delivery_as_the_logbook_tells_it(
     await hass.async_block_till_done()
     device = device_registry.async_get_device_by_identifier((DOMAIN, ENTRY_ID), ENTRY_ID)
     assert device is not None
-    messages = [line["message"] for line in await logbook_lines(hass, await hass_ws_client(hass), device.id)]
+    client = await hass_ws_client(hass)
+    messages = [line["message"] for line in await logbook_lines(hass, client, device_id=device.id)]
     assert "let DHL in with their link" in messages
     assert any(message.startswith("visit of DHL with their link ended after ") for message in messages)
     assert messages[-1].endswith(": locked")
+    # A logbook card of the entrance's lock (the dashboard's "What happened") shows the same sentences.
+    await client.send_json(
+        {
+            "id": 2,
+            "type": "logbook/get_events",
+            "start_time": (dt_util.utcnow() - timedelta(hours=1)).isoformat(),
+            "entity_ids": ["lock.front_door"],
+        }
+    )
+    beside_the_lock = [line.get("message") for line in (await client.receive_json())["result"]]
+    assert "let DHL in with their link" in beside_the_lock

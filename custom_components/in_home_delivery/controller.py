@@ -15,7 +15,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_NAME, STATE_UNAVAILABLE
 from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.event import (
     async_track_point_in_utc_time,
     async_track_state_change_event,
@@ -557,8 +557,9 @@ class EntranceController:
     ) -> None:
         """Fire the public bus event; the `visit` event entity, device triggers and the logbook use it.
 
-        Beyond DESIGN's fields it says how the visit was admitted (`admitted_by`), which device it
-        belongs to (`device_id`, so the logbook links it), and for `completed` its length in seconds.
+        Beyond DESIGN's fields it says how the visit was admitted (`admitted_by`), which device and
+        lock entity it belongs to (`device_id`, `entity_id`: the logbook links it to both), and for
+        `completed` its length in seconds.
         """
         data: dict[str, Any] = {
             "config_entry_id": self.entry.entry_id,
@@ -570,6 +571,8 @@ class EntranceController:
             "reason": reason,
             "admitted_by": admitted_by,
             "device_id": self.device_id,
+            # The entrance's own lock entity: a logbook card of it shows the visits beside its states.
+            "entity_id": er.async_get(self.hass).async_get_entity_id("lock", DOMAIN, f"{self.entry.entry_id}_lock"),
         }
         if duration is not None:
             data["duration"] = round(duration)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from homeassistant.components.logbook.const import LOGBOOK_ENTRY_MESSAGE, LOGBOOK_ENTRY_NAME
+from homeassistant.components.logbook.const import LOGBOOK_ENTRY_ENTITY_ID, LOGBOOK_ENTRY_MESSAGE, LOGBOOK_ENTRY_NAME
 from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.translation import async_get_cached_translations
 
 from .const import DOMAIN, EVENT_IN_HOME_DELIVERY
@@ -69,12 +70,19 @@ def async_describe_events(
     """Describe the entrance's events for the logbook."""
     texts = LogbookTexts(hass)
 
+    registry = er.async_get(hass)
+
     @callback
     def async_describe(event: Event) -> dict[str, str]:
-        entry = hass.config_entries.async_get_entry(str(event.data.get("config_entry_id")))
-        return {
+        entry_id = str(event.data.get("config_entry_id"))
+        entry = hass.config_entries.async_get_entry(entry_id)
+        description = {
             LOGBOOK_ENTRY_NAME: entry.title if entry else texts("logbook_entrance"),
             LOGBOOK_ENTRY_MESSAGE: describe(event.data, texts),
         }
+        # Shown with the entrance's lock: a logbook card of that lock tells the visits beside its states.
+        if lock := event.data.get("entity_id") or registry.async_get_entity_id("lock", DOMAIN, f"{entry_id}_lock"):
+            description[LOGBOOK_ENTRY_ENTITY_ID] = str(lock)
+        return description
 
     async_describe_event(DOMAIN, EVENT_IN_HOME_DELIVERY, async_describe)
