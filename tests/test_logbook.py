@@ -54,9 +54,9 @@ EVENTS: dict[str, tuple[dict[str, Any], str, str]] = {
         "Tür blieb offen (Besuch für Anna)",
     ),
     "locked": (
-        {"pass_kind": "owner", "pass_label": "Owner"},
-        "locked again after you",
-        "wieder abgeschlossen (Besuch für dich)",
+        {"pass_kind": "owner", "pass_label": "Owner", "admitted_by": "owner"},
+        "locked again after your visitor",
+        "wieder abgeschlossen (Besuch für deinen Gast)",
     ),
     "relock_failed": (
         {"pass_kind": "delivery", "pass_label": "DHL", "reason": "jammed"},
@@ -176,3 +176,54 @@ async def test_a_delivery_as_the_logbook_tells_it(
     )
     beside_the_lock = [line.get("message") for line in (await client.receive_json())["result"]]
     assert "let DHL in with their link" in beside_the_lock
+
+
+@pytest.mark.parametrize(
+    ("data", "line"),
+    [
+        ({"type": "admitted", "admitted_by": "owner"}, "let your visitor in on your order"),
+        (
+            {"type": "completed", "admitted_by": "owner", "duration": 12},
+            "the visit you let in on your order ended after 12 s: locked",
+        ),
+        ({"type": "unlocked", "admitted_by": "auto_lock"}, "was unlocked by hand; it locks again by itself"),
+        (
+            {"type": "completed", "admitted_by": "auto_lock", "duration": 3700},
+            "locked again by itself, 1 h 1 min after an unlock by hand: locked",
+        ),
+        (
+            {
+                "type": "completed",
+                "admitted_by": "doorbell",
+                "duration": 65,
+                "pass_kind": "delivery",
+                "pass_label": "DPD",
+                "reason": "relock_failed",
+            },
+            "visit of DPD after you said yes at the doorbell ended after 1 min 5 s: locked only after retries, you were alerted",
+        ),
+    ],
+)
+async def test_the_owners_own_words(
+    hass: HomeAssistant,
+    logbook: None,
+    init_integration: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+    data: dict[str, Any],
+    line: str,
+) -> None:
+    """Visits without a pass read as the owner's word; an unlock by hand reads as such."""
+    hass.bus.async_fire(
+        EVENT_IN_HOME_DELIVERY,
+        {
+            "config_entry_id": ENTRY_ID,
+            "visit_id": None,
+            "pass_id": None,
+            "pass_kind": "owner",
+            "pass_label": "Owner",
+            "reason": None,
+        }
+        | data,
+    )
+    await hass.async_block_till_done()
+    assert [entry["message"] for entry in await logbook_lines(hass, await hass_ws_client(hass))] == [line]

@@ -41,17 +41,19 @@ class LogbookTexts:
 
 def describe(data: Mapping[str, Any], texts: LogbookTexts) -> str:
     """The logbook line of one event, after the entrance's name."""
-    kind, label = data.get("pass_kind"), str(data.get("pass_label") or "")
+    kind, label, admitted_by = data.get("pass_kind"), str(data.get("pass_label") or ""), data.get("admitted_by")
+    event_type, reason = str(data.get("type")), str(data.get("reason") or "")
+    key = f"logbook_{event_type}"
     if kind == "owner":
-        who = texts("logbook_you")
+        # Without a pass it was the owner's word: the visitor is "your visitor", or "you" after an
+        # unlock by hand; some sentences read better in a form of their own.
+        who = texts("logbook_you") if admitted_by == "auto_lock" else texts("logbook_your_visitor")
+        key = next((own for own in (f"{key}_{admitted_by}", f"{key}_owner") if texts(own) != own), key)
     elif kind == "carrier":
         who = texts("logbook_carrier_link", carrier=label)
     else:
         who = label
-    how = texts(f"logbook_by_{data['admitted_by']}") if data.get("admitted_by") else ""
-    reason = str(data.get("reason") or "")
-    placeholders = {"who": who, "how": how}
-    event_type = str(data.get("type"))
+    placeholders = {"who": who, "how": texts(f"logbook_by_{admitted_by}") if admitted_by else ""}
     if event_type == "denied":
         placeholders["reason"] = texts(f"reason_{reason}") if reason else ""
     elif event_type == "relock_failed":
@@ -59,7 +61,7 @@ def describe(data: Mapping[str, Any], texts: LogbookTexts) -> str:
     elif event_type == "completed":
         placeholders["duration"] = spoken_duration(int(data.get("duration") or 0), texts)
         placeholders["outcome"] = texts(f"logbook_outcome_{reason or 'locked'}")
-    return texts(f"logbook_{event_type}", **placeholders)
+    return texts(key, **placeholders)
 
 
 @callback
