@@ -6,7 +6,7 @@ from typing import override
 
 from homeassistant.const import ATTR_SUPPORTED_FEATURES, STATE_UNAVAILABLE
 from homeassistant.core import Event, EventStateChangedData, State, callback
-from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.event import async_track_state_change_event
 
@@ -31,7 +31,6 @@ class InHomeDeliveryEntity(Entity):
             name=controller.name,
             manufacturer="In-Home Delivery",
             model="Entrance",
-            entry_type=DeviceEntryType.SERVICE,
         )
 
     @override
