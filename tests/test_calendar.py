@@ -11,7 +11,7 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 from syrupy.assertion import SnapshotAssertion
 
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 
@@ -60,7 +60,10 @@ async def events(hass: HomeAssistant) -> list[dict[str, Any]]:
 
 
 async def test_create_move_delete_from_the_ui(
-    hass: HomeAssistant, init_integration: MockConfigEntry, hass_ws_client: WebSocketGenerator
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+    phone_messages: list[ServiceCall],
 ) -> None:
     """The calendar UI's create, update and delete become a delivery, a moved window and a cancellation."""
     client = await hass_ws_client(hass)
@@ -83,13 +86,13 @@ async def test_create_move_delete_from_the_ui(
     assert event["summary"] == "Hermes"
     assert dt_util.parse_datetime(event["start"]) == start
 
-    notifications = await ws(client, {"type": "persistent_notification/get"})
-    (notification,) = [
-        item for item in notifications["result"] if item["notification_id"].startswith("in_home_delivery_link_")
-    ]
+    # The link goes to the owner's phone (not to a persistent notification every user could read).
+    (notification,) = [call.data for call in phone_messages if "Courier link" in call.data["message"]]
     assert "https://home.example.org/api/webhook/" in notification["message"]
     assert "#pass=" in notification["message"]
     assert "?pass=" not in notification["message"]
+    notifications = await ws(client, {"type": "persistent_notification/get"})
+    assert not [item for item in notifications["result"] if "#pass=" in item["message"]]
 
     uid = init_integration.runtime_data.passes.next_delivery(dt_util.utcnow()).pass_id  # type: ignore[union-attr]
     moved = start + timedelta(hours=5)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any, override
 
@@ -92,7 +93,11 @@ class DeliveriesCalendar(InHomeDeliveryEntity, CalendarEntity):
 
     @override
     async def async_create_event(self, **kwargs: Any) -> None:
-        """Schedule a delivery; its link is shown to the owner once, as a persistent notification."""
+        """Schedule a delivery, and send its link to the owner.
+
+        The link goes to the owner's notify targets (a persistent notification where the entrance has
+        none, which every user can read). A lost link is one renew_link away.
+        """
         start, end = _window(kwargs)
         passes = self.controller.passes
         delivery, token = await passes.async_schedule_delivery(
@@ -113,9 +118,12 @@ class DeliveriesCalendar(InHomeDeliveryEntity, CalendarEntity):
                 "link": link,
             },
         )
-        persistent_notification.async_create(
-            self.hass, notification.message, notification.title, f"in_home_delivery_link_{delivery.pass_id}"
-        )
+        tag = f"in_home_delivery_link_{delivery.pass_id}"
+        if self.controller.house.notify_targets:
+            # The owner's phones keep it; every user of the instance can read a persistent notification.
+            await self.controller.house.notify(replace(notification, tag=tag))
+        else:
+            persistent_notification.async_create(self.hass, notification.message, notification.title, tag)
 
     @override
     async def async_delete_event(
