@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 import sys
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 import dev_bootstrap as demo
@@ -134,18 +135,12 @@ async def jammed(desktop: BrowserContext, api: Demo, front_door: str) -> None:
     await api.until("sensor.front_door_visit_phase", "idle")
 
 
-async def media(desktop: BrowserContext) -> None:
-    """The visits in the Media panel."""
-    page = await desktop.new_page()
-    await page.goto(f"{demo.BASE}/media-browser/browser")
-    await page.wait_for_timeout(3000)
-    panel = page.locator("ha-panel-media-browser")
-    await panel.get_by_text("In-Home Delivery", exact=True).first.click()
-    await page.wait_for_timeout(2500)
-    await panel.get_by_text("Front door", exact=True).first.click()
-    await page.wait_for_timeout(3000)
-    await page.screenshot(path=DOCS / "media.png")
-    print("docs/media.png")
+async def media(desktop: BrowserContext, front_door: str) -> None:
+    """The entrance's visits in the Media panel, each with its first picture."""
+    folders = [f",media-source://{DOMAIN}", f",media-source://{DOMAIN}/{front_door}"]
+    await shoot(
+        desktop, "/media-browser/browser/" + "/".join(quote(folder, safe="") for folder in folders), "media.png"
+    )
 
 
 async def main() -> None:
@@ -176,7 +171,7 @@ async def main() -> None:
             await courier_pages(browser, link)
             desktop = await delivery(browser, api, link)
             await jammed(desktop, api, front_door)
-            await media(desktop)
+            await media(desktop, front_door)
             await browser.close()
 
 

@@ -115,8 +115,10 @@ async def test_notifications_carry_the_picture(
 
 
 @pytest.mark.usefixtures("init_integration")
-async def test_media_panel_tree(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
-    """In-Home Delivery → Front door → the visit (date, who, outcome) → its pictures, each playable."""
+async def test_media_panel_tree(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, hass_client_no_auth: ClientSessionGenerator
+) -> None:
+    """In-Home Delivery → Front door → the visit (date, who, outcome, a thumbnail) → its pictures, each playable."""
     visit_id = await full_visit(hass, freezer)
     root = await media_source.async_browse_media(hass, f"{media_source.URI_SCHEME}{DOMAIN}")
     assert root.title == "In-Home Delivery"
@@ -124,6 +126,10 @@ async def test_media_panel_tree(hass: HomeAssistant, freezer: FrozenDateTimeFact
     entrance = await media_source.async_browse_media(hass, root.children[0].media_content_id)
     (visit,) = entrance.children
     assert visit.title.endswith("· Owner · locked")
+    # The visit shows its first picture; the media browser loads it by its signed path.
+    assert visit.thumbnail.startswith(f"/media/local/{DOMAIN}/{ENTRY_ID}/{visit_id}/01_admitted.jpg?authSig=")
+    thumbnail = await (await hass_client_no_auth()).get(visit.thumbnail)
+    assert (thumbnail.status, await thumbnail.read()) == (200, PICTURE)
     files = await media_source.async_browse_media(hass, visit.media_content_id)
     assert [child.title for child in files.children] == ["admitted", "door opened", "door closed", "end"]
     played = await media_source.async_resolve_media(hass, files.children[0].media_content_id, None)

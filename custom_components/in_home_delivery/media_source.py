@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 import mimetypes
 from typing import Any, override
 
+from homeassistant.components.http.auth import async_sign_path
 from homeassistant.components.media_player.const import MediaClass
 from homeassistant.components.media_player.errors import BrowseError
 from homeassistant.components.media_source import (
@@ -22,6 +24,7 @@ from .controller import EntranceController
 from .store import history_record
 
 TITLE = "In-Home Delivery"
+THUMBNAIL_VALID = timedelta(hours=1)
 
 
 async def async_get_media_source(hass: HomeAssistant) -> InHomeDeliveryMediaSource:
@@ -80,7 +83,12 @@ class InHomeDeliveryMediaSource(MediaSource):
         if len(parts) == 1:
             # Every visit with files, newest first (visit ids sort by time), the running one included.
             visits = [
-                self._folder(f"{parts[0]}/{visit_id}", self._visit_title(controller, visit_id), [])
+                self._folder(
+                    f"{parts[0]}/{visit_id}",
+                    self._visit_title(controller, visit_id),
+                    [],
+                    thumbnail=self._thumbnail(controller, visit_id, controller.media.files.get(visit_id, [])),
+                )
                 for visit_id in sorted(await controller.media.async_visits(), reverse=True)
             ]
             return self._folder(parts[0], controller.name, visits)
@@ -95,11 +103,18 @@ class InHomeDeliveryMediaSource(MediaSource):
                 title=name.rsplit(".", 1)[0].split("_", 1)[-1].replace("_", " "),
                 can_play=True,
                 can_expand=False,
-                thumbnail=None,
+                thumbnail=self._thumbnail(controller, visit_id, [name]),
             )
             for name in await controller.media.async_files(visit_id)
         ]
         return self._folder(f"{parts[0]}/{visit_id}", title, files)
+
+    def _thumbnail(self, controller: EntranceController, visit_id: str, names: list[str]) -> str | None:
+        """The first picture among names, signed for a while: the media browser shows it without a login."""
+        picture = next((name for name in names if name.endswith(".jpg")), None)
+        if picture is None:
+            return None
+        return async_sign_path(self.hass, controller.media.url(visit_id, picture), THUMBNAIL_VALID)
 
     @staticmethod
     def _visit_title(controller: EntranceController, visit_id: str) -> str:
@@ -108,8 +123,11 @@ class InHomeDeliveryMediaSource(MediaSource):
             record = history_record(controller.visit)
         return visit_title(record) if record else visit_id
 
-    def _folder(self, identifier: str | None, title: str, children: list[BrowseMediaSource]) -> BrowseMediaSource:
+    def _folder(
+        self, identifier: str | None, title: str, children: list[BrowseMediaSource], thumbnail: str | None = None
+    ) -> BrowseMediaSource:
         return BrowseMediaSource(
+            thumbnail=thumbnail,
             domain=DOMAIN,
             identifier=identifier,
             media_class=MediaClass.DIRECTORY,
