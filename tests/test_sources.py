@@ -122,6 +122,8 @@ async def test_counter_expects_one_delivery_today(
     ]
     assert hass.states.get(EXPECTED).state == "1"
     assert hass.states.get(EXPECTED).attributes["carriers"] == ["DHL"]
+    assert hass.states.get(EXPECTED).attributes["open_now"] == ["DHL"]  # 08:00 to 20:00, and it is noon
+    assert hass.states.get("sensor.front_door_next_delivery").state == "unknown"  # open now is not "next"
     hass.states.async_set(COUNTER, "3", {"friendly_name": "Mail DHL delivering"})
     await hass.async_block_till_done()
     assert len(await deliveries(hass)) == 1  # still one: no duplicates

@@ -18,6 +18,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .controller import EntranceController, InHomeDeliveryConfigEntry
+from .core.passes import Delivery
 from .core.visit import Phase
 from .entity import InHomeDeliveryEntity
 
@@ -60,15 +61,21 @@ def last_visit_attributes(controller: EntranceController) -> Mapping[str, Any]:
     return attributes
 
 
+def _next_window(controller: EntranceController) -> Delivery | None:
+    """The scheduled delivery whose window starts next (one open now is not "next": it is expected now)."""
+    now = dt_util.utcnow()
+    return next((item for item in controller.passes.passes.upcoming(now) if item.window_start > now), None)
+
+
 def next_delivery(controller: EntranceController) -> datetime | None:
-    """When the next scheduled delivery window starts (or started, while it is open)."""
-    delivery = controller.passes.next_delivery(dt_util.utcnow())
+    """When the next delivery window starts."""
+    delivery = _next_window(controller)
     return delivery.window_start if delivery else None
 
 
 def next_delivery_attributes(controller: EntranceController) -> Mapping[str, Any]:
     """The next delivery's carrier and window end."""
-    if (delivery := controller.passes.next_delivery(dt_util.utcnow())) is None:
+    if (delivery := _next_window(controller)) is None:
         return {}
     return {"carrier": delivery.carrier, "window_end": delivery.window_end.isoformat()}
 
@@ -79,8 +86,13 @@ def expected_today(controller: EntranceController) -> int:
 
 
 def expected_today_attributes(controller: EntranceController) -> Mapping[str, Any]:
-    """Their carriers, in window order (a parcel without a carrier by its description)."""
-    return {"carriers": [item.title for item in controller.passes.expected_today(dt_util.utcnow())]}
+    """Their carriers, in window order (a parcel without a carrier by its description), and whose window is open."""
+    now = dt_util.utcnow()
+    expected = controller.passes.expected_today(now)
+    return {
+        "carriers": [item.title for item in expected],
+        "open_now": [item.title for item in expected if item.window_start <= now < item.window_end],
+    }
 
 
 @dataclass(frozen=True, kw_only=True)
