@@ -16,12 +16,12 @@ from .phone_actions import OneTimeActions
 from .store import EntranceStore
 
 
-class Announcer(Protocol):
-    """Tells the world that something happened at the entrance."""
+class Events(Protocol):
+    """Fires the entrance's events and refreshes its entities."""
 
     @property
     def name(self) -> str:
-        """The entrance's name, for the log."""
+        """The entrance's name, for the log and repairs."""
 
     def emit(
         self,
@@ -37,21 +37,21 @@ class Announcer(Protocol):
     ) -> None:
         """Fire the public bus event."""
 
+    def notify_listeners(self) -> None:
+        """Tell every entity that the entrance changed."""
+
+
+class Announcer(Events, Protocol):
+    """Tells the world, and the owner, that something happened at the entrance."""
+
     def notify_owner(
         self, message: Message, *, critical: bool = False, live_picture: bool = False, **placeholders: str
     ) -> None:
         """Tell the owner something that is not a step of the running visit."""
 
-    def notify_listeners(self) -> None:
-        """Tell every entity that the entrance changed."""
 
-
-class VisitRecords(Protocol):
+class VisitRecords(Events, Protocol):
     """What carrying out a visit's commands reads and writes besides Home Assistant itself."""
-
-    @property
-    def name(self) -> str:
-        """The entrance's name, for the log and repairs."""
 
     @property
     def camera(self) -> str | None:
@@ -99,20 +99,3 @@ class VisitRecords(Protocol):
 
     def door_open(self) -> bool | None:
         """Whether the door is open now (None when nobody knows)."""
-
-    def emit(
-        self,
-        event_type: EventType,
-        reason: str | None,
-        *,
-        pass_id: str | None,
-        pass_kind: str,
-        pass_label: str,
-        visit_id: str | None = None,
-        admitted_by: str | None = None,
-        duration: float | None = None,
-    ) -> None:
-        """Fire the public bus event."""
-
-    def notify_listeners(self) -> None:
-        """Tell every entity that the entrance changed."""
