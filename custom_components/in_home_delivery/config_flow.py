@@ -17,7 +17,7 @@ from homeassistant.config_entries import (
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import section
-from homeassistant.helpers import config_validation as cv, entity_registry as er, selector
+from homeassistant.helpers import config_validation as cv, selector
 from homeassistant.helpers.entity import get_supported_features
 
 from .const import (
@@ -60,6 +60,7 @@ from .const import (
 )
 from .core.expected import DEFAULT_DELIVERY_DAYS, DEFAULT_DELIVERY_FROM, DEFAULT_DELIVERY_UNTIL
 from .core.guests import WEEKDAYS
+from .sources import is_own_entity
 
 ACCESS_POINTS = (CONF_LOCK, CONF_GARAGE_DOOR)
 COVER_OPEN_CLOSE = CoverEntityFeature.OPEN | CoverEntityFeature.CLOSE
@@ -420,7 +421,7 @@ class InHomeDeliveryOptionsFlow(OptionsFlowWithReload):
             counters = options.get(CONF_SOURCE_COUNTERS) or []
             if any(not low <= options.get(key, low) <= high for key, (low, high) in DURATION_RANGES.items()):
                 errors["base"] = "duration_out_of_range"
-            elif any(self._is_ours(entity_id) for entity_id in options.get(CONF_SOURCE_CALENDARS) or []):
+            elif any(is_own_entity(self.hass, entity_id) for entity_id in options.get(CONF_SOURCE_CALENDARS) or []):
                 errors["base"] = "own_calendar"
             elif not options.get(CONF_DELIVERY_DAYS):
                 errors["base"] = "no_delivery_days"
@@ -463,8 +464,3 @@ class InHomeDeliveryOptionsFlow(OptionsFlowWithReload):
         state = self.hass.states.get(entity_id)
         name = f"{entity_id} {state.name if state else ''}".casefold()
         return next((carrier for carrier in KNOWN_CARRIERS if carrier.casefold() in name), "*")
-
-    def _is_ours(self, entity_id: str) -> bool:
-        """Our own Deliveries calendars are not a source (they show what the sources made)."""
-        entry = er.async_get(self.hass).async_get(entity_id)
-        return entry is not None and entry.platform == DOMAIN

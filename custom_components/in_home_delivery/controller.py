@@ -106,6 +106,11 @@ class VisitDeniedError(ServiceValidationError):
         self.reason = reason
 
 
+def own_lock_entity_id(hass: HomeAssistant, entry_id: str) -> str | None:
+    """The entrance's own lock entity (which mirrors its access point), found by its unique id."""
+    return er.async_get(hass).async_get_entity_id("lock", DOMAIN, f"{entry_id}_lock")
+
+
 def door_input(state: str | None) -> bool | None:
     """The door sensor's state as the core reads it: open, closed, or None when it reports nothing."""
     return {"on": True, "off": False}.get(state or "")
@@ -572,7 +577,7 @@ class EntranceController:
             "admitted_by": admitted_by,
             "device_id": self.device_id,
             # The entrance's own lock entity: a logbook card of it shows the visits beside its states.
-            "entity_id": er.async_get(self.hass).async_get_entity_id("lock", DOMAIN, f"{self.entry.entry_id}_lock"),
+            "entity_id": own_lock_entity_id(self.hass, self.entry.entry_id),
         }
         if duration is not None:
             data["duration"] = round(duration)

@@ -154,16 +154,17 @@ class House:
         await asyncio.gather(*(self._notify_one(target, notification) for target in self.notify_targets))
 
     async def _notify_one(self, target: str, notification: Notification) -> None:
-        if self.hass.states.get(target) is not None:
-            message = f"{notification.message}\n\n{notification.hint}" if notification.hint else notification.message
+        name = target.removeprefix("notify.")
+        entity = self.hass.states.get(target) is not None
+        message = notification.message
+        if notification.hint and (entity or not name.startswith("mobile_app_")):
+            message += f"\n\n{notification.hint}"  # this target shows no buttons: say how to answer
+        if entity:
             await self._call(
                 "notify", "send_message", {ATTR_ENTITY_ID: target, "title": notification.title, "message": message}
             )
             return
-        name = target.removeprefix("notify.")
-        data: dict[str, Any] = {"title": notification.title, "message": notification.message}
-        if notification.hint and not name.startswith("mobile_app_"):
-            data["message"] += f"\n\n{notification.hint}"
+        data: dict[str, Any] = {"title": notification.title, "message": message}
         if name.startswith("mobile_app_"):
             data["data"] = mobile_app_data(notification)
         elif name == "persistent_notification":

@@ -7,10 +7,10 @@ from typing import Any
 
 from homeassistant.components.logbook.const import LOGBOOK_ENTRY_ENTITY_ID, LOGBOOK_ENTRY_MESSAGE, LOGBOOK_ENTRY_NAME
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.translation import async_get_cached_translations
 
 from .const import DOMAIN, EVENT_IN_HOME_DELIVERY
+from .controller import own_lock_entity_id
 from .messages import spoken_duration
 
 CATEGORY = "exceptions"
@@ -72,8 +72,6 @@ def async_describe_events(
     """Describe the entrance's events for the logbook."""
     texts = LogbookTexts(hass)
 
-    registry = er.async_get(hass)
-
     @callback
     def async_describe(event: Event) -> dict[str, str]:
         entry_id = str(event.data.get("config_entry_id"))
@@ -83,7 +81,8 @@ def async_describe_events(
             LOGBOOK_ENTRY_MESSAGE: describe(event.data, texts),
         }
         # Shown with the entrance's lock: a logbook card of that lock tells the visits beside its states.
-        if lock := event.data.get("entity_id") or registry.async_get_entity_id("lock", DOMAIN, f"{entry_id}_lock"):
+        # (Events recorded before they carried entity_id are linked by looking the lock up.)
+        if lock := event.data.get("entity_id") or own_lock_entity_id(hass, entry_id):
             description[LOGBOOK_ENTRY_ENTITY_ID] = str(lock)
         return description
 

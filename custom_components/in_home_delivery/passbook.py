@@ -125,15 +125,17 @@ class PassBook:
         if isinstance(item, Guest):
             return item.denial(now, dt_util.get_default_time_zone())
         if isinstance(item, Carrier):
-            if denial := item.denial(now, dt_util.get_default_time_zone()):
-                return denial
-            return None if self.expected_for(item, now) else PassDenial.NO_DELIVERY_EXPECTED
+            return item.denial(now, dt_util.get_default_time_zone()) or (
+                None if self._expected(item, now) else PassDenial.NO_DELIVERY_EXPECTED
+            )
         return item.denial(now, self.grace)
 
     def expected_for(self, carrier: Carrier, now: datetime) -> Delivery | None:
         """The delivery a carrier's link opens for now: the earliest expected one of that carrier."""
-        if carrier.denial(now, dt_util.get_default_time_zone()):
-            return None
+        return None if carrier.denial(now, dt_util.get_default_time_zone()) else self._expected(carrier, now)
+
+    def _expected(self, carrier: Carrier, now: datetime) -> Delivery | None:
+        """The earliest delivery of the carrier whose window (with grace) is open, whatever the link's hours."""
         return next((item for item in self.passes.open_windows(now, self.grace) if carrier.matches(item.carrier)), None)
 
     def is_open(self, item: Pass, now: datetime) -> bool:

@@ -61,13 +61,13 @@ def hours_of(options: dict[str, Any]) -> Schedule:
     )
 
 
-def source_entities(options: dict[str, Any]) -> list[str]:
-    """Every entity the entrance reads expected deliveries from."""
-    return [
-        *options.get(CONF_SOURCE_CALENDARS, []),
-        *options.get(CONF_SOURCE_TRACKERS, []),
-        *options.get(CONF_SOURCE_COUNTERS, {}),
-    ]
+def is_own_entity(hass: HomeAssistant, entity_id: str) -> bool:
+    """Whether an entity is In-Home Delivery's own.
+
+    Its Deliveries calendars show what the sources made, and are never read back as a source.
+    """
+    entry = er.async_get(hass).async_get(entity_id)
+    return entry is not None and entry.platform == DOMAIN
 
 
 class ExpectedDeliveries:
@@ -81,16 +81,11 @@ class ExpectedDeliveries:
         options = dict(entry.options)
         self.hours = hours_of(options)
         self.calendars: list[str] = [
-            entity_id for entity_id in options.get(CONF_SOURCE_CALENDARS, []) if not self._is_ours(entity_id)
+            entity_id for entity_id in options.get(CONF_SOURCE_CALENDARS, []) if not is_own_entity(hass, entity_id)
         ]
         self.trackers: list[str] = list(options.get(CONF_SOURCE_TRACKERS, []))
         self.counters: dict[str, str] = dict(options.get(CONF_SOURCE_COUNTERS, {}))
         self._told: set[str] = set()
-
-    def _is_ours(self, entity_id: str) -> bool:
-        """Our own Deliveries calendar is never read back as a source."""
-        entry = er.async_get(self.hass).async_get(entity_id)
-        return entry is not None and entry.platform == DOMAIN
 
     @callback
     def async_start(self) -> None:
