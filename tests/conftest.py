@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Generator
+import os
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
+from playwright.async_api import Browser, async_playwright
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -24,6 +26,8 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.setup import async_setup_component
 from homeassistant.util.yaml import load_yaml_dict
 
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 SIMULATED_HARDWARE = Path(__file__).parent.parent / "config" / "simulated_hardware.yaml"
 EXTRA_HARDWARE = Path(__file__).parent / "extra_hardware.yaml"  # shapes only the tests use
 PICTURE = b"\xff\xd8\xff\xe0 a jpeg of the porch \xff\xd9"
@@ -128,7 +132,18 @@ def phone_messages() -> list[ServiceCall]:
 
 
 @pytest.fixture
-async def hardware(hass: HomeAssistant, porch_camera: PorchCamera, phone_messages: list[ServiceCall]) -> None:
+def plain_messages() -> list[ServiceCall]:
+    """What a notify target without buttons (an e-mail, a chat bot: notify.plain_text) received."""
+    return []
+
+
+@pytest.fixture
+async def hardware(
+    hass: HomeAssistant,
+    porch_camera: PorchCamera,
+    phone_messages: list[ServiceCall],
+    plain_messages: list[ServiceCall],
+) -> None:
     """The simulated lock, door, light and doorbell of config/, a camera, an alarm and two notify targets."""
     await async_setup_component(hass, "homeassistant", {})
     config = await hass.async_add_executor_job(load_yaml_dict, SIMULATED_HARDWARE)
@@ -163,7 +178,11 @@ async def hardware(hass: HomeAssistant, porch_camera: PorchCamera, phone_message
     async def broken(call: ServiceCall) -> None:
         raise HomeAssistantError("the notify service is down")
 
+    async def plain(call: ServiceCall) -> None:
+        plain_messages.append(call)
+
     hass.services.async_register("notify", "mobile_app_phone", phone)
+    hass.services.async_register("notify", "plain_text", plain)
     hass.services.async_register("notify", "broken", broken)
     await hass.async_block_till_done()
 
@@ -189,13 +208,19 @@ def entry_data() -> dict[str, Any]:
 
 
 @pytest.fixture
-def mock_config_entry(entry_data: dict[str, Any]) -> MockConfigEntry:
+def entry_options() -> dict[str, Any]:
+    """The entrance's options: the defaults, unless a test module says otherwise."""
+    return dict(DEFAULT_OPTIONS)
+
+
+@pytest.fixture
+def mock_config_entry(entry_data: dict[str, Any], entry_options: dict[str, Any]) -> MockConfigEntry:
     """The "Front door" entrance."""
     return MockConfigEntry(
         domain=DOMAIN,
         title=entry_data["name"],
         data=entry_data,
-        options=DEFAULT_OPTIONS,
+        options=entry_options,
         entry_id="01JFRONTDOOR000000000000000",
     )
 
@@ -221,3 +246,20 @@ async def init_integration(
         assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
         await hass.async_block_till_done()
         yield mock_config_entry
+
+
+def require_chromium() -> None:
+    """Skip a browser test module where the system has no Chromium; in CI a missing browser is a failure."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the real-browser tests: install Debian's chromium package", pytrace=False)
+        pytest.skip("no system Chromium at /usr/bin/chromium (apt-get install chromium)", allow_module_level=True)
+
+
+@pytest.fixture
+async def browser() -> AsyncGenerator[Browser]:
+    """Headless system Chromium, driven by Playwright (which never downloads a browser of its own)."""
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        yield browser
+        await browser.close()

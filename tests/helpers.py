@@ -93,9 +93,17 @@ async def post_link(
 
 
 async def schedule_now(
-    hass: HomeAssistant, *, carrier: str = "DHL", start_in: timedelta = timedelta(minutes=-5), hours: float = 2
+    hass: HomeAssistant,
+    *,
+    carrier: str | None = "DHL",
+    start_in: timedelta = timedelta(minutes=-5),
+    hours: float = 2,
+    **fields: str,
 ) -> dict[str, Any]:
-    """schedule_delivery for a window open now (or starting after start_in); its response."""
+    """schedule_delivery for a window open now (or starting after start_in); its response.
+
+    Without a carrier where carrier is None; more fields (description, tracking_number) as given.
+    """
     start = dt_util.now() + start_in
     result = await hass.services.async_call(
         DOMAIN,
@@ -104,7 +112,8 @@ async def schedule_now(
             "config_entry_id": ENTRY_ID,
             "window_start": start.isoformat(),
             "window_end": (start + timedelta(hours=hours)).isoformat(),
-            "carrier": carrier,
+            **({"carrier": carrier} if carrier is not None else {}),
+            **fields,
         },
         blocking=True,
         return_response=True,

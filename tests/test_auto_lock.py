@@ -8,10 +8,10 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.in_home_delivery.const import DEFAULT_OPTIONS, DOMAIN
+from custom_components.in_home_delivery.const import DEFAULT_OPTIONS
 from homeassistant.core import Event, HomeAssistant, ServiceCall
 
-from .helpers import ENTRY_ID, close_door, open_door, set_lock_state, set_switch, tick
+from .helpers import close_door, open_door, set_lock_state, set_switch, tick
 
 LOCK = "lock.smart_lock"
 PHASE = "sensor.front_door_visit_phase"
@@ -24,15 +24,9 @@ def auto_lock() -> bool:
 
 
 @pytest.fixture
-def mock_config_entry(entry_data: dict[str, Any], auto_lock: bool) -> MockConfigEntry:
+def entry_options(auto_lock: bool) -> dict[str, Any]:
     """Front door with Auto-lock after any unlock."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title=entry_data["name"],
-        data=entry_data,
-        options=DEFAULT_OPTIONS | {"auto_lock": auto_lock},
-        entry_id=ENTRY_ID,
-    )
+    return DEFAULT_OPTIONS | {"auto_lock": auto_lock}
 
 
 async def unlock_by_hand(hass: HomeAssistant) -> None:

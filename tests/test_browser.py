@@ -6,62 +6,24 @@ Chromium is installed it is skipped, except in CI, where a missing browser is a 
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
-from datetime import timedelta
 import logging
 import os
 from pathlib import Path
-from typing import Any
 
+from playwright.async_api import Browser
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.in_home_delivery.const import DOMAIN
 from homeassistant.core import HomeAssistant
-from homeassistant.util import dt as dt_util
 
-from .conftest import LOCK
-from .helpers import ENTRY_ID, PHASE, close_door, open_door, set_lock_state, set_switch
+from .conftest import LOCK, require_chromium
+from .helpers import PHASE, close_door, open_door, schedule_now, set_lock_state, set_switch
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        pytest.fail("CI must run the real-browser test: install Debian's chromium package", pytrace=False)
-    pytest.skip("no system Chromium at /usr/bin/chromium (apt-get install chromium)", allow_module_level=True)
-
-from playwright.async_api import Browser, async_playwright  # noqa: E402
-
-
-@pytest.fixture
-async def browser() -> AsyncGenerator[Browser]:
-    """Headless Chromium, as a phone would open the link."""
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        yield browser
-        await browser.close()
+require_chromium()
 
 
 HOSTILE = "<img src=x onerror=alert(1)>"
-
-
-async def schedule(hass: HomeAssistant, carrier: str) -> dict[str, Any]:
-    """A delivery expected now."""
-    start = dt_util.now() - timedelta(minutes=5)
-    return await hass.services.async_call(
-        DOMAIN,
-        "schedule_delivery",
-        {
-            "config_entry_id": ENTRY_ID,
-            "window_start": start,
-            "window_end": start + timedelta(hours=1),
-            "carrier": carrier,
-        },
-        blocking=True,
-        return_response=True,
-    )
 
 
 def screenshots(tmp_path: Path) -> Path:
@@ -87,7 +49,7 @@ async def test_courier_on_a_phone(
     caplog.set_level(logging.DEBUG, logger="aiohttp.access")
     pictures = screenshots(tmp_path)
     await hass.config.async_update(external_url="https://home.example.org")
-    delivery = await schedule(hass, HOSTILE)
+    delivery = await schedule_now(hass, carrier=HOSTILE, hours=1)
     client = await hass_client_no_auth()
     url = str(client.make_url(delivery["link"].removeprefix("https://home.example.org")))
     assert "#pass=" in url
@@ -141,7 +103,7 @@ async def test_a_jammed_lock_on_a_phone(
 ) -> None:
     """The lock jams after Done: the German page warns, says the owner is alerted, and never says locked."""
     await hass.config.async_update(external_url="https://home.example.org")
-    delivery = await schedule(hass, "DPD")
+    delivery = await schedule_now(hass, carrier="DPD", hours=1)
     client = await hass_client_no_auth()
     url = str(client.make_url(delivery["link"].removeprefix("https://home.example.org")))
     phone = await browser.new_page(viewport={"width": 390, "height": 844}, locale="de-DE", is_mobile=True)

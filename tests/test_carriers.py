@@ -220,20 +220,7 @@ async def test_visit_named_by_its_parcel(
 ) -> None:
     """Through a carrier's link the visit is the delivery's: the owner reads the carrier and the parcel."""
     link = (await add_carrier(hass))["link"]
-    start = dt_util.now() - timedelta(minutes=5)
-    await hass.services.async_call(
-        DOMAIN,
-        "schedule_delivery",
-        {
-            "config_entry_id": ENTRY_ID,
-            "window_start": start.isoformat(),
-            "window_end": (start + timedelta(hours=2)).isoformat(),
-            "carrier": "DHL",
-            "tracking_number": "00340434161234567890",
-        },
-        blocking=True,
-        return_response=True,
-    )
+    await schedule_now(hass, carrier="DHL", tracking_number="00340434161234567890")
     await deliver(hass, link_client, link)
     admitted = next(event for event in bus_events if event.data["type"] == "admitted")
     assert (admitted.data["pass_kind"], admitted.data["pass_label"]) == ("delivery", "DHL, parcel 00340434161234567890")

@@ -3,21 +3,22 @@ no failed request. Both are shipped in config/ (the demo's and the phone's)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
 import json
 from pathlib import Path
 import shutil
 from typing import Any
 
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page
 import pytest
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 
+from .conftest import require_chromium
 from .helpers import ENTRY_ID
-from .test_browser import CHROMIUM, CHROMIUM_FLAGS
+
+require_chromium()
 
 CONFIG = Path(__file__).parent.parent / "config"
 # Each dashboard at the size it is made for.
@@ -30,15 +31,6 @@ DASHBOARDS = {
 @pytest.fixture
 def mock_recorder_before_hass(async_test_recorder: Any) -> None:
     """The logbook cards need the recorder, prepared before Home Assistant starts."""
-
-
-@pytest.fixture
-async def browser() -> AsyncGenerator[Browser]:
-    """Headless Chromium."""
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        yield browser
-        await browser.close()
 
 
 @pytest.fixture

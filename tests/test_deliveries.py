@@ -14,7 +14,7 @@ from homeassistant.core import Context, HomeAssistant, ServiceCall
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.util import dt as dt_util
 
-from .helpers import ENTRY_ID, tick
+from .helpers import ENTRY_ID, schedule_now, tick
 
 NEXT = "sensor.front_door_next_delivery"
 
@@ -30,19 +30,11 @@ async def call(hass: HomeAssistant, action: str, **data: Any) -> dict[str, Any] 
 
 
 async def schedule(
-    hass: HomeAssistant, start_in: timedelta = timedelta(hours=1), hours: float = 2, **extra: Any
+    hass: HomeAssistant, start_in: timedelta = timedelta(hours=1), hours: float = 2, **fields: str
 ) -> dict[str, Any]:
-    """Schedule a delivery starting after start_in."""
-    start = dt_util.now() + start_in
-    result = await call(
-        hass,
-        "schedule_delivery",
-        window_start=start.isoformat(),
-        window_end=(start + timedelta(hours=hours)).isoformat(),
-        **extra,
-    )
-    assert result is not None
-    return result
+    """Schedule a delivery starting after start_in, without a carrier unless given."""
+    carrier = fields.pop("carrier", None)
+    return await schedule_now(hass, carrier=carrier, start_in=start_in, hours=hours, **fields)
 
 
 @pytest.fixture(autouse=True)

@@ -109,18 +109,6 @@ async def test_rule_off(
 
 
 @pytest.fixture
-def plain_messages(hass: HomeAssistant, hardware: None) -> list[ServiceCall]:
-    """A notify target without buttons (e-mail, a chat bot), registered before the entrance starts."""
-    messages: list[ServiceCall] = []
-
-    async def plain(call: ServiceCall) -> None:
-        messages.append(call)
-
-    hass.services.async_register("notify", "plain_text", plain)
-    return messages
-
-
-@pytest.fixture
 def entry_data(entry_data: dict[str, Any]) -> dict[str, Any]:
     """The phone, and a target without buttons."""
     return entry_data | {"notify_targets": [*entry_data["notify_targets"], "notify.plain_text"]}
@@ -128,8 +116,8 @@ def entry_data(entry_data: dict[str, Any]) -> dict[str, Any]:
 
 async def test_targets_without_buttons_are_told_how_to_answer(
     hass: HomeAssistant,
-    plain_messages: list[ServiceCall],
     init_integration: MockConfigEntry,
+    plain_messages: list[ServiceCall],
     phone_messages: list[ServiceCall],
     freezer: FrozenDateTimeFactory,
 ) -> None:

@@ -33,23 +33,16 @@ async def at_noon(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
 
 
 @pytest.fixture
-def mock_config_entry(entry_data: dict[str, Any]) -> MockConfigEntry:
+def entry_options() -> dict[str, Any]:
     """The Front door, reading a calendar, an AfterShip sensor and Mail and Packages' DHL counter."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title=entry_data["name"],
-        data=entry_data,
-        options=DEFAULT_OPTIONS
-        | {
-            "delivery_days": ALL_WEEK,
-            "delivery_from": "08:00:00",
-            "delivery_until": "20:00:00",
-            "source_calendars": [CALENDAR],
-            "source_trackers": [TRACKER],
-            "source_counters": {COUNTER: "DHL"},
-        },
-        entry_id=ENTRY_ID,
-    )
+    return DEFAULT_OPTIONS | {
+        "delivery_days": ALL_WEEK,
+        "delivery_from": "08:00:00",
+        "delivery_until": "20:00:00",
+        "source_calendars": [CALENDAR],
+        "source_trackers": [TRACKER],
+        "source_counters": {COUNTER: "DHL"},
+    }
 
 
 @pytest.fixture

@@ -16,10 +16,20 @@ from custom_components.in_home_delivery.page import SCRIPT_HASH
 from homeassistant.const import EVENT_CALL_SERVICE
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.setup import async_setup_component
-from homeassistant.util import dt as dt_util
 
 from .conftest import LOCK, PorchCamera
-from .helpers import ENTRY_ID, PHASE, close_door, link_parts, open_door, post_link, set_lock_state, set_switch, tick
+from .helpers import (
+    ENTRY_ID,
+    PHASE,
+    close_door,
+    link_parts,
+    open_door,
+    post_link,
+    schedule_now,
+    set_lock_state,
+    set_switch,
+    tick,
+)
 
 type Client = Any
 
@@ -32,25 +42,6 @@ async def reverse_proxy(hass: HomeAssistant) -> None:
     )
     assert await async_setup_component(hass, "diagnostics", {})
     await hass.config.async_update(external_url="https://home.example.org")
-
-
-async def schedule(
-    hass: HomeAssistant, start_in: timedelta = timedelta(minutes=-5), hours: float = 2, carrier: str = "DHL"
-) -> dict[str, Any]:
-    """A delivery whose window is open now (by default)."""
-    start = dt_util.now() + start_in
-    return await hass.services.async_call(
-        DOMAIN,
-        "schedule_delivery",
-        {
-            "config_entry_id": ENTRY_ID,
-            "window_start": start.isoformat(),
-            "window_end": (start + timedelta(hours=hours)).isoformat(),
-            "carrier": carrier,
-        },
-        blocking=True,
-        return_response=True,
-    )
 
 
 async def answer(client: Client, link: str, action: str, address: str = "203.0.113.7") -> tuple[int, dict[str, Any]]:
@@ -72,7 +63,7 @@ async def test_full_courier_journey(
 ) -> None:
     """Page, status, arrive, unlock, in, out, done, locking, locked: every answer tells the truth."""
     events = async_capture_events(hass, EVENT_IN_HOME_DELIVERY)
-    delivery = await schedule(hass)
+    delivery = await schedule_now(hass)
     link = delivery["link"]
     assert "#pass=" in link
     assert "?" not in link
@@ -141,7 +132,7 @@ async def test_full_courier_journey(
 
 async def test_jam_after_done_is_never_called_locked(hass: HomeAssistant, client: Client) -> None:
     """The lock jams after Done: the page and status say so and never claim locked, until it is."""
-    delivery = await schedule(hass)
+    delivery = await schedule_now(hass)
     await answer(client, delivery["link"], "unlock")
     await hass.async_block_till_done()
     await open_door(hass)
@@ -168,7 +159,7 @@ async def test_jam_after_done_is_never_called_locked(hass: HomeAssistant, client
 
 async def test_form_posts_answer_with_the_page_in_german(hass: HomeAssistant, client: Client) -> None:
     """A browser without script posts a form: it gets the page back, in German where it asks for it."""
-    delivery = await schedule(hass)
+    delivery = await schedule_now(hass)
     response = await post_link(client, delivery["link"], "unlock", form=True, language="de-DE,de;q=0.9,en;q=0.5")
     assert response.status == 200
     html = await response.text()
@@ -182,7 +173,7 @@ async def test_form_posts_answer_with_the_page_in_german(hass: HomeAssistant, cl
 
 async def test_old_query_links_keep_working(hass: HomeAssistant, client: Client) -> None:
     """Links handed out before (`?pass=`) still admit, with the token taken from the query."""
-    delivery = await schedule(hass)
+    delivery = await schedule_now(hass)
     path, token = link_parts(delivery["link"])
     response = await client.post(f"{path}?pass={token}", json={"action": "unlock"})
     assert response.status == 200
@@ -203,7 +194,7 @@ async def test_early_and_grace_before(
     hass: HomeAssistant, client: Client, start_in: timedelta, status: int, reason: str | None
 ) -> None:
     """Early is refused (and the door stays locked); within the grace before the window is admitted."""
-    delivery = await schedule(hass, start_in, 1)
+    delivery = await schedule_now(hass, start_in=start_in, hours=1)
     assert (await answer(client, delivery["link"], "unlock"))[0] == status
     await hass.async_block_till_done()
     assert hass.states.get(LOCK).state == ("unlocked" if status == 200 else "locked")
@@ -213,14 +204,14 @@ async def test_early_and_grace_before(
 
 async def test_grace_after_the_window(hass: HomeAssistant, client: Client, freezer: FrozenDateTimeFactory) -> None:
     """A courier 10 minutes late still gets in."""
-    delivery = await schedule(hass, timedelta(minutes=1), 1)
+    delivery = await schedule_now(hass, start_in=timedelta(minutes=1), hours=1)
     freezer.tick(timedelta(hours=1, minutes=11))
     assert (await answer(client, delivery["link"], "unlock"))[0] == 200
 
 
 async def test_late_arrival_refused(hass: HomeAssistant, client: Client, freezer: FrozenDateTimeFactory) -> None:
     """After the window and its grace the link no longer opens the door."""
-    delivery = await schedule(hass, timedelta(minutes=1), 1)
+    delivery = await schedule_now(hass, start_in=timedelta(minutes=1), hours=1)
     freezer.tick(timedelta(hours=1, minutes=17))
     status, body = await answer(client, delivery["link"], "unlock")
     assert status == 403
@@ -230,7 +221,7 @@ async def test_late_arrival_refused(hass: HomeAssistant, client: Client, freezer
 
 async def test_cancelled_and_renewed_links(hass: HomeAssistant, client: Client) -> None:
     """A cancelled delivery's link is refused; after a renewal the old link is unknown and the new one works."""
-    first = await schedule(hass)
+    first = await schedule_now(hass)
     renewed = await hass.services.async_call(
         DOMAIN,
         "renew_link",
@@ -241,7 +232,7 @@ async def test_cancelled_and_renewed_links(hass: HomeAssistant, client: Client) 
     assert (await answer(client, first["link"], "unlock"))[0] == 401
     assert (await answer(client, renewed["link"], "status"))[0] == 200
 
-    second = await schedule(hass)
+    second = await schedule_now(hass)
     await hass.services.async_call(
         DOMAIN, "cancel_delivery", {"config_entry_id": ENTRY_ID, "delivery_id": second["delivery_id"]}, blocking=True
     )
@@ -269,7 +260,7 @@ async def test_cancelled_and_renewed_links(hass: HomeAssistant, client: Client) 
 
 async def test_statuses_of_the_entrance(hass: HomeAssistant, client: Client) -> None:
     """409 while another visit runs, 423 when not accepting, 503 when the lock is unavailable."""
-    first, second = await schedule(hass), await schedule(hass)
+    first, second = await schedule_now(hass), await schedule_now(hass)
     assert (await answer(client, first["link"], "unlock"))[0] == 200
     status, body = await answer(client, second["link"], "unlock")
     assert (status, body["phase"], body["lock"]) == (409, "idle", None)  # someone else's visit stays theirs
@@ -310,7 +301,7 @@ async def test_statuses_of_the_entrance(hass: HomeAssistant, client: Client) -> 
 )
 async def test_malformed_requests_change_nothing(hass: HomeAssistant, client: Client, body: dict[str, Any]) -> None:
     """Unknown actions, wrong shapes, oversized, broken or missing bodies: 400, and the door stays locked."""
-    delivery = await schedule(hass)
+    delivery = await schedule_now(hass)
     response = await client.post(link_parts(delivery["link"])[0], **body)
     assert response.status == 400
     assert hass.states.get(LOCK).state == "locked"
@@ -319,7 +310,7 @@ async def test_malformed_requests_change_nothing(hass: HomeAssistant, client: Cl
 
 async def test_malformed_action_with_a_valid_token(hass: HomeAssistant, client: Client) -> None:
     """A valid token with an unknown action: 400, nothing happens, the page still reads as the pass's."""
-    delivery = await schedule(hass)
+    delivery = await schedule_now(hass)
     status, body = await answer(client, delivery["link"], "explode")
     assert (status, body["reason"], body["view"]["title"]) == (400, "malformed", "Front door")
     assert hass.states.get(LOCK).state == "locked"
@@ -327,7 +318,7 @@ async def test_malformed_action_with_a_valid_token(hass: HomeAssistant, client: 
 
 async def test_wrong_tokens_say_nothing(hass: HomeAssistant, client: Client) -> None:
     """A token with one character changed, a missing token and a made-up one all get the same 401."""
-    delivery = await schedule(hass)
+    delivery = await schedule_now(hass)
     token = delivery["token"]
     answers = set()
     for variant in (token[:-1] + ("A" if token[-1] != "A" else "B"), "", "x" * 200):
@@ -345,7 +336,7 @@ async def test_lockout_never_refuses_a_valid_token(
     hass: HomeAssistant, client: Client, freezer: FrozenDateTimeFactory
 ) -> None:
     """Ten failures lock an address out for further failures; a valid link from that very address gets in."""
-    delivery = await schedule(hass)
+    delivery = await schedule_now(hass)
     for _ in range(10):
         response = await post_link(client, delivery["link"], "unlock", token="guess", address="192.0.2.66")
         assert response.status == 401
@@ -364,7 +355,7 @@ async def test_flood_alerts_the_owner_once(
     hass: HomeAssistant, client: Client, phone_messages: list[ServiceCall]
 ) -> None:
     """Many failures across addresses: one critical alert, not one per request."""
-    delivery = await schedule(hass)
+    delivery = await schedule_now(hass)
     for number in range(120):
         await post_link(client, delivery["link"], "unlock", token="nope", address=f"198.51.100.{number}")
     await hass.async_block_till_done()
@@ -377,7 +368,7 @@ async def test_refused_presses_notify_once(
     hass: HomeAssistant, client: Client, freezer: FrozenDateTimeFactory, phone_messages: list[ServiceCall]
 ) -> None:
     """Thirty presses of a link outside its window: one notification; ten minutes later, one more."""
-    delivery = await schedule(hass, timedelta(hours=3), 1)
+    delivery = await schedule_now(hass, start_in=timedelta(hours=3), hours=1)
     for _ in range(30):
         assert (await answer(client, delivery["link"], "unlock"))[0] == 403
     await hass.async_block_till_done()
@@ -392,7 +383,7 @@ async def test_refused_presses_notify_once(
 async def test_two_couriers_at_the_same_instant(hass: HomeAssistant, client: Client, porch_camera: PorchCamera) -> None:
     """Two links (and one link twice) pressed while the first admission is being decided: one visit, one unlock."""
     calls = async_capture_events(hass, EVENT_CALL_SERVICE)
-    first, second = await schedule(hass), await schedule(hass)
+    first, second = await schedule_now(hass), await schedule_now(hass)
     porch_camera.held = asyncio.Event()
     pressed = asyncio.ensure_future(answer(client, first["link"], "unlock"))
     await porch_camera.asked.wait()  # the first admission waits for its picture
@@ -414,7 +405,7 @@ async def test_restart_between_scheduling_and_arrival(
     hass: HomeAssistant, client: Client, init_integration: MockConfigEntry
 ) -> None:
     """The entrance is set up again: the same link opens the door."""
-    delivery = await schedule(hass)
+    delivery = await schedule_now(hass)
     await hass.config_entries.async_reload(init_integration.entry_id)
     await hass.async_block_till_done()
     assert (await answer(client, delivery["link"], "unlock"))[0] == 200
@@ -435,7 +426,7 @@ async def test_no_token_in_logs_states_or_diagnostics(
 
     caplog.set_level("DEBUG")
     events = async_capture_events(hass, EVENT_IN_HOME_DELIVERY)
-    delivery = await schedule(hass)
+    delivery = await schedule_now(hass)
     link = delivery["link"]
     await client.get(link_parts(link)[0])
     for action in ("status", "arrive", "unlock"):
@@ -463,7 +454,7 @@ async def test_no_token_in_logs_states_or_diagnostics(
 
 async def test_a_lock_that_never_unlocks(hass: HomeAssistant, client: Client, freezer: FrozenDateTimeFactory) -> None:
     """The page says the door is being unlocked, then that it could not be; never that it is open."""
-    delivery = await schedule(hass)
+    delivery = await schedule_now(hass)
     await set_switch(hass, "input_boolean.sim_lock_responds", False)
     await answer(client, delivery["link"], "unlock")
     await hass.async_block_till_done()
@@ -478,7 +469,7 @@ async def test_a_lock_that_never_unlocks(hass: HomeAssistant, client: Client, fr
 
 async def test_finished_but_unlocked_again_is_not_called_locked(hass: HomeAssistant, client: Client) -> None:
     """Right after the visit the owner unlocks by hand: the courier's page thanks, but does not say locked."""
-    delivery = await schedule(hass)
+    delivery = await schedule_now(hass)
     await answer(client, delivery["link"], "unlock")
     await hass.async_block_till_done()
     await open_door(hass)
