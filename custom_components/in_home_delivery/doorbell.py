@@ -16,11 +16,8 @@ from homeassistant.util import dt as dt_util
 from .const import CONF_ASK_ON_DOORBELL, CONF_DOORBELL
 from .controller import InHomeDeliveryConfigEntry, VisitDeniedError
 from .core.commands import Message
-from .phone_actions import ACTION_PREFIX, MOBILE_APP_ACTION_EVENT
-from .runner import LOCK_NOW
+from .phone_actions import LET_IN, LOCK_NOW, MOBILE_APP_ACTION_EVENT, NOT_NOW
 
-LET_IN = f"{ACTION_PREFIX}LET_IN_"
-NOT_NOW = f"{ACTION_PREFIX}NOT_NOW_"
 QUESTION_VALID = timedelta(minutes=10)
 
 

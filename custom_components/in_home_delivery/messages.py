@@ -12,7 +12,7 @@ from .const import DOMAIN
 from .core.commands import Message
 from .core.visit import OWNER, Visit
 from .house import Notification
-from .phone_actions import ACTION_PREFIX
+from .phone_actions import button_of
 
 # Notification texts live beside the error messages in the translations' `exceptions` section.
 CATEGORY = "exceptions"
@@ -27,14 +27,6 @@ def spoken_duration(seconds: int, text: Callable[..., str]) -> str:
     if minutes:
         return text("logbook_minutes", minutes=str(minutes), seconds=str(secs))
     return text("logbook_seconds", seconds=str(secs))
-
-
-def button_of(action: str) -> str:
-    """A button's kind from its action id: IN_HOME_DELIVERY_LET_IN_<nonce> → let_in."""
-    for kind in ("let_in", "not_now", "lock_now"):
-        if action.startswith(f"{ACTION_PREFIX}{kind.upper()}_"):
-            return kind
-    return "not_now"
 
 
 class Messages:

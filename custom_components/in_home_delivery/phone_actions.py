@@ -14,8 +14,18 @@ import secrets
 from homeassistant.util import dt as dt_util
 
 ACTION_PREFIX = "IN_HOME_DELIVERY_"
+# The buttons, each an action id prefix; their titles and hints are translated by kind (let_in, …).
+LET_IN = f"{ACTION_PREFIX}LET_IN_"
+NOT_NOW = f"{ACTION_PREFIX}NOT_NOW_"
+LOCK_NOW = f"{ACTION_PREFIX}LOCK_NOW_"
+BUTTONS = {LET_IN: "let_in", NOT_NOW: "not_now", LOCK_NOW: "lock_now"}
 MOBILE_APP_ACTION_EVENT = "mobile_app_notification_action"
 MAX_OPEN = 1000
+
+
+def button_of(action: str) -> str:
+    """A button's kind from its action id: IN_HOME_DELIVERY_LET_IN_<nonce> → let_in."""
+    return next((kind for prefix, kind in BUTTONS.items() if action.startswith(prefix)), "not_now")
 
 
 @dataclass(frozen=True)

@@ -39,12 +39,11 @@ from .core.commands import (
 )
 from .core.visit import AUTO_LOCK, Visit
 from .entrance import VisitRecords
-from .phone_actions import ACTION_PREFIX
+from .phone_actions import LOCK_NOW
 
 _LOGGER = logging.getLogger(__name__)
 
 LIVE_PICTURE_VALID = timedelta(minutes=10)
-LOCK_NOW = f"{ACTION_PREFIX}LOCK_NOW_"
 LOCK_NOW_VALID = timedelta(hours=1)
 SIDE_COMMANDS = (Notify, Snapshot, LightsOn, LightsRestore)
 
