@@ -180,6 +180,15 @@ async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEnt
     assert init_integration.runtime_data.camera_watch.interval.total_seconds() == 10
 
 
+def current_sections(entry: MockConfigEntry) -> dict[str, dict[str, Any]]:
+    """The options form's sections as the entrance has them now (timings as durations), but Expected deliveries."""
+    return {
+        name: {key: as_duration(entry.options[key]) if key in DURATION_RANGES else entry.options[key] for key in keys}
+        for name, keys in OPTION_SECTIONS.items()
+        if name != "expected"
+    }
+
+
 async def test_options_sources_and_counter_carriers(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
     """Counting sensors lead to a step naming their carriers (guessed from their names); our own calendar is refused."""
     hass.states.async_set("sensor.mail_ups_delivering", "0", {"friendly_name": "Mail UPS delivering"})
@@ -188,14 +197,7 @@ async def test_options_sources_and_counter_carriers(hass: HomeAssistant, init_in
     own_calendar = "calendar.front_door_deliveries"
     assert hass.states.get(own_calendar) is not None
     result = await hass.config_entries.options.async_init(init_integration.entry_id)
-    form = {
-        name: {
-            key: as_duration(init_integration.options[key]) if key in DURATION_RANGES else init_integration.options[key]
-            for key in keys
-        }
-        for name, keys in OPTION_SECTIONS.items()
-        if name != "expected"
-    }
+    form = current_sections(init_integration)
     expected = {"delivery_days": ["mon"], "delivery_from": "08:00:00", "delivery_until": "20:00:00"}
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {**form, "expected": expected | {"source_calendars": [own_calendar]}}
@@ -235,14 +237,7 @@ async def test_options_show_durations_and_refuse_out_of_range(
     sections = {str(key): value for key, value in result["data_schema"].schema.items()}
     fields = {str(key): key for key in sections["timings"].schema.schema}
     assert fields["max_visit"].description["suggested_value"] == {"hours": 0, "minutes": 15, "seconds": 0}
-    form = {
-        name: {
-            key: as_duration(init_integration.options[key]) if key in DURATION_RANGES else init_integration.options[key]
-            for key in keys
-        }
-        for name, keys in OPTION_SECTIONS.items()
-        if name != "expected"
-    }
+    form = current_sections(init_integration)
     form["timings"]["relock_delay"] = {"hours": 2}
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
