@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 import json
+import logging
 import os
 from pathlib import Path
 import socket
@@ -167,6 +168,9 @@ async def delete_entry(session: aiohttp.ClientSession, token: str, entry_id: str
 async def expect_dhl_parcels(session: aiohttp.ClientSession, token: str, entry_id: str) -> None:
     """Front door's options: the simulated DHL counter is a source of expected deliveries."""
     sys.path.insert(0, str(ROOT))
+    # Importing the options' layout loads Home Assistant's camera module, which logs a traceback where
+    # libturbojpeg is missing; scripts/develop has said that once already.
+    logging.getLogger("homeassistant.components.camera.img_util").setLevel(logging.CRITICAL)
     from custom_components.in_home_delivery.config_flow import (  # noqa: PLC0415
         EXPECTED_DEFAULTS,
         OPTION_SECTIONS,
@@ -179,7 +183,15 @@ async def expect_dhl_parcels(session: aiohttp.ClientSession, token: str, entry_i
         "timings": {key: as_duration(int(DEFAULT_OPTIONS[key])) for key in OPTION_SECTIONS["timings"]},
         "rules": {key: DEFAULT_OPTIONS[key] for key in OPTION_SECTIONS["rules"]},
         "access": {key: DEFAULT_OPTIONS[key] for key in OPTION_SECTIONS["access"]},
-        "expected": EXPECTED_DEFAULTS | {"source_counters": [DHL_COUNTER]},
+        # Deliveries around the clock, every day, so the DHL link can be tried whenever the demo runs
+        # (an entrance's own delivery hours default to Mon-Sat, 08:00-20:00).
+        "expected": EXPECTED_DEFAULTS
+        | {
+            "delivery_days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+            "delivery_from": "00:00:00",
+            "delivery_until": "00:00:00",
+            "source_counters": [DHL_COUNTER],
+        },
     }
     url = f"{BASE}/api/config/config_entries/options/flow"
     async with session.post(url, json={"handler": entry_id}, headers=headers) as response:
