@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from custom_components.in_home_delivery.core import lockout as lockout_module
 from custom_components.in_home_delivery.core.guests import Guest, Schedule, ScheduleError, schedule_error
 from custom_components.in_home_delivery.core.lockout import Lockout
+from custom_components.in_home_delivery.core.openings import StreetDoorOpenings, opening_key
 from custom_components.in_home_delivery.core.passes import Delivery, PassDenial
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -110,3 +111,17 @@ def test_old_failures_are_forgotten() -> None:
         lockout.record_failure("192.0.2.9", NOW)
     lockout.record_failure("192.0.2.9", NOW + timedelta(minutes=15))
     assert not lockout.is_blocked("192.0.2.9", NOW + timedelta(minutes=15))
+
+
+def test_street_door_counts_per_window_forget_windows_long_over() -> None:
+    """Each window of a pass counts apart; a window a day past its end is forgotten; the store round trips."""
+    today = (NOW - timedelta(hours=1), NOW + timedelta(hours=1))
+    tomorrow = (today[0] + timedelta(days=1), today[1] + timedelta(days=1))
+    openings = StreetDoorOpenings()
+    assert openings.add(opening_key("g", today), today, NOW) == 1
+    assert openings.add(opening_key("g", today), today, NOW) == 2
+    assert openings.count(opening_key("g", tomorrow)) == 0
+    assert StreetDoorOpenings.from_dict(openings.as_dict()) == openings
+    openings.add(opening_key("g", tomorrow), tomorrow, tomorrow[1] + timedelta(hours=2))
+    assert openings.count(opening_key("g", today)) == 0
+    assert openings.count(opening_key("g", tomorrow)) == 1

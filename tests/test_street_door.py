@@ -75,6 +75,24 @@ async def test_at_most_three_openings(hass: HomeAssistant, link_client: Any) -> 
     assert openings(hass) == 3
 
 
+async def test_openings_are_kept_across_a_restart(
+    hass: HomeAssistant, link_client: Any, hass_storage: dict[str, Any]
+) -> None:
+    """The count is on disk before the street door opens; a restart gives the pass no further openings."""
+    link = await delivery_link(hass)
+    for _ in range(2):
+        assert (await post_link(link_client, link, "street_door")).status == 200
+    stored = hass_storage[f"{DOMAIN}.{ENTRY_ID}.visit"]["data"]["street_door_openings"]
+    assert [count for count, _until in stored.values()] == [2]
+    assert await hass.config_entries.async_reload(ENTRY_ID)
+    await hass.async_block_till_done()
+    assert (await post_link(link_client, link, "street_door")).status == 200
+    response = await post_link(link_client, link, "street_door")
+    assert (response.status, (await response.json())["reason"]) == (429, "street_door_limit")
+    await hass.async_block_till_done()
+    assert openings(hass) == 3
+
+
 async def test_refused_like_unlock(hass: HomeAssistant, link_client: Any) -> None:
     """Outside the window (403) or with deliveries not allowed (423) the street door stays shut."""
     early = await delivery_link(hass, start_in=timedelta(hours=3))

@@ -58,6 +58,7 @@ from .core.commands import (
 )
 from .core.guests import Guest
 from .core.lockout import Lockout
+from .core.openings import StreetDoorOpenings, opening_key
 from .core.passindex import Pass
 from .core.visit import (
     CameraLost,
@@ -166,7 +167,7 @@ class EntranceController:
         self.accepting = True
         self.last_finished: Visit | None = None
         self._admitting = False
-        self._street_door_openings: dict[tuple[str, datetime | None], int] = {}
+        self.street_door_opened = StreetDoorOpenings()
         self._told: dict[str, datetime] = {}
         self._listeners: list[CALLBACK_TYPE] = []
         self._unsub_timer: CALLBACK_TYPE | None = None
@@ -201,6 +202,7 @@ class EntranceController:
         self.remembered = Remembered(
             lights_turned_on=list(remembered.get("lights_turned_on", [])), alarm_mode=remembered.get("alarm_mode")
         )
+        self.street_door_opened = StreetDoorOpenings.from_dict(running.get("street_door_openings") or {})
         if moved_visit:
             await self.visit_store.async_save_now()
         moved_passes = await self.passes.async_load(stored)
@@ -235,6 +237,7 @@ class EntranceController:
                 "lights_turned_on": self.remembered.lights_turned_on,
                 "alarm_mode": self.remembered.alarm_mode,
             },
+            "street_door_openings": self.street_door_opened.as_dict(),
         }
 
     async def _async_resume(self, _hass: HomeAssistant) -> None:
@@ -415,11 +418,7 @@ class EntranceController:
 
     def street_door_openings(self, pass_: Pass) -> int:
         """How often the street door was opened for the pass in its current window."""
-        return self._street_door_openings.get(self._street_door_key(pass_), 0)
-
-    def _street_door_key(self, pass_: Pass) -> tuple[str, datetime | None]:
-        window = self.passes.window(pass_, dt_util.utcnow())
-        return pass_.pass_id, window[0] if window else None
+        return self.street_door_opened.count(opening_key(pass_.pass_id, self.passes.window(pass_, dt_util.utcnow())))
 
     async def async_open_street_door(self, pass_: Pass | None = None) -> None:
         """Open the building's street door for a valid pass (at most a few times per window), or for the owner."""
@@ -435,10 +434,11 @@ class EntranceController:
                 reason = DenyReason.STREET_DOOR_LIMIT
             if reason is not None:
                 raise self._deny(reason, pass_id=pass_id, pass_kind=kind, pass_label=label, quiet=True)
-            key = self._street_door_key(pass_)
-            if len(self._street_door_openings) >= MAX_QUIET_KEYS:
-                self._street_door_openings.clear()
-            self._street_door_openings[key] = self._street_door_openings.get(key, 0) + 1
+            now = dt_util.utcnow()
+            window = self.passes.window(pass_, now)
+            self.street_door_opened.add(opening_key(pass_.pass_id, window), window, now)
+            # Counted on disk before the door opens: a restart gives no pass more openings.
+            await self.visit_store.async_save_now()
         if not await self.house.open_street_door():
             raise self._deny(DenyReason.STREET_DOOR_FAILED, pass_id=pass_id, pass_kind=kind, pass_label=label)
         self.emit(EventType.STREET_DOOR_OPENED, None, pass_id=pass_id, pass_kind=kind, pass_label=label)
