@@ -103,6 +103,7 @@ async def test_counter_expects_one_delivery_today(
     init_integration: MockConfigEntry,
     link_client: Any,
     freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Above zero: one DHL delivery today within the delivery hours; used through the DHL link; zero again cancels
     nothing already used. A string state is skipped, and the next day starts afresh."""
@@ -132,9 +133,15 @@ async def test_counter_expects_one_delivery_today(
     await hass.async_block_till_done()
     assert by_status(await deliveries(hass), "completed")  # a used delivery stays as it was
 
-    hass.states.async_set(COUNTER, "many", {"friendly_name": "Mail DHL delivering"})
-    await hass.async_block_till_done()
+    for _ in range(2):
+        hass.states.async_set(COUNTER, "many", {"friendly_name": "Mail DHL delivering"})
+        await hass.async_block_till_done()
+        hass.states.async_set(COUNTER, "0", {"friendly_name": "Mail DHL delivering"})
+        await hass.async_block_till_done()
     assert len(await deliveries(hass)) == 1
+    assert [record.message for record in caplog.records if "is not a number" in record.message] == [
+        "Front door: skipped from sensor.mail_dhl_delivering, its state 'many' is not a number"
+    ]
 
     hass.states.async_set(COUNTER, "1", {"friendly_name": "Mail DHL delivering"})
     await hass.async_block_till_done()
@@ -153,6 +160,7 @@ async def test_tracker_parcels_out_for_delivery(
         {"tracking_number": "LATER", "slug": "ups", "status": "InTransit", "expected_delivery": "2026-11-28"},
         {"slug": "dpd", "status": "OutForDelivery"},
         {"tracking_number": "ODD", "slug": "gls", "status": "InTransit", "expected_delivery": "soon"},
+        {"tracking_number": "WEIRD", "slug": "gls", "status": "Teleported", "expected_delivery": "2026-11-25"},
         "not a tracking",
     ]
     with caplog.at_level(logging.WARNING):
@@ -165,7 +173,7 @@ async def test_tracker_parcels_out_for_delivery(
         ("UPS", "1Z999", None),
     ]
     skipped = [record.message for record in caplog.records if "skipped from sensor.aftership" in record.message]
-    assert len(skipped) == 2  # the tracking without number, the date that is none; each once
+    assert len(skipped) == 3  # the tracking without number, the date that is none, the unknown status; each once
 
     trackings[0] = trackings[0] | {"status": "Delivered"}
     hass.states.async_set(TRACKER, "5", {"trackings": trackings})

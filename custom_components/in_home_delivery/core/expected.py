@@ -19,6 +19,10 @@ DEFAULT_DELIVERY_UNTIL = time(20)
 # AfterShip's tag for a parcel on the van (its sensor passes the tag on as `status`).
 OUT_FOR_DELIVERY = frozenset({"outfordelivery", "out_for_delivery", "out for delivery"})
 DELIVERED = frozenset({"delivered"})
+# AfterShip's other tags; a status that is none of these is not understood, and its tracking is skipped.
+OTHER_STATUSES = frozenset(
+    {"", "pending", "inforeceived", "intransit", "attemptfail", "availableforpickup", "exception", "expired"}
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -86,8 +90,8 @@ def from_trackings(
 ) -> tuple[list[Expected], list[str]]:
     """An AfterShip-shaped `trackings` list: every parcel out for delivery (or due today) today.
 
-    Returns the deliveries and the problems of items that were skipped (no tracking number, a date
-    that is not one, not a mapping).
+    Returns the deliveries and the problems of items that were skipped (no tracking number, a status
+    AfterShip does not know, a date that is not one, not a mapping).
     """
     if not isinstance(trackings, list):
         return [], ["trackings is not a list"]
@@ -101,6 +105,9 @@ def from_trackings(
             continue
         status = str(item.get("status") or "").strip().casefold()
         if status in DELIVERED:
+            continue
+        if status not in OUT_FOR_DELIVERY and status not in OTHER_STATUSES:
+            problems.append(f"tracking {number[-4:]}: unknown status {status[:20]!r}")
             continue
         due = _date(item.get("expected_delivery"), tz)
         if due is False:
