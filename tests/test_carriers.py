@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -14,7 +15,7 @@ from homeassistant.core import Event, HomeAssistant, ServiceCall
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util import dt as dt_util
 
-from .helpers import ENTRY_ID, close_door, open_door, post_link, schedule_now
+from .helpers import ENTRY_ID, close_door, open_door, post_link, schedule_now, tick
 
 PHASE = "sensor.front_door_visit_phase"
 
@@ -171,6 +172,27 @@ async def test_carrier_kept_across_restart(hass: HomeAssistant, link_client: Any
     await hass.async_block_till_done()
     await schedule_now(hass)
     assert (await post_link(link_client, link, "unlock")).status == 200
+
+
+async def test_page_follows_its_visit_across_a_restart(
+    hass: HomeAssistant, link_client: Any, freezer: FrozenDateTimeFactory
+) -> None:
+    """Home Assistant restarts while the driver is inside: the carrier's page still follows that visit to
+    the lock (it does not turn into "no delivery expected"), and the delivery is used once."""
+    link = (await add_carrier(hass))["link"]
+    await schedule_now(hass, carrier="DHL")
+    admitted = await (await post_link(link_client, link, "unlock")).json()
+    await hass.async_block_till_done()
+    await open_door(hass)
+    assert await hass.config_entries.async_reload(ENTRY_ID)
+    await hass.async_block_till_done()
+    response = await post_link(link_client, link, "status")
+    body = await response.json()
+    assert (response.status, body["visit_id"]) == (200, admitted["visit_id"])  # the door locks once closed
+    await close_door(hass)
+    await tick(hass, freezer, 15)
+    body = await (await post_link(link_client, link, "status")).json()
+    assert (body["lock"], body["view"]["message"]) == ("locked", "Locked — thank you!")
 
 
 @pytest.mark.parametrize("name", ["", "   "])

@@ -61,6 +61,7 @@ from .core.lockout import Lockout
 from .core.openings import StreetDoorOpenings, opening_key
 from .core.passindex import Pass
 from .core.visit import (
+    CARRIER_LINK,
     CameraLost,
     DoorReported,
     EndRequested,
@@ -372,7 +373,7 @@ class EntranceController:
         self._admitting = True
         try:
             if how is None:
-                how = "carrier_link" if via is not None else "owner" if by_owner else "link"
+                how = CARRIER_LINK if via is not None else "owner" if by_owner else "link"
             return await self._async_admit(pass_.pass_id if pass_ else None, by_owner, token_hash, via, how)
         finally:
             self._admitting = False

@@ -25,6 +25,7 @@ from .core.carriers import Carrier
 from .core.commands import EventType, Message
 from .core.passes import Delivery, PassDenial
 from .core.passindex import Pass
+from .core.visit import CARRIER_LINK
 from .linkrequest import LinkRequest, read_link_request
 from .linkview import link_view, own_visit
 from .page import SECURITY_HEADERS, PageRenderer
@@ -120,13 +121,26 @@ class LinkHandler:
         """
         now = dt_util.utcnow()
         passes, controller = self.controller.passes, self.controller
-        last = self._carrier_visits.get(carrier.pass_id) if carrier.open_for_use else None
-        delivery = passes.passes.get(last) if last else None
+        last = self._carrier_visits.get(carrier.pass_id) or self._let_in_by_a_carrier_link(carrier)
+        delivery = passes.passes.get(last) if last and carrier.open_for_use else None
         if not isinstance(delivery, Delivery) or (visit := own_visit(controller, delivery, now)) is None:
             return passes.expected_for(carrier, now)
         if visit.running:
             return delivery
         return passes.expected_for(carrier, now) or delivery
+
+    def _let_in_by_a_carrier_link(self, carrier: Carrier) -> str | None:
+        """The delivery of the running (or just finished) visit, where this carrier's link let it in.
+
+        A restart forgets which link let whom in; the visit itself still says how it was let in.
+        """
+        controller = self.controller
+        visit = controller.visit if controller.visit is not None and controller.visit.running else None
+        visit = visit or controller.last_finished
+        if visit is None or visit.admitted_by != CARRIER_LINK or visit.pass_id is None:
+            return None
+        delivery = controller.passes.passes.get(visit.pass_id)
+        return visit.pass_id if isinstance(delivery, Delivery) and carrier.matches(delivery.carrier) else None
 
     async def _nothing_expected(self, carrier: Carrier, link: LinkRequest) -> web.Response:
         """A carrier's link while nothing is expected from it: the page says so and names nothing of the home."""

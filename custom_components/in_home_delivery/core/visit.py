@@ -185,6 +185,7 @@ def start_visit(
 
 
 AUTO_LOCK = "auto_lock"  # admitted_by of a visit that follows an unlock by hand
+CARRIER_LINK = "carrier_link"  # admitted_by of a visit a carrier's standing link let in
 OWNER = "owner"  # the pass kind of a visit without a pass
 
 
