@@ -14,6 +14,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 
 from .conftest import ALARM, ALARM_CODE, CAMERA, DOOR, DOORBELL, LIGHT, LOCK, PHONE
+from .helpers import post_link
 
 
 def form(**overrides: Any) -> dict[str, Any]:
@@ -245,3 +246,48 @@ async def test_options_show_durations_and_refuse_out_of_range(
     )
     assert result["errors"] == {"base": "duration_out_of_range"}
     assert init_integration.options["relock_delay"] == DEFAULT_OPTIONS["relock_delay"]
+
+
+async def test_options_make_a_carrier_link(
+    hass: HomeAssistant, init_integration: MockConfigEntry, link_client: Any
+) -> None:
+    """A carrier's name in the options makes its standing link, shown once; saving keeps the options."""
+    expected = {"delivery_days": ["mon"], "delivery_from": "08:00:00", "delivery_until": "20:00:00"}
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {**current_sections(init_integration), "expected": expected, "links": {"new_carrier_link": " DHL "}},
+    )
+    assert (result["step_id"], result["description_placeholders"]["carrier"]) == ("carrier_link", "DHL")
+    link = result["description_placeholders"]["link"]
+    assert "/api/webhook/" in link
+    assert "#pass=" in link
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert "new_carrier_link" not in init_integration.options
+    assert init_integration.options["delivery_days"] == ["mon"]
+    await hass.async_block_till_done()
+    listed = await hass.services.async_call(
+        DOMAIN, "list_passes", {"config_entry_id": init_integration.entry_id}, blocking=True, return_response=True
+    )
+    assert [item["name"] for item in listed["passes"] if item["kind"] == "carrier"] == ["DHL"]
+    response = await post_link(link_client, link, "status")
+    assert (response.status, (await response.json())["reason"]) == (403, "no_delivery_expected")
+
+
+async def test_options_carrier_link_needs_the_entrance_running(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """With the entrance unloaded no link can be made: a clear error, and saving without a name still works."""
+    sections = current_sections(init_integration)
+    expected = {"delivery_days": ["mon"], "delivery_from": "08:00:00", "delivery_until": "20:00:00"}
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**sections, "expected": expected, "links": {"new_carrier_link": "DHL"}}
+    )
+    assert result["errors"] == {"base": "not_loaded"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**sections, "expected": expected, "links": {}}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY

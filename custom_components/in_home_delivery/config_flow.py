@@ -10,6 +10,7 @@ from homeassistant.components.cover import CoverEntityFeature
 from homeassistant.components.lock.const import LockEntityFeature
 from homeassistant.config_entries import (
     ConfigEntry,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlowWithReload,
@@ -60,6 +61,7 @@ from .const import (
 )
 from .core.expected import DEFAULT_DELIVERY_DAYS, DEFAULT_DELIVERY_FROM, DEFAULT_DELIVERY_UNTIL
 from .core.guests import WEEKDAYS
+from .links import async_pass_link
 from .sources import is_own_entity
 
 ACCESS_POINTS = (CONF_LOCK, CONF_GARAGE_DOOR)
@@ -95,6 +97,7 @@ OPTION_SECTIONS: dict[str, tuple[str, ...]] = {
         CONF_SOURCE_COUNTERS,
     ),
 }
+NEW_CARRIER_LINK = "new_carrier_link"
 # Carriers a counting sensor's name may mention (Mail and Packages names its sensors by carrier).
 KNOWN_CARRIERS = ("DHL", "UPS", "FedEx", "USPS", "Amazon", "DPD", "GLS", "Hermes", "Deutsche Post", "Royal Mail")
 LIST_KEYS = (CONF_LIGHTS, CONF_NOTIFY_TARGETS)
@@ -380,6 +383,10 @@ OPTIONS_SCHEMA = probatio.Schema(
             ),
             {"collapsed": False},
         ),
+        # Not an option: a carrier name here makes that carrier's standing link, shown once on the next step.
+        probatio.Optional("links"): section(
+            probatio.Schema({probatio.Optional(NEW_CARRIER_LINK): selector.TextSelector()}), {"collapsed": True}
+        ),
         probatio.Required("access"): section(
             probatio.Schema(
                 {
@@ -410,6 +417,8 @@ class InHomeDeliveryOptionsFlow(OptionsFlowWithReload):
     def __init__(self) -> None:
         """Start with nothing chosen."""
         self._options: dict[str, Any] = {}
+        self._carrier = ""  # a carrier to make a standing link for, after the options
+        self._link: str | None = None
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show the options; counting sensors go on to a step that names their carriers."""
@@ -419,7 +428,10 @@ class InHomeDeliveryOptionsFlow(OptionsFlowWithReload):
             options = {key: int(value) if isinstance(value, float) else value for key, value in options.items()}
             options |= {key: as_seconds(options[key]) for key in DURATION_RANGES if key in options}
             counters = options.get(CONF_SOURCE_COUNTERS) or []
-            if any(not low <= options.get(key, low) <= high for key, (low, high) in DURATION_RANGES.items()):
+            self._carrier = str((user_input.get("links") or {}).get(NEW_CARRIER_LINK) or "").strip()
+            if self._carrier and self.config_entry.state is not ConfigEntryState.LOADED:
+                errors["base"] = "not_loaded"
+            elif any(not low <= options.get(key, low) <= high for key, (low, high) in DURATION_RANGES.items()):
                 errors["base"] = "duration_out_of_range"
             elif any(is_own_entity(self.hass, entity_id) for entity_id in options.get(CONF_SOURCE_CALENDARS) or []):
                 errors["base"] = "own_calendar"
@@ -429,7 +441,7 @@ class InHomeDeliveryOptionsFlow(OptionsFlowWithReload):
                 self._options = options
                 if counters:
                     return await self.async_step_counters()
-                return self.async_create_entry(data=options | {CONF_SOURCE_COUNTERS: {}})
+                return await self._async_done(options | {CONF_SOURCE_COUNTERS: {}})
         current = EXPECTED_DEFAULTS | default_options(dict(self.config_entry.data)) | dict(self.config_entry.options)
         current[CONF_SOURCE_COUNTERS] = list(current.get(CONF_SOURCE_COUNTERS) or [])
         current |= {key: as_duration(current[key]) for key in DURATION_RANGES if key in current}
@@ -445,7 +457,7 @@ class InHomeDeliveryOptionsFlow(OptionsFlowWithReload):
         counters: list[str] = list(self._options.get(CONF_SOURCE_COUNTERS) or [])
         if user_input is not None:
             named = {entity_id: str(user_input.get(entity_id) or "*").strip() or "*" for entity_id in counters}
-            return self.async_create_entry(data=self._options | {CONF_SOURCE_COUNTERS: named})
+            return await self._async_done(self._options | {CONF_SOURCE_COUNTERS: named})
         known = dict(self.config_entry.options.get(CONF_SOURCE_COUNTERS) or {})
         schema = probatio.Schema(
             {
@@ -457,6 +469,28 @@ class InHomeDeliveryOptionsFlow(OptionsFlowWithReload):
         )
         return self.async_show_form(
             step_id="counters", data_schema=schema, description_placeholders={"sensors": ", ".join(counters)}
+        )
+
+    async def _async_done(self, options: dict[str, Any]) -> ConfigFlowResult:
+        """Save the options, after showing a new carrier link where one was asked for."""
+        self._options = options
+        if self._carrier:
+            return await self.async_step_carrier_link()
+        return self.async_create_entry(data=options)
+
+    async def async_step_carrier_link(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Show a new carrier's standing link once, to paste into that carrier's delivery instructions."""
+        if user_input is not None:
+            return self.async_create_entry(data=self._options)
+        if self._link is None:
+            passes = self.config_entry.runtime_data.passes
+            carrier, token = await passes.async_add_carrier(name=self._carrier)
+            self._carrier = carrier.name
+            self._link = await async_pass_link(self.hass, passes.webhook_id, token)
+        return self.async_show_form(
+            step_id="carrier_link",
+            data_schema=probatio.Schema({}),
+            description_placeholders={"carrier": self._carrier, "link": self._link},
         )
 
     def _guess(self, entity_id: str) -> str:
