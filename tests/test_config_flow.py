@@ -291,3 +291,5 @@ async def test_options_carrier_link_needs_the_entrance_running(
         result["flow_id"], {**sections, "expected": expected, "links": {}}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert init_integration.options["delivery_days"] == ["mon"]
