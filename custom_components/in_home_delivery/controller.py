@@ -428,16 +428,17 @@ class EntranceController:
         if self.street_door is None:
             raise VisitDeniedError(DenyReason.NO_STREET_DOOR, self.name)
         if pass_ is not None:
-            reason: str | None = self.passes.denial(pass_, dt_util.utcnow())
+            now = dt_util.utcnow()
+            window = self.passes.window(pass_, now)
+            key = opening_key(pass_.pass_id, window)
+            reason: str | None = self.passes.denial(pass_, now)
             if reason is None and not self.accepting:
                 reason = DenyReason.NOT_ACCEPTING
-            if reason is None and self.street_door_openings(pass_) >= MAX_STREET_DOOR_OPENINGS:
+            if reason is None and self.street_door_opened.count(key) >= MAX_STREET_DOOR_OPENINGS:
                 reason = DenyReason.STREET_DOOR_LIMIT
             if reason is not None:
                 raise self._deny(reason, pass_id=pass_id, pass_kind=kind, pass_label=label, quiet=True)
-            now = dt_util.utcnow()
-            window = self.passes.window(pass_, now)
-            self.street_door_opened.add(opening_key(pass_.pass_id, window), window, now)
+            self.street_door_opened.add(key, window, now)
             # Counted on disk before the door opens: a restart gives no pass more openings.
             await self.visit_store.async_save_now()
         if not await self.house.open_street_door():
