@@ -177,9 +177,11 @@ def test_restart_goes_straight_to_locking(config: VisitSettings, steps: list) ->
     camera_ok=st.booleans(),
     only_when_away=st.booleans(),
     someone_home=st.booleans(),
+    owner=st.booleans(),
 )
-def test_admission_rules(**conditions: object) -> None:
-    """One visit at a time; never with the lock unavailable or jammed, or the door open."""
+def test_admission_rules(owner: bool, **conditions: object) -> None:
+    """One visit at a time; never with the lock unavailable or jammed, or the door open; the owner's word
+    stands over "deliveries allowed" and "nobody home", nothing else."""
     denial = admission_denial(
         Conditions(
             accepting=bool(conditions["accepting"]),
@@ -191,17 +193,18 @@ def test_admission_rules(**conditions: object) -> None:
             camera_ok=bool(conditions["camera_ok"]),
             only_when_away=bool(conditions["only_when_away"]),
             someone_home=bool(conditions["someone_home"]),
-        )
+        ),
+        owner=owner,
     )
     admitted = denial is None
     if admitted:
         assert not conditions["running"]
-        assert conditions["accepting"]
+        assert owner or conditions["accepting"]
         assert conditions["lock_state"] not in (None, "jammed")
         assert conditions["door"] is not True
         assert not (conditions["has_door_sensor"] and conditions["door"] is None)
         assert not (conditions["camera_required"] and not conditions["camera_ok"])
-        assert not (conditions["only_when_away"] and conditions["someone_home"])
+        assert owner or not (conditions["only_when_away"] and conditions["someone_home"])
 
 
 def test_advance_on_finished_visit_does_nothing() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.helpers.typing import ConfigType
@@ -12,7 +13,7 @@ from .const import DOMAIN
 from .controller import EntranceController, InHomeDeliveryConfigEntry
 from .doorbell import async_watch_answers, async_watch_doorbell
 from .services import async_setup_services
-from .store import EntranceStore, PassStore, entrance_key, visit_key
+from .store import EntranceStore, PassStore, PassStoreUnreadableError, entrance_key, visit_key
 from .watchdog import async_watch_wrapped_entities
 from .webhook import async_register_link_webhook
 
@@ -40,7 +41,14 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 async def async_setup_entry(hass: HomeAssistant, entry: InHomeDeliveryConfigEntry) -> bool:
     """Set up an entrance."""
     controller = EntranceController(hass, entry)
-    await controller.async_start()
+    try:
+        await controller.async_start()
+    except PassStoreUnreadableError as err:
+        raise ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key="pass_store_unreadable",
+            translation_placeholders={"entrance": controller.name, "path": str(controller.passes.store.path)},
+        ) from err
     # The logbook describes events synchronously, from these cached texts.
     for language in {hass.config.language, "en"}:
         await async_get_translations(hass, language, "exceptions", [DOMAIN])

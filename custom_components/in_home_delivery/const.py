@@ -65,7 +65,6 @@ DEFAULT_OPTIONS: Final[dict[str, int | bool]] = {
 
 DOOR_SENSOR_CLASSES: Final = ["door", "opening", "garage_door", "window"]
 GARAGE_DOOR_CLASSES: Final = ["garage", "gate"]
-MAX_STREET_DOOR_OPENINGS: Final = 3  # per pass and window
 
 ATTR_PASS_ID: Final = "pass_id"
 ATTR_VISIT_ID: Final = "visit_id"

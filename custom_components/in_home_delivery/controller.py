@@ -15,7 +15,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_NAME, STATE_UNAVAILABLE
 from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er, issue_registry as ir
 from homeassistant.helpers.event import (
     async_track_point_in_utc_time,
     async_track_state_change_event,
@@ -46,9 +46,8 @@ from .const import (
     DEFAULT_OPTIONS,
     DOMAIN,
     EVENT_IN_HOME_DELIVERY,
-    MAX_STREET_DOOR_OPENINGS,
 )
-from .core.admission import Conditions, DenyReason, admission_denial
+from .core.admission import Conditions, DenyReason
 from .core.carriers import Carrier
 from .core.commands import (
     Command,
@@ -56,12 +55,15 @@ from .core.commands import (
     Finish,
     Message,
 )
+from .core.door import Asker, Denial, Facts, Link, Owner, Purpose, RunningVisit, StreetDoor, decide
 from .core.guests import Guest
 from .core.lockout import Lockout
 from .core.openings import StreetDoorOpenings, opening_key
+from .core.passes import Delivery
 from .core.passindex import Pass
 from .core.visit import (
     CARRIER_LINK,
+    OWNER,
     CameraLost,
     DoorReported,
     EndRequested,
@@ -81,10 +83,19 @@ from .media import VisitPictures
 from .messages import Messages
 from .passbook import PassBook
 from .phone_actions import OneTimeActions
+from .repairs import async_raise_unreadable_issue, unreadable_issue_id
 from .runner import CommandRunner
 from .settings import visit_settings
 from .sources import ExpectedDeliveries
-from .store import HISTORY_LIMIT, EntranceStore, entrance_key, history_record, visit_key
+from .store import (
+    HISTORY_LIMIT,
+    EntranceStore,
+    PassStoreUnreadableError,
+    WriteFailedError,
+    entrance_key,
+    history_record,
+    visit_key,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -150,7 +161,7 @@ class EntranceController:
         self.visit: Visit | None = None
         self.remembered = Remembered()
         self.history: list[dict[str, Any]] = []
-        self.passes = PassBook(hass, entry, self)
+        self.passes = PassBook(hass, entry, self, self.visit_store.async_save_checked)
         self.sources = ExpectedDeliveries(hass, entry, self.passes)
         self.lockout = Lockout()
         self.phone_actions = OneTimeActions()
@@ -166,6 +177,7 @@ class EntranceController:
             on_lost=self._async_camera_lost,
         )
         self.accepting = True
+        self.store_unreadable = False  # the pass database could not be read at start
         self.last_finished: Visit | None = None
         self._admitting = False
         self.street_door_opened = StreetDoorOpenings()
@@ -190,7 +202,11 @@ class EntranceController:
         return [entity for entity in [*single, *data.get(CONF_LIGHTS, []), *self.sources.watched()] if entity]
 
     async def async_start(self) -> None:
-        """Load the store and follow the lock and door; an unfinished visit is locked at once."""
+        """Load the stores and follow the lock and door; an unfinished visit is locked at once.
+
+        The running visit comes first and is followed whatever else fails: a pass database that cannot
+        be read raises a repair and, once no visit needs locking, a setup error (PassStoreUnreadableError).
+        """
         stored = await self.store.async_load()
         # The first release kept the visit in the entrance store: it moves to its own store first.
         moved_visit = "visit" in stored
@@ -204,15 +220,26 @@ class EntranceController:
             lights_turned_on=list(remembered.get("lights_turned_on", [])), alarm_mode=remembered.get("alarm_mode")
         )
         self.street_door_opened = StreetDoorOpenings.from_dict(running.get("street_door_openings") or {})
+        self._follow()
+        try:
+            moved_passes = await self.passes.async_load(stored, list(running.get("pending_passes") or []))
+            ir.async_delete_issue(self.hass, DOMAIN, unreadable_issue_id(self.entry.entry_id))
+        except PassStoreUnreadableError:
+            self.store_unreadable = True
+            async_raise_unreadable_issue(self.hass, self.entry, self.name, self.passes.store.path)
+            if not self.visit_running:
+                raise
+            _LOGGER.error("%s: the pass database cannot be read; the running visit is locked first", self.name)
+            moved_passes = False
         if moved_visit:
             await self.visit_store.async_save_now()
-        moved_passes = await self.passes.async_load(stored)
         self.sources.async_start()
         self.media.restore(stored.get("last_picture"))
         if moved_visit or moved_passes:
             await self.store.async_save_now()
-        self.entry.async_on_unload(async_track_time_interval(self.hass, self._async_retention, RETENTION_INTERVAL))
-        self.entry.async_on_unload(async_at_started(self.hass, self._async_retention))
+
+    def _follow(self) -> None:
+        """Follow the lock and door, resume a running visit once Home Assistant has started, and clean up daily."""
         self.entry.async_on_unload(
             async_track_state_change_event(
                 self.hass, [self.lock_entity, *filter(None, [self.door_sensor])], self._on_state
@@ -223,6 +250,8 @@ class EntranceController:
         self.entry.async_on_unload(self.camera_watch.stop)
         self.entry.async_on_unload(self.store.async_save_now)
         self.entry.async_on_unload(self.visit_store.async_save_now)
+        self.entry.async_on_unload(async_track_time_interval(self.hass, self._async_retention, RETENTION_INTERVAL))
+        self.entry.async_on_unload(async_at_started(self.hass, self._async_retention))
 
     def _store_data(self) -> dict[str, Any]:
         return {
@@ -239,6 +268,7 @@ class EntranceController:
                 "alarm_mode": self.remembered.alarm_mode,
             },
             "street_door_openings": self.street_door_opened.as_dict(),
+            "pending_passes": self.passes.journal(),
         }
 
     async def _async_resume(self, _hass: HomeAssistant) -> None:
@@ -270,6 +300,11 @@ class EntranceController:
         """Daily: forget old finished deliveries, and pictures older than the option."""
         self.passes.prune(dt_util.utcnow())
         await self.runner.async_retention()
+
+    @callback
+    def journal_changed(self) -> None:
+        """The pass changes waiting for the database changed: the visit store keeps them."""
+        self.visit_store.async_schedule_save()
 
     @callback
     def add_listener(self, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
@@ -306,10 +341,10 @@ class EntranceController:
         """Whether visits need a working camera."""
         return bool(self.camera and self.entry.options.get(CONF_REQUIRE_CAMERA))
 
-    def _conditions(self, *, owner: bool, camera_ok: bool) -> Conditions:
-        options = self.entry.options
+    def _conditions(self, *, camera_ok: bool = True) -> Conditions:
+        """The entrance as it is now, for the decision; camera_ok: the required picture came (or is not awaited yet)."""
         return Conditions(
-            accepting=owner or self.accepting,
+            accepting=self.accepting,
             visit_running=self.visit is not None and self.visit.running,
             lock_state=self.lock_state,
             has_door_sensor=self.door_sensor is not None,
@@ -317,9 +352,53 @@ class EntranceController:
             door_open=self.lock_state not in ("locked", None) if self.access.own_door else self.door_open(),
             camera_required=self.camera_required,
             camera_ok=camera_ok,
-            only_when_away=not owner and bool(options.get(CONF_ONLY_WHEN_AWAY)),
+            only_when_away=bool(self.entry.options.get(CONF_ONLY_WHEN_AWAY)),
             someone_home=any(state.state == "home" for state in self.hass.states.async_all("person")),
         )
+
+    def decide(
+        self,
+        asker: Asker,
+        purpose: Purpose,
+        pass_id: str | None = None,
+        *,
+        via: Carrier | None = None,
+        camera_ok: bool = True,
+    ) -> tuple[Pass | None, Denial | None]:
+        """Gather the facts as they are now, and ask the core's one decision.
+
+        The pass is read again by its id (a change the owner made a moment ago always stands); a
+        carrier's link (via) is asked as the carrier as it is now, for the delivery pass_id.
+        """
+        now = dt_util.utcnow()
+        current = self.passes.passes.get(pass_id) if pass_id else None
+        asked = current
+        delivery = None
+        if via is not None:
+            asked = self.passes.passes.get(via.pass_id)
+            delivery = current if isinstance(current, Delivery) else None
+        visit = self.visit if self.visit is not None and self.visit.running else None
+        openings = 0
+        if purpose is Purpose.STREET_DOOR and asked is not None:
+            openings = self.street_door_opened.count(self._opening_key(delivery or asked, now))
+        facts = Facts(
+            now=now,
+            grace=self.passes.grace,
+            tz=dt_util.get_default_time_zone(),
+            pass_=asked,
+            delivery=delivery,
+            stored=self.passes.stored(*(item.pass_id for item in (asked, delivery) if item is not None)),
+            running=RunningVisit(visit_id=visit.visit_id, pass_id=visit.pass_id) if visit else None,
+            door_open=self.door_open(),
+            entrance=self._conditions(camera_ok=camera_ok),
+            street_door=StreetDoor(available=self.house.street_door_available(), openings=openings)
+            if self.street_door is not None
+            else None,
+        )
+        return current, decide(asker, purpose, facts)
+
+    def _opening_key(self, pass_: Pass, now: datetime) -> str:
+        return opening_key(pass_.pass_id, self.passes.window(pass_, now))
 
     def _deny(
         self, reason: str, *, pass_id: str | None, pass_kind: str, pass_label: str, quiet: bool = False
@@ -335,69 +414,58 @@ class EntranceController:
             self.notify_owner(Message.DENIED, who=pass_label, reason=reason)
         return VisitDeniedError(reason, self.name)
 
-    def _checked_pass(
-        self, pass_id: str, *, by_owner: bool, token_hash: str | None, via: Carrier | None = None
-    ) -> Pass:
-        """The pass as it is now, or the refusal: a change the owner made a moment ago always stands."""
-        current, denial = self.passes.admission(
-            pass_id, dt_util.utcnow(), by_owner=by_owner, token_hash=token_hash, via=via
+    def _refuse(self, asker: Asker, denial: Denial, pass_: Pass | None) -> VisitDeniedError:
+        """Tell the bus and the owner that a request was refused; a link's refusals are told quietly."""
+        kind, label = (pass_.kind, pass_.label) if pass_ else (OWNER, self.messages.owner_label())
+        return self._deny(
+            denial,
+            pass_id=pass_.pass_id if pass_ else None,
+            pass_kind=kind,
+            pass_label=label,
+            quiet=isinstance(asker, Link),
         )
-        if denial is not None:
-            raise self._deny(
-                denial, pass_id=pass_id, pass_kind=current.kind, pass_label=current.label, quiet=not by_owner
-            )
-        return current
 
     async def async_admit(
         self,
         pass_: Pass | None = None,
         *,
-        by_owner: bool = True,
-        token_hash: str | None = None,
+        asker: Asker,
         via: Carrier | None = None,
         how: str | None = None,
     ) -> Visit:
-        """Start a visit if the rules allow it, else tell the owner and raise the reason.
+        """Start a visit if the core's decision allows it, else tell the owner and raise the reason.
 
-        The owner may admit any pass that is still open (the window does not bind them); a link
-        admits only inside its window, and only with the token the pass has now (token_hash). A carrier's
-        link (via) admits the delivery expected from that carrier, as that delivery's visit.
-        One admission at a time: a second request while one is being decided is refused, not queued.
+        A carrier's link (via) admits the delivery expected from that carrier, as that delivery's
+        visit. One admission at a time: a second request while one is being decided is refused.
         """
         if self._admitting:
-            kind, label = (pass_.kind, pass_.label) if pass_ else ("owner", self.messages.owner_label())
-            pass_id = pass_.pass_id if pass_ else None
-            raise self._deny(
-                DenyReason.VISIT_RUNNING, pass_id=pass_id, pass_kind=kind, pass_label=label, quiet=not by_owner
-            )
+            raise self._refuse(asker, DenyReason.VISIT_RUNNING, pass_)
         self._admitting = True
         try:
             if how is None:
-                how = CARRIER_LINK if via is not None else "owner" if by_owner else "link"
-            return await self._async_admit(pass_.pass_id if pass_ else None, by_owner, token_hash, via, how)
+                how = CARRIER_LINK if via is not None else OWNER if isinstance(asker, Owner) else "link"
+            return await self._async_admit(pass_.pass_id if pass_ else None, asker, via, how)
         finally:
             self._admitting = False
 
-    async def _async_admit(
-        self, pass_id: str | None, by_owner: bool, token_hash: str | None, via: Carrier | None, how: str
-    ) -> Visit:
+    async def _async_admit(self, pass_id: str | None, asker: Asker, via: Carrier | None, how: str) -> Visit:
         settings = self.settings
-        if pass_id is not None:
-            self._checked_pass(pass_id, by_owner=by_owner, token_hash=token_hash, via=via)
+        current, denial = self.decide(asker, Purpose.OPEN, pass_id, via=via)
+        if denial is not None:
+            raise self._refuse(asker, denial, current)
         # A required camera must give a fresh picture now; that picture is the visit's first.
         picture = await self.media.async_picture() if self.camera_required else None
-        # Whatever happened during the wait, the pass is read and checked again: the owner's word stands.
-        pass_ = self._checked_pass(pass_id, by_owner=by_owner, token_hash=token_hash, via=via) if pass_id else None
-        kind = pass_.kind if pass_ else "owner"
+        # Whatever happened during the wait, everything is asked again: the owner's word stands.
+        camera_ok = not self.camera_required or picture is not None
+        pass_, denial = self.decide(asker, Purpose.OPEN, pass_id, via=via, camera_ok=camera_ok)
+        if denial is not None:
+            raise self._refuse(asker, denial, pass_)
+        kind = pass_.kind if pass_ else OWNER
         label = pass_.label if pass_ else self.messages.owner_label()
         if isinstance(pass_, Guest) and pass_.max_visit is not None:
             settings = replace(settings, max_visit=pass_.max_visit)
             if self.access.own_door:
                 settings = replace(settings, entry_timeout=pass_.max_visit)
-        self.runner.admission_picture = picture
-        camera_ok = not self.camera_required or picture is not None
-        if denial := admission_denial(self._conditions(owner=by_owner, camera_ok=camera_ok)):
-            raise self._deny(denial, pass_id=pass_id, pass_kind=kind, pass_label=label, quiet=not by_owner)
         visit, commands = start_visit(
             visit_id=ulid_now(),
             pass_id=pass_id,
@@ -407,52 +475,67 @@ class EntranceController:
             settings=settings,
             admitted_by=how,
         )
+        # The visit is on disk before the lock is touched, so a crash can only end in locking (and the
+        # resumed visit ends its pass); a write that fails moves nothing. Only the visit store is written here:
+        # its size does not grow with the passes or the history.
+        self.visit = replace(visit, lock_state=self.lock_state)
+        try:
+            await self.visit_store.async_save_checked()
+        except WriteFailedError:
+            self.visit = None
+            raise self._refuse(asker, DenyReason.NOT_STORED, pass_) from None
         if pass_id is not None:
             self.passes.mark_in_progress(pass_id)
-        # The visit is on disk before the lock is touched, so a crash can only end in locking. Only the
-        # visit is written here: its size does not grow with the passes or the history.
-        self.visit = replace(visit, lock_state=self.lock_state)
-        await self.visit_store.async_save_now()
+        self.runner.admission_picture = picture
         self._commit(self.visit, commands)
         self.runner.start_recording(self.visit, settings.max_visit)
         return self.visit
 
     def street_door_openings(self, pass_: Pass) -> int:
         """How often the street door was opened for the pass in its current window."""
-        return self.street_door_opened.count(opening_key(pass_.pass_id, self.passes.window(pass_, dt_util.utcnow())))
+        return self.street_door_opened.count(self._opening_key(pass_, dt_util.utcnow()))
 
-    async def async_open_street_door(self, pass_: Pass | None = None) -> None:
+    async def async_open_street_door(
+        self, pass_: Pass | None = None, *, asker: Asker, via: Carrier | None = None
+    ) -> None:
         """Open the building's street door for a valid pass (at most a few times per window), or for the owner."""
-        label = pass_.label if pass_ else self.messages.owner_label()
-        kind, pass_id = (pass_.kind, pass_.pass_id) if pass_ else ("owner", None)
-        if self.street_door is None:
-            raise VisitDeniedError(DenyReason.NO_STREET_DOOR, self.name)
-        if pass_ is not None:
+        current, denial = self.decide(asker, Purpose.STREET_DOOR, pass_.pass_id if pass_ else None, via=via)
+        if denial is not None:
+            if denial is DenyReason.NO_STREET_DOOR:
+                raise VisitDeniedError(denial, self.name)
+            raise self._refuse(asker, denial, current)
+        label = current.label if current else self.messages.owner_label()
+        kind, pass_id = (current.kind, current.pass_id) if current else (OWNER, None)
+        if current is not None:
             now = dt_util.utcnow()
-            window = self.passes.window(pass_, now)
-            key = opening_key(pass_.pass_id, window)
-            reason: str | None = self.passes.denial(pass_, now)
-            if reason is None and not self.accepting:
-                reason = DenyReason.NOT_ACCEPTING
-            if reason is None and self.street_door_opened.count(key) >= MAX_STREET_DOOR_OPENINGS:
-                reason = DenyReason.STREET_DOOR_LIMIT
-            if reason is not None:
-                raise self._deny(reason, pass_id=pass_id, pass_kind=kind, pass_label=label, quiet=True)
+            window = self.passes.window(current, now)
+            key = opening_key(current.pass_id, window)
+            before = self.street_door_opened.as_dict()
             self.street_door_opened.add(key, window, now)
             # Counted on disk before the door opens: a restart gives no pass more openings.
-            await self.visit_store.async_save_now()
+            try:
+                await self.visit_store.async_save_checked()
+            except WriteFailedError:
+                self.street_door_opened = StreetDoorOpenings.from_dict(before)
+                raise self._refuse(asker, DenyReason.NOT_STORED, current) from None
         if not await self.house.open_street_door():
             raise self._deny(DenyReason.STREET_DOOR_FAILED, pass_id=pass_id, pass_kind=kind, pass_label=label)
         self.emit(EventType.STREET_DOOR_OPENED, None, pass_id=pass_id, pass_kind=kind, pass_label=label)
         self.notify_owner(Message.STREET_DOOR_OPENED, who=label)
         self.notify_listeners()
 
-    async def async_end_visit(self) -> None:
-        """Lock now and end the running visit."""
-        if self.visit is None or not self.visit.running:
+    async def async_end_visit(
+        self, asker: Asker | None = None, pass_: Pass | None = None, *, via: Carrier | None = None
+    ) -> None:
+        """Lock now and end the running visit (asked by the owner, a Lock now button, or the visit's own link)."""
+        asker = asker or Owner(admin=False)
+        _current, denial = self.decide(asker, Purpose.LOCK, pass_.pass_id if pass_ else None, via=via)
+        if denial is DenyReason.NO_VISIT:
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="no_visit", translation_placeholders={"entrance": self.name}
             )
+        if denial is not None:
+            raise VisitDeniedError(denial, self.name)
         self._apply(EndRequested())
 
     @property
@@ -493,6 +576,8 @@ class EntranceController:
             self.last_finished = visit
             self.passes.visit_finished(visit)
             self.store.async_schedule_save()
+            if self.store_unreadable:  # the visit is locked: now the entrance stops with its repair
+                self.hass.config_entries.async_schedule_reload(self.entry.entry_id)
         self.visit_store.async_schedule_save()
         self.runner.spawn(commands, visit)
         self._watch_camera(visit)

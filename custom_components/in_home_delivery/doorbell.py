@@ -7,18 +7,22 @@ so an old notification cannot act later.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import timedelta
 
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
 
 from .const import CONF_ASK_ON_DOORBELL, CONF_DOORBELL
 from .controller import InHomeDeliveryConfigEntry, VisitDeniedError
 from .core.commands import Message
+from .core.door import Button, Purpose
 from .phone_actions import LET_IN, LOCK_NOW, MOBILE_APP_ACTION_EVENT, NOT_NOW
 
 QUESTION_VALID = timedelta(minutes=10)
+BUTTON_PURPOSES = {LET_IN: Purpose.OPEN, LOCK_NOW: Purpose.LOCK}  # Not now does nothing
 
 
 def is_press(event: Event[EventStateChangedData]) -> bool:
@@ -59,17 +63,20 @@ def async_watch_answers(hass: HomeAssistant, entry: InHomeDeliveryConfigEntry) -
 
     async def on_answer(event: Event) -> None:
         # The first answer, from any phone, closes the question for every phone.
-        answer = controller.phone_actions.redeem(str(event.data.get("action", "")), LET_IN, NOT_NOW, LOCK_NOW)
-        if answer is None or answer.prefix == NOT_NOW:
+        answer = controller.phone_actions.redeem(str(event.data.get("action", "")))
+        if answer is None or answer.prefix not in BUTTON_PURPOSES:
             return
-        if answer.prefix == LOCK_NOW:
-            visit = controller.visit
-            if visit is not None and visit.running and visit.visit_id == answer.payload:
-                await controller.async_end_visit()
+        purpose = BUTTON_PURPOSES[answer.prefix]
+        if purpose is Purpose.LOCK:
+            button = Button(issued_for=purpose, visit_id=answer.payload)
+            with suppress(ServiceValidationError):  # the visit is over already
+                await controller.async_end_visit(button)
             return
         found = controller.passes.passes.get(answer.payload) if answer.payload else None
         try:
-            await controller.async_admit(found, how="doorbell")
+            await controller.async_admit(
+                found, asker=Button(issued_for=purpose, pass_id=answer.payload), how="doorbell"
+            )
         except VisitDeniedError:
             return  # the owner has been told why
 

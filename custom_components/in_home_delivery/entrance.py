@@ -44,6 +44,9 @@ class Events(Protocol):
 class Announcer(Events, Protocol):
     """Tells the world, and the owner, that something happened at the entrance."""
 
+    def journal_changed(self) -> None:
+        """The pass changes waiting for the database changed: the visit store keeps them."""
+
     def notify_owner(
         self, message: Message, *, critical: bool = False, live_picture: bool = False, **placeholders: str
     ) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import logging
 from typing import Any
 
-from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON
+from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 
 from .access import AccessPoint, Call, StreetDoorOpener
@@ -91,6 +91,13 @@ class House:
     async def unlock_door(self, *, parcel: bool = False) -> None:
         """Open the access point (a garage door to the parcel height where set); confirmed from its state."""
         await self._call(*self.access.open_call(self.hass.states.get(self.access.entity_id), parcel=parcel))
+
+    def street_door_available(self) -> bool:
+        """Whether the street door opener is there and answering (Home Assistant skips an unavailable one)."""
+        if self.street_door is None:
+            return False
+        state = self.hass.states.get(self.street_door.entity_id)
+        return state is not None and state.state != STATE_UNAVAILABLE
 
     async def open_street_door(self) -> bool:
         """Open the building's street door (a switch for its pulse); False when that failed."""

@@ -12,8 +12,8 @@ from enum import StrEnum
 import math
 from typing import TYPE_CHECKING
 
-from .const import MAX_STREET_DOOR_OPENINGS
 from .core.admission import DenyReason
+from .core.door import MAX_STREET_DOOR_OPENINGS
 from .core.guests import Guest
 from .core.passes import Delivery
 from .core.visit import Outcome, Phase, Timer, Visit

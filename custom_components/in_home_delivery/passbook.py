@@ -5,10 +5,10 @@ Tokens are returned once, to the caller that created or renewed the pass, and ke
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 import logging
-import sqlite3
 from typing import Any
 
 from homeassistant.components import webhook
@@ -16,13 +16,14 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.helpers.event import async_call_later, async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
 from homeassistant.util.ulid import ulid_now
 
 from .const import CONF_GRACE, DEFAULT_OPTIONS, DOMAIN
 from .core.carriers import Carrier, carrier_as_dict, carrier_from_dict
 from .core.commands import EventType, Message
+from .core.door import open_for_use, pass_denial
 from .core.expected import Expected
 from .core.guests import Guest, Schedule, guest_after_visit, guest_as_dict, guest_from_dict, schedule_error
 from .core.passes import (
@@ -38,7 +39,7 @@ from .core.passindex import Pass, PassIndex
 from .core.tokens import hash_token, lookup_hash, new_token
 from .core.visit import Visit
 from .entrance import Announcer
-from .store import PassStore
+from .store import PassStore, WriteFailedError
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -46,6 +47,8 @@ KEEP_FINISHED_DELIVERIES = timedelta(days=90)
 FINISHED_DELIVERY_STATUSES = frozenset(
     {DeliveryStatus.COMPLETED, DeliveryStatus.MISSED, DeliveryStatus.CANCELLED, DeliveryStatus.FAILED}
 )
+RETRY_FIRST = timedelta(seconds=5)
+RETRY_MOST = timedelta(minutes=5)
 
 
 def pass_from_dict(data: dict[str, Any]) -> Pass:
@@ -75,14 +78,29 @@ def validation_error(key: str, **placeholders: str) -> ServiceValidationError:
 class PassBook:
     """Holds an entrance's passes, indexed in memory and one row each in its pass database."""
 
-    def __init__(self, hass: HomeAssistant, entry: ConfigEntry, entrance: Announcer) -> None:
-        """Belong to one entrance."""
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        entrance: Announcer,
+        save_journal: Callable[[], Awaitable[None]],
+    ) -> None:
+        """Belong to one entrance; save_journal writes journal() where a restart finds it, or raises."""
         self.hass = hass
         self.entry = entry
         self.entrance = entrance
         self.passes = PassIndex()
         self.store = PassStore(hass, entry.entry_id)
+        self.store.rows = self._rows
         self.webhook_id = ""
+        self._save_journal = save_journal
+        self._revision = 0
+        self._revisions: dict[str, int] = {}
+        # Changes not yet confirmed in the database, by pass: such a pass opens nothing until they are.
+        self._unsettled: dict[str, dict[str, Any]] = {}
+        self._retry_delay = RETRY_FIRST
+        self._unsub_retry: CALLBACK_TYPE | None = None
+        self._settling = False
         self._unsub_missed: CALLBACK_TYPE | None = None
 
     @property
@@ -90,25 +108,62 @@ class PassBook:
         """The grace period around delivery windows."""
         return timedelta(seconds=int(self.entry.options.get(CONF_GRACE, DEFAULT_OPTIONS[CONF_GRACE])))
 
-    async def async_load(self, stored: dict[str, Any]) -> bool:
+    async def async_load(self, stored: dict[str, Any], journal: list[dict[str, Any]]) -> bool:
         """Read the passes back; a new entrance gets its random webhook id.
 
-        Passes of the first release's store are moved into the pass database first; returns whether
-        the entrance store must now be written without them.
+        Passes of the first release's store are moved into the pass database first, never over a row
+        written since; returns whether the entrance store must now be written without them. The journal
+        (changes not confirmed in the database before a restart) is taken where it is newer than the
+        database, and written to it. Raises PassStoreUnreadableError for a database that cannot be read.
         """
         moved = stored.get("passes")
         if moved:
-            await self.store.async_write(moved)
+            await self.store.async_write(moved, newer=True)
             _LOGGER.info("%s: moved %s passes into their database", self.entrance.name, len(moved))
-        self.passes = PassIndex(pass_from_dict(data) for data in await self.store.async_load())
+        rows = await self.store.async_load()
+        self._revisions = {row["pass_id"]: int(row.get("revision") or 0) for row in rows}
+        newer = [row for row in journal if int(row.get("revision") or 0) > self._revisions.get(row["pass_id"], -1)]
+        by_id = {row["pass_id"]: row for row in rows} | {row["pass_id"]: row for row in newer}
+        self.passes = PassIndex(pass_from_dict(data) for data in by_id.values())
+        self._revision = max([0, *self._revisions.values(), *(int(row.get("revision") or 0) for row in journal)])
+        for row in newer:
+            self._revisions[row["pass_id"]] = int(row["revision"])
+            self._unsettled[row["pass_id"]] = row
         self.webhook_id = stored.get("webhook_id") or webhook.async_generate_id()
         self.entry.async_on_unload(self._cancel_missed_timer)
+        self.entry.async_on_unload(self._cancel_retry)
         self.entry.async_on_unload(self.store.async_close)
         self.entry.async_on_unload(
             self.hass.bus.async_listen_once(EVENT_HOMEASSISTANT_FINAL_WRITE, self._async_close_at_stop)
         )
+        if newer:
+            _LOGGER.warning(
+                "%s: %s pass changes from before the restart are written now", self.entrance.name, len(newer)
+            )
+            self._start_settling()
         self._schedule_missed_check()
         return moved is not None or not stored.get("webhook_id")
+
+    def _rows(self) -> list[dict[str, Any]]:
+        """Every pass as its row, for a database written again whole."""
+        return [self._row(item) for item in self.passes.values()]
+
+    def _row(self, item: Pass) -> dict[str, Any]:
+        return pass_as_dict(item) | {"revision": self._revisions.get(item.pass_id, 0)}
+
+    def _stamp(self, item: Pass) -> dict[str, Any]:
+        """A changed pass's row, with the next revision."""
+        self._revision += 1
+        self._revisions[item.pass_id] = self._revision
+        return pass_as_dict(item) | {"revision": self._revision}
+
+    def stored(self, *pass_ids: str) -> bool:
+        """Whether the latest change of each pass is confirmed in the database."""
+        return not any(pass_id in self._unsettled for pass_id in pass_ids)
+
+    def journal(self) -> list[dict[str, Any]]:
+        """The changes not yet confirmed in the database, for the visit store (a restart replays them)."""
+        return list(self._unsettled.values())
 
     async def _async_close_at_stop(self, _event: Event) -> None:
         await self.store.async_close()
@@ -118,17 +173,12 @@ class PassBook:
         return {"webhook_id": self.webhook_id}
 
     def denial(self, item: Pass, now: datetime) -> PassDenial | None:
-        """Why a pass's link does not open the door now, or None when it does.
+        """Why a pass's link does not open the door now, or None when it does (what the page shows).
 
         A carrier's link opens only while a delivery expected from that carrier has its window open.
         """
-        if isinstance(item, Guest):
-            return item.denial(now, dt_util.get_default_time_zone())
-        if isinstance(item, Carrier):
-            return item.denial(now, dt_util.get_default_time_zone()) or (
-                None if self._expected(item, now) else PassDenial.NO_DELIVERY_EXPECTED
-            )
-        return item.denial(now, self.grace)
+        delivery = self._expected(item, now) if isinstance(item, Carrier) else None
+        return pass_denial(item, now, self.grace, dt_util.get_default_time_zone(), delivery)
 
     def expected_for(self, carrier: Carrier, now: datetime) -> Delivery | None:
         """The delivery a carrier's link opens for now: the earliest expected one of that carrier."""
@@ -140,7 +190,7 @@ class PassBook:
 
     def is_open(self, item: Pass, now: datetime) -> bool:
         """Whether a pass can still be used, changed or renewed."""
-        return item.open_for_use(now) if isinstance(item, Guest) else item.open_for_use
+        return open_for_use(item, now)
 
     def window(self, item: Pass, now: datetime) -> tuple[datetime, datetime] | None:
         """The window to show on the link's page: a delivery's, or a guest's current or next one."""
@@ -167,38 +217,107 @@ class PassBook:
     async def _async_store(self, item: Pass) -> None:
         """Take a new or changed pass and write it to disk before the caller answers (with its token).
 
-        The change shows at once (a renewal stops the old link at once); a write that fails undoes it
-        and raises, so the caller never hands out a token that is not stored.
+        The change shows at once (a renewal stops the old link at once). A write that fails raises, so
+        the caller never hands out a token that is not stored: a new pass is forgotten; a changed one
+        keeps its change, closed until the change is on disk (it is written again and again), so a
+        revoked or renewed link never opens again because a disk failed.
         """
         previous = self.passes.get(item.pass_id)
+        row = self._stamp(item)
         self.passes.put(item)
         try:
-            await self.store.async_write([pass_as_dict(item)])
-        except (OSError, sqlite3.Error) as err:
-            if self.passes.get(item.pass_id) is item:
-                if previous is None:
+            await self.store.async_write([row])
+        except WriteFailedError as err:
+            if previous is None:
+                if self.passes.get(item.pass_id) is item:
                     self.passes.remove(item.pass_id)
-                else:
-                    self.passes.put(previous)
-            _LOGGER.error("%s: a pass could not be stored: %s", self.entrance.name, err)
+            elif self._revisions.get(item.pass_id) == row["revision"]:  # no later change came meanwhile
+                self._unsettled[item.pass_id] = row
+                self._start_settling()
             raise HomeAssistantError(translation_domain=DOMAIN, translation_key="pass_not_stored") from err
         self._schedule_missed_check()
         self.entrance.notify_listeners()
 
     @callback
     def _keep(self, *items: Pass, removed: tuple[str, ...] = ()) -> None:
-        """Change passes now (a visit step decided it) and write them behind the earlier writes."""
+        """Change passes now (a visit step decided it); each opens nothing until its change is on disk.
+
+        Started once the loop is free: the step's commands (an unlock) go out before the pass is written.
+        """
         for item in items:
+            self._unsettled[item.pass_id] = self._stamp(item)
             self.passes.put(item)
         for pass_id in removed:
             self.passes.remove(pass_id)
-        # Started once the loop is free: the step's commands (an unlock) go out before the pass is written.
-        self.entry.async_create_task(
-            self.hass,
-            self.store.async_write([pass_as_dict(item) for item in items], removed),
-            f"{DOMAIN} passes",
-            eager_start=False,
+            self._revisions.pop(pass_id, None)
+        if removed:
+            self.entry.async_create_task(
+                self.hass, self._async_remove(list(removed)), f"{DOMAIN} passes removed", eager_start=False
+            )
+        if items:
+            self._start_settling()
+
+    async def _async_remove(self, removed: list[str]) -> None:
+        """Forget old passes on disk (closed ones: a failure only keeps them a day longer)."""
+        try:
+            await self.store.async_write(removed=removed)
+        except WriteFailedError:
+            return
+
+    @callback
+    def _start_settling(self) -> None:
+        if not self._settling:
+            self._cancel_retry()
+            self._settling = True
+            self.entry.async_create_task(self.hass, self._async_settle(), f"{DOMAIN} passes", eager_start=False)
+
+    async def _async_settle(self) -> None:
+        """Write the unconfirmed changes; until they are on disk, keep them in the journal and try again."""
+        try:
+            while pending := list(self._unsettled.values()):
+                try:
+                    await self.store.async_write(pending)
+                except WriteFailedError:
+                    await self._async_keep_journal()
+                    self._retry_later()
+                    return
+                for row in pending:
+                    if self._unsettled.get(row["pass_id"]) is row:
+                        del self._unsettled[row["pass_id"]]
+                self._retry_delay = RETRY_FIRST
+                self.entrance.journal_changed()
+                self.entrance.notify_listeners()
+        finally:
+            self._settling = False
+
+    async def _async_keep_journal(self) -> None:
+        """The changes the database refused go where a restart finds them (the visit store)."""
+        try:
+            await self._save_journal()
+        except HomeAssistantError:
+            _LOGGER.error("%s: pass changes are kept in memory only; their passes stay closed", self.entrance.name)
+
+    @callback
+    def _retry_later(self) -> None:
+        _LOGGER.warning(
+            "%s: %s pass changes are not on disk; their passes stay closed, trying again in %s",
+            self.entrance.name,
+            len(self._unsettled),
+            self._retry_delay,
         )
+        self._unsub_retry = async_call_later(self.hass, self._retry_delay, self._on_retry)
+        self._retry_delay = min(self._retry_delay * 2, RETRY_MOST)
+
+    @callback
+    def _on_retry(self, _now: datetime) -> None:
+        self._unsub_retry = None
+        self._start_settling()
+
+    @callback
+    def _cancel_retry(self) -> None:
+        if self._unsub_retry is not None:
+            self._unsub_retry()
+            self._unsub_retry = None
 
     async def async_schedule_delivery(
         self,
@@ -445,37 +564,6 @@ class PassBook:
     def open_window(self, now: datetime) -> Delivery | None:
         """A scheduled delivery whose window (with grace) is open now."""
         return self.passes.open_window(now, self.grace)
-
-    def admission(
-        self,
-        pass_id: str,
-        now: datetime,
-        *,
-        by_owner: bool,
-        token_hash: str | None = None,
-        via: Carrier | None = None,
-    ) -> tuple[Pass, PassDenial | None]:
-        """The pass as it is now, and why it may not start a visit (None: it may).
-
-        Callers ask again after anything they awaited, so that a cancel, renewal, change or removal
-        made meanwhile stands. A link's request carries the token hash it was found by: once the pass
-        is renewed, the old token admits nothing, whatever was in flight. A delivery let in through a
-        carrier's link (via) needs that link as it is now, and still expected from that carrier.
-        """
-        current = self.get(pass_id)
-        if token_hash is not None and current.token_hash != token_hash:
-            return current, PassDenial.REVOKED
-        if via is not None:
-            carrier = self.passes.get(via.pass_id)
-            if not isinstance(carrier, Carrier) or carrier.token_hash != via.token_hash or carrier.revoked:
-                return current, PassDenial.REVOKED
-            if not isinstance(current, Delivery) or not carrier.matches(current.carrier):
-                return current, PassDenial.NO_DELIVERY_EXPECTED
-            if denial := carrier.denial(now, dt_util.get_default_time_zone()):
-                return current, denial
-        if by_owner:
-            return current, None if self.is_open(current, now) else PassDenial.USED
-        return current, self.denial(current, now)
 
     @callback
     def mark_in_progress(self, pass_id: str) -> None:

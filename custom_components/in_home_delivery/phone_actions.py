@@ -30,44 +30,57 @@ def button_of(action: str) -> str:
 
 @dataclass(frozen=True)
 class Answer:
-    """What a redeemed button was issued for."""
+    """A redeemed button: which one was pressed, and what it was issued for (a pass, a visit)."""
 
     prefix: str
     payload: str | None
 
 
+@dataclass(frozen=True)
+class _Issued:
+    prefixes: frozenset[str]  # the buttons this nonce was issued as
+    payload: str | None
+    expires: datetime
+
+
 class OneTimeActions:
-    """The open action ids of one entrance."""
+    """The open action ids of one entrance, each bound to the buttons and the pass or visit it was issued for."""
 
     def __init__(self) -> None:
         """Nothing is open yet."""
-        self._open: dict[str, tuple[str, str | None, datetime]] = {}
+        self._open: dict[str, _Issued] = {}
 
-    def issue(self, prefix: str, payload: str | None, valid: timedelta) -> str:
-        """A new action id for a button; payload says what it acts on (a pass, a visit)."""
+    def issue(self, prefix: str, payload: str | None, valid: timedelta, *also: str) -> str:
+        """A new action id for a button (and the other buttons of its question, also); payload says what it acts on."""
         now = dt_util.utcnow()
-        self._open = {nonce: item for nonce, item in self._open.items() if item[2] >= now}
+        self._open = {nonce: item for nonce, item in self._open.items() if item.expires >= now}
         if len(self._open) >= MAX_OPEN:
             self._open.clear()
         nonce = secrets.token_hex(8)
-        self._open[nonce] = (prefix, payload, now + valid)
+        self._open[nonce] = _Issued(frozenset({prefix, *also}), payload, now + valid)
         return f"{prefix}{nonce}"
 
-    def redeem(self, action: str, *prefixes: str) -> Answer | None:
-        """The answer to an action id of one of the prefixes, once and before it expires; else None.
+    def redeem(self, action: str) -> Answer | None:
+        """The answer to an action id, once and before it expires; else None.
 
-        Buttons issued together (Let in / Not now) share their nonce: the first answer closes both.
+        An id counts only with a prefix it was issued as: a *Lock now* id sent back as *Let in* or *Not
+        now* is nothing, and does not use the *Lock now* button up. Buttons issued together (Let in /
+        Not now) share their nonce: the first answer closes both.
         """
-        for prefix in prefixes:
-            if action.startswith(prefix):
-                item = self._open.pop(action.removeprefix(prefix), None)
-                if item is None or item[2] < dt_util.utcnow():
-                    return None
-                return Answer(prefix, item[1])
-        return None
+        prefix = next((prefix for prefix in BUTTONS if action.startswith(prefix)), None)
+        if prefix is None:
+            return None
+        nonce = action.removeprefix(prefix)
+        item = self._open.get(nonce)
+        if item is None or prefix not in item.prefixes:
+            return None
+        del self._open[nonce]
+        if item.expires < dt_util.utcnow():
+            return None
+        return Answer(prefix, item.payload)
 
     def issue_pair(self, first: str, second: str, payload: str | None, valid: timedelta) -> tuple[str, str]:
         """Two buttons of one question (the first answer closes both)."""
-        action = self.issue(first, payload, valid)
+        action = self.issue(first, payload, valid, second)
         nonce = action.removeprefix(first)
         return action, f"{second}{nonce}"

@@ -15,6 +15,7 @@ from homeassistant.util import dt as dt_util
 
 from .const import ATTR_PASS_ID, DOMAIN
 from .controller import EntranceController, InHomeDeliveryConfigEntry
+from .core.door import Owner
 from .core.guests import Schedule
 from .links import async_pass_link
 
@@ -93,14 +94,15 @@ async def _async_admit(call: ServiceCall) -> None:
     controller = _controller(call)
     pass_id = call.data.get(ATTR_PASS_ID)
     if call.data["street_door"]:
-        await controller.async_open_street_door()  # the owner's word: no pass, window or limit applies
+        # The owner's word: no pass, window or limit applies (an admin action: only admins get here).
+        await controller.async_open_street_door(asker=Owner(admin=True))
         return
-    await controller.async_admit(controller.passes.get(pass_id) if pass_id else None)
+    await controller.async_admit(controller.passes.get(pass_id) if pass_id else None, asker=Owner(admin=True))
 
 
 async def _async_end_visit(call: ServiceCall) -> None:
     """Lock now and end the running visit."""
-    await _controller(call).async_end_visit()
+    await _controller(call).async_end_visit(Owner(admin=False))
 
 
 async def _async_schedule_delivery(call: ServiceCall) -> ServiceResponse:

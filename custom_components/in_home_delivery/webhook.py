@@ -23,6 +23,7 @@ from .controller import EntranceController, InHomeDeliveryConfigEntry, VisitDeni
 from .core.admission import DenyReason
 from .core.carriers import Carrier
 from .core.commands import EventType, Message
+from .core.door import Link, Purpose
 from .core.passes import Delivery, PassDenial
 from .core.passindex import Pass
 from .core.visit import CARRIER_LINK
@@ -41,6 +42,11 @@ STATUS_OF: dict[str, HTTPStatus] = {
     DenyReason.STREET_DOOR_LIMIT: HTTPStatus.TOO_MANY_REQUESTS,
     DenyReason.NO_STREET_DOOR: HTTPStatus.BAD_REQUEST,
     DenyReason.STREET_DOOR_FAILED: HTTPStatus.SERVICE_UNAVAILABLE,
+    DenyReason.STREET_DOOR_UNAVAILABLE: HTTPStatus.SERVICE_UNAVAILABLE,
+    DenyReason.NOT_STORED: HTTPStatus.SERVICE_UNAVAILABLE,
+    DenyReason.NOT_ADMIN: HTTPStatus.FORBIDDEN,
+    DenyReason.NOT_ISSUED_FOR: HTTPStatus.FORBIDDEN,
+    DenyReason.NO_VISIT: HTTPStatus.CONFLICT,
     DenyReason.LOCK_UNAVAILABLE: HTTPStatus.SERVICE_UNAVAILABLE,
     DenyReason.LOCK_JAMMED: HTTPStatus.SERVICE_UNAVAILABLE,
     DenyReason.DOOR_UNKNOWN: HTTPStatus.SERVICE_UNAVAILABLE,
@@ -161,12 +167,14 @@ class LinkHandler:
 
     async def _async_act(self, pass_: Pass, action: str, via: Carrier | None) -> str:
         controller = self.controller
+        asker = Link(token_hash=(via or pass_).token_hash)
         visit = controller.visit
         ours = visit is not None and visit.running and visit.pass_id == pass_.pass_id
         if action == "status":
             return "ok"
         if action == "arrive":
-            if denial := controller.passes.denial(pass_, dt_util.utcnow()):
+            _current, denial = controller.decide(asker, Purpose.ARRIVE, pass_.pass_id, via=via)
+            if denial is not None:
                 raise VisitDeniedError(denial, controller.name)
             controller.emit(
                 EventType.ARRIVED, None, pass_id=pass_.pass_id, pass_kind=pass_.kind, pass_label=pass_.label
@@ -174,20 +182,18 @@ class LinkHandler:
             controller.notify_owner_once(f"arrived_{pass_.pass_id}", Message.ARRIVED, who=pass_.label)
             return "arrived"
         if action == "street_door":
-            await controller.async_open_street_door(pass_)
+            await controller.async_open_street_door(pass_, asker=asker, via=via)
             return "street_door_opened"
         if action == "unlock":
             if not ours:
-                await controller.async_admit(pass_, by_owner=False, token_hash=pass_.token_hash, via=via)
+                await controller.async_admit(pass_, asker=asker, via=via)
                 if via is not None:
                     if len(self._carrier_visits) >= MAX_CARRIER_VISITS:
                         self._carrier_visits.clear()
                     self._carrier_visits[via.pass_id] = pass_.pass_id
             return "admitted"
         if ours:
-            if controller.door_open():
-                raise VisitDeniedError(DenyReason.DOOR_OPEN, controller.name)
-            await controller.async_end_visit()
+            await controller.async_end_visit(asker, pass_, via=via)
         return "done"
 
     async def _refusal(self, link: LinkRequest, status: HTTPStatus, reason: str) -> web.Response:

@@ -22,13 +22,18 @@ class DenyReason(StrEnum):
     DOOR_UNKNOWN = "door_unknown"
     CAMERA_UNAVAILABLE = "camera_unavailable"
     SOMEONE_HOME = "someone_home"
+    STREET_DOOR_UNAVAILABLE = "street_door_unavailable"  # the opener does not answer
+    NOT_STORED = "not_stored"  # what the request depends on could not be written to disk
+    NOT_ADMIN = "not_admin"  # the owner's acts are for administrators
+    NOT_ISSUED_FOR = "not_issued_for"  # a phone button used for something it was not issued for
+    NO_VISIT = "no_visit"  # no visit (of this pass, or of this button) is running
 
 
 @dataclass(frozen=True, kw_only=True)
 class Conditions:
     """What the entrance looks like at the moment someone asks to enter."""
 
-    accepting: bool
+    accepting: bool  # the "deliveries allowed" switch
     visit_running: bool
     lock_state: str | None
     has_door_sensor: bool
@@ -39,14 +44,15 @@ class Conditions:
     someone_home: bool = False
 
 
-def admission_denial(conditions: Conditions) -> DenyReason | None:
+def admission_denial(conditions: Conditions, *, owner: bool) -> DenyReason | None:
     """Return why the request is refused, or None when it may be admitted.
 
-    The order matters: the first reason that applies is the one the owner and the courier see.
+    The owner's word stands over "deliveries allowed" and "only when nobody is home". The order
+    matters: the first reason that applies is the one the owner and the courier see.
     """
     if conditions.visit_running:
         return DenyReason.VISIT_RUNNING
-    if not conditions.accepting:
+    if not owner and not conditions.accepting:
         return DenyReason.NOT_ACCEPTING
     if conditions.lock_state in UNAVAILABLE_LOCK_STATES:
         return DenyReason.LOCK_UNAVAILABLE
@@ -58,6 +64,6 @@ def admission_denial(conditions: Conditions) -> DenyReason | None:
         return DenyReason.DOOR_OPEN
     if conditions.camera_required and not conditions.camera_ok:
         return DenyReason.CAMERA_UNAVAILABLE
-    if conditions.only_when_away and conditions.someone_home:
+    if not owner and conditions.only_when_away and conditions.someone_home:
         return DenyReason.SOMEONE_HOME
     return None
