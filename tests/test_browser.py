@@ -1,5 +1,8 @@
 """A courier's phone in a real browser: open the link, tap Unlock, tap Done, watch the door lock.
 
+The page keeps its token for its own tab: a reload mid-visit still offers Done, and once the visit is
+over (or the link opens nothing any more) a reload shows the page that names nothing of the home.
+
 Runs headless Chromium from the system (Debian's `chromium` package, which .ci/run installs). Where no
 Chromium is installed it is skipped, except in CI, where a missing browser is a failure.
 """
@@ -15,15 +18,18 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.in_home_delivery.const import DOMAIN
 from homeassistant.core import HomeAssistant
 
 from .conftest import LOCK, require_chromium
-from .helpers import PHASE, close_door, open_door, schedule_now, set_lock_state, set_switch
+from .helpers import ENTRY_ID, PHASE, close_door, open_door, schedule_now, set_lock_state, set_switch
 
 require_chromium()
 
 
 HOSTILE = "<img src=x onerror=alert(1)>"
+PHONE = {"viewport": {"width": 390, "height": 844}, "locale": "en-US", "is_mobile": True}
+NEUTRAL = "Open the link you were sent to continue."
 
 
 def screenshots(tmp_path: Path) -> Path:
@@ -41,10 +47,11 @@ async def test_courier_on_a_phone(
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A fragment link on a phone: Unlock, in and out, Done; the page goes from locking to locked by itself.
+    """A fragment link on a phone: Unlock, in and out, a reload, Done; the page goes from locking to locked by itself.
 
-    The carrier's name is markup on purpose: it shows as typed and runs nothing. No request the page
-    makes carries the token in its request line.
+    The carrier's name is markup on purpose: it shows as typed and runs nothing. The reload (pull to
+    refresh, or a phone that discarded the tab) continues the visit. No request the page makes carries
+    the token in its request line.
     """
     caplog.set_level(logging.DEBUG, logger="aiohttp.access")
     pictures = screenshots(tmp_path)
@@ -73,6 +80,12 @@ async def test_courier_on_a_phone(
     await open_door(hass)
     await close_door(hass)
     await phone.screenshot(path=pictures / "courier_inside.png")
+
+    await phone.reload()
+    await phone.get_by_role("button", name="Done").wait_for()
+    assert await phone.locator("#detail").inner_text() == HOSTILE
+    assert "#" not in phone.url
+    await phone.screenshot(path=pictures / "courier_reloaded.png")
 
     await set_switch(hass, "input_boolean.sim_lock_responds", False)  # a lock that takes its time
     await phone.get_by_role("button", name="Done").click()
@@ -120,4 +133,94 @@ async def test_a_jammed_lock_on_a_phone(
     assert await phone.get_by_text("Abgeschlossen — vielen Dank!", exact=True).count() == 0
     await phone.screenshot(path=screenshots(tmp_path) / "courier_jammed_de.png")
     assert hass.states.get(LOCK).state == "jammed"
+    await phone.close()
+
+
+async def test_the_token_stays_in_its_tab_until_the_visit_is_over(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+    browser: Browser,
+) -> None:
+    """Mid-visit the tab keeps its token (and only its session storage holds it); another tab gets nothing.
+
+    Once the door is locked the token is forgotten: a reload shows the page that names nothing of the home.
+    """
+    await hass.config.async_update(external_url="https://home.example.org")
+    delivery = await schedule_now(hass, hours=1)
+    client = await hass_client_no_auth()
+    url = str(client.make_url(delivery["link"].removeprefix("https://home.example.org")))
+    context = await browser.new_context(**PHONE)
+    phone = await context.new_page()
+    await phone.goto(url)
+    await phone.get_by_role("button", name="Unlock").click()
+    await phone.get_by_role("button", name="Done").wait_for()
+    assert delivery["token"] in await phone.evaluate("Object.values(sessionStorage)")
+    assert await phone.evaluate("localStorage.length") == 0
+    assert await context.cookies() == []
+
+    other_tab = await context.new_page()  # the same browser, a tab of its own: no token
+    posts: list[str] = []
+    other_tab.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    await other_tab.goto(url.partition("#")[0])
+    await other_tab.wait_for_load_state("networkidle")
+    assert await other_tab.get_by_text(NEUTRAL).count() == 1
+    assert await other_tab.locator("button").count() == 0
+    assert await other_tab.evaluate("sessionStorage.length") == 0
+    assert posts == []
+
+    await phone.reload()  # the tab that has it still does
+    await phone.get_by_role("button", name="Done").wait_for()
+    await open_door(hass)
+    await close_door(hass)
+    await phone.get_by_role("button", name="Done").click()
+    await phone.get_by_text("Locked — thank you!").wait_for(timeout=10_000)
+    assert await phone.evaluate("sessionStorage.length") == 0
+
+    phone.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    await phone.reload()
+    await phone.wait_for_load_state("networkidle")
+    assert await phone.get_by_text(NEUTRAL).count() == 1
+    assert await phone.locator("button").count() == 0
+    assert posts == []
+    assert hass.states.get(LOCK).state == "locked"
+    await context.close()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [("renew_link", "This link is not valid."), ("cancel_delivery", "This link is no longer valid.")],
+)
+async def test_a_link_that_opens_nothing_any_more_is_forgotten(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+    browser: Browser,
+    change: str,
+    message: str,
+) -> None:
+    """Renewed (the old token is unknown) or cancelled while the page is open: a reload says so once, then forgets."""
+    await hass.config.async_update(external_url="https://home.example.org")
+    delivery = await schedule_now(hass, hours=1)
+    client = await hass_client_no_auth()
+    url = str(client.make_url(delivery["link"].removeprefix("https://home.example.org")))
+    phone = await browser.new_page(**PHONE)
+    await phone.goto(url)
+    await phone.get_by_role("button", name="Unlock").wait_for()
+    pass_id = "pass_id" if change == "renew_link" else "delivery_id"
+    await hass.services.async_call(
+        DOMAIN,
+        change,
+        {"config_entry_id": ENTRY_ID, pass_id: delivery["delivery_id"]},
+        blocking=True,
+        return_response=change == "renew_link",
+    )
+
+    await phone.reload()
+    await phone.get_by_text(message, exact=True).wait_for()
+    assert await phone.locator("button").count() == 0
+    await phone.reload()
+    await phone.wait_for_load_state("networkidle")
+    assert await phone.get_by_text(NEUTRAL).count() == 1
+    assert await phone.locator("button").count() == 0
     await phone.close()

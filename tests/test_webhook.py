@@ -84,6 +84,7 @@ async def test_full_courier_journey(
     assert body["view"]["detail"] == "DHL"
     assert body["view"]["button"] == {"action": "unlock", "label": "Unlock"}
     assert (body["phase"], body["lock"]) == ("idle", None)  # no visit of ours: the lock's state is not ours to know
+    assert body["view"]["final"] is False  # the page keeps its token (for its tab) while the link is still to use
 
     status, body = await answer(client, link, "arrive")
     assert (status, body["result"]) == (200, "arrived")
@@ -97,6 +98,7 @@ async def test_full_courier_journey(
     status, body = await answer(client, link, "status")
     assert (body["phase"], body["lock"]) == ("waiting_for_entry", "unlocked")
     assert body["view"]["button"]["action"] == "done"
+    assert body["view"]["final"] is False
 
     await open_door(hass)
     status, body = await answer(client, link, "done")
@@ -107,6 +109,7 @@ async def test_full_courier_journey(
     assert (status, body["result"], body["phase"]) == (200, "done", "locking")
     assert body["lock"] == "unlocked"
     assert body["view"]["poll"] is True
+    assert body["view"]["final"] is False
     assert "locking" in body["view"]["message"]
     assert "Locked" not in body["view"]["message"]
 
@@ -115,6 +118,7 @@ async def test_full_courier_journey(
     status, body = await answer(client, link, "status")
     assert (body["phase"], body["lock"], body["view"]["message"]) == ("done", "locked", "Locked — thank you!")
     assert body["view"]["poll"] is False
+    assert body["view"]["final"] is True  # the visit is over: the page forgets its token
     assert hass.states.get(PHASE).state == "idle"
 
     status, body = await answer(client, link, "unlock")
@@ -128,6 +132,7 @@ async def test_full_courier_journey(
     status, body = await answer(client, link, "status")
     assert (status, body["phase"], body["lock"], body["reason"]) == (200, "idle", None, None)
     assert body["view"]["message"] == "This link has already been used."
+    assert body["view"]["final"] is True
 
 
 async def test_jam_after_done_is_never_called_locked(hass: HomeAssistant, client: Client) -> None:
@@ -147,6 +152,7 @@ async def test_jam_after_done_is_never_called_locked(hass: HomeAssistant, client
         assert "owner has been alerted" in body["view"]["message"]
         assert body["view"]["tone"] == "problem"
         assert body["view"]["poll"] is True
+        assert body["view"]["final"] is False  # a visit not yet locked keeps its page
     response = await post_link(client, delivery["link"], "status", form=True)
     assert "Locked" not in await response.text()
 
@@ -229,7 +235,8 @@ async def test_cancelled_and_renewed_links(hass: HomeAssistant, client: Client) 
         blocking=True,
         return_response=True,
     )
-    assert (await answer(client, first["link"], "unlock"))[0] == 401
+    status, body = await answer(client, first["link"], "status")
+    assert (status, body["view"]["message"], body["view"]["final"]) == (401, "This link is not valid.", True)
     assert (await answer(client, renewed["link"], "status"))[0] == 200
 
     second = await schedule_now(hass)
@@ -253,6 +260,7 @@ async def test_cancelled_and_renewed_links(hass: HomeAssistant, client: Client) 
                 "button": None,
                 "also": None,
                 "poll": False,
+                "final": True,
             },
         },
     )
@@ -273,6 +281,7 @@ async def test_statuses_of_the_entrance(hass: HomeAssistant, client: Client) -> 
     status, body = await answer(client, second["link"], "status")
     assert body["view"]["message"] == "Deliveries are not accepted right now."  # before anything is tapped
     assert body["view"]["button"] is None
+    assert body["view"]["final"] is False  # for now: the page keeps its token
     assert (await answer(client, second["link"], "unlock"))[0] == 423
     await hass.services.async_call(
         "switch", "turn_on", {"entity_id": "switch.front_door_deliveries_allowed"}, blocking=True
@@ -312,7 +321,12 @@ async def test_malformed_action_with_a_valid_token(hass: HomeAssistant, client: 
     """A valid token with an unknown action: 400, nothing happens, the page still reads as the pass's."""
     delivery = await schedule_now(hass)
     status, body = await answer(client, delivery["link"], "explode")
-    assert (status, body["reason"], body["view"]["title"]) == (400, "malformed", "Front door")
+    assert (status, body["reason"], body["view"]["title"], body["view"]["final"]) == (
+        400,
+        "malformed",
+        "Front door",
+        False,
+    )
     assert hass.states.get(LOCK).state == "locked"
 
 

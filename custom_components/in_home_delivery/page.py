@@ -4,6 +4,10 @@ Every HTML answer is the same document; only its content differs. Its one inline
 CSP hash) reads the token from the link's fragment (`#pass=`), which browsers never send, removes it
 from the address bar, and from then on sends it only in POST bodies, asking for JSON that it shows as
 text. Names typed by people (entrance, carrier, guest) are escaped here and set as text there.
+
+The script keeps the token in its tab's session storage (keyed by the page's path, so two entrances'
+pages do not mix), never in local storage or a cookie: a reload continues the visit. It forgets the
+token when an answer is final: the visit is over, or the link will never open the door again.
 """
 
 from __future__ import annotations
@@ -18,10 +22,12 @@ from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
-from .linkview import LinkView, Tone
+from .linkview import DONE, LinkView, Tone
 
 LANGUAGES = ("en", "de")
 CATEGORY = "exceptions"
+# Besides a visit that is over: the answers after which the link never opens the door again.
+FINAL_MESSAGES = ("page_used", "page_revoked", "page_unknown_link")
 
 STYLE = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;background:#f4f6f8;color:#1c2833}
@@ -42,12 +48,16 @@ button.secondary{background:#fff;color:#0277bd;border:2px solid #0277bd;margin-t
 """
 
 # The page's only script. It never builds markup from data: every text goes in as textContent.
+# Session storage may be refused (private modes): the page then works as before, without reloads.
 SCRIPT = """(()=>{
 const f=new URLSearchParams(location.hash.slice(1)),q=new URLSearchParams(location.search);
-const kept=document.querySelector('input[name=pass]');
-const token=f.get('pass')||q.get('pass')||(kept&&kept.value);
+const kept=document.querySelector('input[name=pass]'),key='in_home_delivery:'+location.pathname;
+function stored(){try{return sessionStorage.getItem(key);}catch(e){return null;}}
+function keep(value){try{if(value)sessionStorage.setItem(key,value);else sessionStorage.removeItem(key);}catch(e){}}
+const token=f.get('pass')||q.get('pass')||(kept&&kept.value)||stored();
 if(location.hash||q.has('pass'))history.replaceState(null,'',location.pathname);
 if(!token)return;
+keep(token);
 const el=id=>document.getElementById(id);
 let timer=0;
 function text(id,value){const node=el(id);node.textContent=value||'';node.hidden=!value;}
@@ -66,7 +76,7 @@ headers:{'Content-Type':'application/json'},body:JSON.stringify({pass:token,acti
 v=(await r.json()).view;}catch(e){v=null;}
 if(!v){const m=el('message');m.textContent=document.body.dataset.offline;m.className='message problem';
 timer=setTimeout(()=>send('status'),3000);return;}
-render(v);if(v.poll)timer=setTimeout(()=>send('status'),1500);
+render(v);if(v.final)keep(null);if(v.poll)timer=setTimeout(()=>send('status'),1500);
 }
 send('status');
 })();"""
@@ -153,6 +163,8 @@ class PageRenderer:
             "button": button(view.button),
             "also": button(view.also, again=True),
             "poll": view.poll,
+            # The visit is over, or the link opens nothing any more: the page forgets its token.
+            "final": view.phase == DONE or view.message_key in FINAL_MESSAGES,
         }
 
     async def render(
