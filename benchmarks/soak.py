@@ -1,12 +1,14 @@
-"""Soak the visit core: the fail-secure properties over many random input sequences.
+"""Soak the visit core and the one decision: the fail-secure properties over many random inputs.
 
-Run: .venv/bin/python benchmarks/soak.py [--sequences 100000] [--seed 1]
+Run: .venv/bin/python benchmarks/soak.py [--sequences 100000] [--seed 1] [--decisions 50000]
 Each sequence is a random visit configuration and up to 40 random inputs (lock states including
 unavailable, the door opening, closing or going silent, End visit, a lost camera, waits up to 20
 minutes, restarts), the same alphabet the property tests of tests/test_core_properties.py draw from.
 Every sequence is checked against each of those properties (their bodies, called directly, without
 hypothesis's shrinking); the script prints sequences per second and the violations, which must be zero.
 CI runs the same properties through hypothesis with 5,000 examples each.
+Then each property of the one decision (tests/test_door_properties.py: every way in, every purpose)
+runs through hypothesis with --decisions examples; a violation stops it with the falsifying request.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from datetime import timedelta
+import importlib
 import logging
+import os
 from pathlib import Path
 import random
 import sys
@@ -23,6 +27,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 logging.getLogger().addHandler(logging.NullHandler())  # Home Assistant's import-time notes are not ours
+
 
 from custom_components.in_home_delivery.core.visit import (
     CameraLost,
@@ -75,6 +80,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sequences", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--decisions", type=int, default=50_000)
     args = parser.parse_args()
     rng = random.Random(args.seed)
     violations: list[tuple[str, VisitSettings, list[Any], str]] = []
@@ -97,7 +103,27 @@ def main() -> None:
     print(f"violations: {len(violations)}")
     for name, config, steps, message in violations[:3]:
         print(f"  {name}: {message}\n    {config}\n    {steps}")
-    sys.exit(1 if violations else 0)
+    failed = soak_decisions(args.decisions)
+    sys.exit(1 if violations or failed else 0)
+
+
+def soak_decisions(examples: int) -> int:
+    """Run each property of the one decision with many examples; return how many failed."""
+    os.environ["IN_HOME_DELIVERY_EXAMPLES"] = str(examples)
+    door_properties = importlib.import_module("tests.test_door_properties")  # reads the number at import
+    failed = 0
+    started = time.perf_counter()
+    for check in door_properties.PROPERTIES:
+        try:
+            check()
+        except AssertionError as err:
+            failed += 1
+            print(f"decision violation in {check.__name__}: {err}")
+    elapsed = time.perf_counter() - started
+    total = examples * len(door_properties.PROPERTIES)
+    print(f"decisions:  {total:,} requests ({len(door_properties.PROPERTIES)} properties), {elapsed:.1f} s")
+    print(f"decision violations: {failed}")
+    return failed
 
 
 if __name__ == "__main__":
