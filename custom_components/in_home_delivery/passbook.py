@@ -23,7 +23,7 @@ from homeassistant.util.ulid import ulid_now
 from .const import CONF_GRACE, DEFAULT_OPTIONS, DOMAIN
 from .core.carriers import Carrier, carrier_as_dict, carrier_from_dict
 from .core.commands import EventType, Message
-from .core.expected import Expected
+from .core.expected import Reading
 from .core.guests import Guest, Schedule, guest_after_visit, guest_as_dict, guest_from_dict, schedule_error
 from .core.passes import (
     Delivery,
@@ -256,18 +256,17 @@ class PassBook:
         return updated
 
     @callback
-    def expect(
-        self, entity_id: str, expected: list[Expected], *, within: tuple[datetime, datetime] | None = None
-    ) -> None:
-        """Bring the deliveries of one source entity in line with what it expects now.
+    def expect(self, entity_id: str, reading: Reading, *, within: tuple[datetime, datetime] | None = None) -> None:
+        """Bring the deliveries of one source entity in line with what one reading of it says.
 
         New items become deliveries (a token is made but shown to nobody: the carrier's link, or a
         renewed link, lets the courier in); changed ones move while not used yet; items gone from the
-        source are cancelled unless a visit used them or their window is over (within: only those
-        overlapping what was read). A parcel already known by its tracking number is not added twice.
+        source (as the reading says: not what it could not read) are cancelled unless a visit used
+        them or their window is over (within: only those overlapping what was read). A parcel
+        already known by its tracking number is not added twice.
         """
         now = dt_util.utcnow()
-        wanted = {item.key: item for item in expected}
+        wanted = {item.key: item for item in reading.expected}
         changed: list[Pass] = []
         for key, item in wanted.items():
             known = self.passes.by_source(key)
@@ -302,7 +301,9 @@ class PassBook:
             if moved != known:
                 changed.append(moved)
         for known in self.passes.from_source(entity_id):
-            if known.source in wanted or known.status is not DeliveryStatus.SCHEDULED or known.window_end <= now:
+            if known.status is not DeliveryStatus.SCHEDULED or known.window_end <= now:
+                continue
+            if known.source is None or not reading.is_gone(known.source):
                 continue
             if within is not None and not (known.window_start < within[1] and known.window_end > within[0]):
                 continue
