@@ -338,6 +338,54 @@ async def test_exception_status_disarms_carrier_link(
     assert [item["tracking_number"] for item in await deliveries(hass)] == ["00340434"]
     assert by_status(await deliveries(hass), "cancelled")
 
+    await set_trackings(hass, [tracking("00340434", "OutForDelivery")])  # a driver after all: expected again
+    assert await link_status(link_client, link) == 200
+
+
+async def test_count_back_above_zero_expects_again(
+    hass: HomeAssistant, sources: None, init_integration: MockConfigEntry, link_client: Any
+) -> None:
+    """A counter flapping 1 → 0 → 1: the delivery cancelled at 0 is expected again, the same delivery, and the
+    DHL link opens for it."""
+    link = await carrier_link(hass, "DHL")
+    await set_count(hass, "1")
+    first = by_status(await deliveries(hass))
+    own = await hass.services.async_call(
+        DOMAIN,
+        "renew_link",
+        {"config_entry_id": ENTRY_ID, "pass_id": first[0]["pass_id"]},
+        blocking=True,
+        return_response=True,
+    )
+    await set_count(hass, "0")
+    assert await link_status(link_client, link) == 403
+    await set_count(hass, "1")
+    assert await link_status(link_client, link) == 200
+    assert hass.states.get(EXPECTED).state == "1"
+    assert [item["pass_id"] for item in by_status(await deliveries(hass))] == [first[0]["pass_id"]]
+    assert len(await deliveries(hass)) == 1
+    # The delivery's own link, handed out before it was cancelled, stays shut; the carrier's opens.
+    assert (await post_link(link_client, own["link"], "unlock")).status == 401
+    assert (await post_link(link_client, link, "unlock")).status == 200
+
+
+async def test_count_back_above_zero_keeps_the_owners_cancel(
+    hass: HomeAssistant, sources: None, init_integration: MockConfigEntry, link_client: Any
+) -> None:
+    """Only what the source cancelled comes back: a delivery the owner cancelled stays cancelled, whatever the
+    counter says, and its carrier link stays shut."""
+    link = await carrier_link(hass, "DHL")
+    await set_count(hass, "1")
+    delivery_id = by_status(await deliveries(hass))[0]["pass_id"]
+    await hass.services.async_call(
+        DOMAIN, "cancel_delivery", {"config_entry_id": ENTRY_ID, "delivery_id": delivery_id}, blocking=True
+    )
+    for count in ("0", "1", "2"):
+        await set_count(hass, count)
+        assert await link_status(link_client, link) == 403
+    assert by_status(await deliveries(hass), "cancelled")[0]["pass_id"] == delivery_id
+    assert hass.states.get(EXPECTED).state == "0"
+
 
 async def test_missing_trackings_keeps_todays_delivery(
     hass: HomeAssistant,

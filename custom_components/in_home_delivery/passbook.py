@@ -256,7 +256,14 @@ class PassBook:
         return updated
 
     @callback
-    def expect(self, entity_id: str, reading: Reading, *, within: tuple[datetime, datetime] | None = None) -> None:
+    def expect(
+        self,
+        entity_id: str,
+        reading: Reading,
+        *,
+        within: tuple[datetime, datetime] | None = None,
+        cancelled: set[str] | None = None,
+    ) -> None:
         """Bring the deliveries of one source entity in line with what one reading of it says.
 
         New items become deliveries (a token is made but shown to nobody: the carrier's link, or a
@@ -264,20 +271,28 @@ class PassBook:
         source (as the reading says: not what it could not read) are cancelled unless a visit used
         them or their window is over (within: only those overlapping what was read). A parcel
         already known by its tracking number is not added twice.
+
+        cancelled holds the ids of the deliveries the sources cancelled themselves (the caller keeps
+        it; ids are added here as they are cancelled, and taken out as they are expected again or
+        their window ends). One of them expected again while its window is open is scheduled again,
+        with a new token (any link it had stays shut); one the owner cancelled never comes back.
         """
         now = dt_util.utcnow()
+        cancelled = set() if cancelled is None else cancelled
         wanted = {item.key: item for item in reading.expected}
         changed: list[Pass] = []
         for key, item in wanted.items():
             known = self.passes.by_source(key)
-            if known is None:
+            if known is None or (known.status is DeliveryStatus.CANCELLED and known.pass_id in cancelled):
                 if item.window_end <= now or item.window_end <= item.window_start:
                     continue
                 if self._known_parcel(item.tracking_number):
                     continue
+                if known is not None:
+                    cancelled.discard(known.pass_id)
                 changed.append(
                     Delivery(
-                        pass_id=ulid_now(),
+                        pass_id=known.pass_id if known else ulid_now(),
                         token_hash=hash_token(new_token()),
                         window_start=item.window_start,
                         window_end=item.window_end,
@@ -301,13 +316,17 @@ class PassBook:
             if moved != known:
                 changed.append(moved)
         for known in self.passes.from_source(entity_id):
-            if known.status is not DeliveryStatus.SCHEDULED or known.window_end <= now:
+            if known.window_end <= now:
+                cancelled.discard(known.pass_id)
+                continue
+            if known.status is not DeliveryStatus.SCHEDULED:
                 continue
             if known.source is None or not reading.is_gone(known.source):
                 continue
             if within is not None and not (known.window_start < within[1] and known.window_end > within[0]):
                 continue
             changed.append(replace(known, status=DeliveryStatus.CANCELLED))
+            cancelled.add(known.pass_id)
         if changed:
             _LOGGER.debug(
                 "%s: %s expects %s deliveries, %s changed", self.entrance.name, entity_id, len(wanted), len(changed)

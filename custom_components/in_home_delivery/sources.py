@@ -86,6 +86,9 @@ class ExpectedDeliveries:
         self.trackers: list[str] = list(options.get(CONF_SOURCE_TRACKERS, []))
         self.counters: dict[str, str] = dict(options.get(CONF_SOURCE_COUNTERS, {}))
         self._told: set[str] = set()
+        # The deliveries the sources cancelled themselves, which come back when expected again the same
+        # day (a count back above zero). In memory: after a restart none comes back by itself.
+        self._cancelled: set[str] = set()
 
     @callback
     def async_start(self) -> None:
@@ -162,7 +165,7 @@ class ExpectedDeliveries:
         """What a reading says goes to the pass book; what it could not read is said once."""
         for problem in reading.problems:
             self._tell_once(entity_id, problem)
-        self.passes.expect(entity_id, reading, within=within)
+        self.passes.expect(entity_id, reading, within=within, cancelled=self._cancelled)
 
     def _tell_once(self, entity_id: str, problem: str) -> None:
         """Bad source data is skipped, and said once in the log (never raised)."""
