@@ -395,7 +395,7 @@ async def test_missing_trackings_keeps_todays_delivery(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """An AfterShip sensor briefly without its parcels (no `trackings`, not a list, unavailable, unknown) keeps
-    today's delivery; the link still opens, and each kind of bad reading is logged once."""
+    today's delivery; the link still opens, and the bad attribute is logged once (an unavailable sensor is not news)."""
     link = await carrier_link(hass, "DHL")
     await set_trackings(hass, [tracking("00340434")])
     for _ in range(2):

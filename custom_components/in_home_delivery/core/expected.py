@@ -27,7 +27,7 @@ OUT_FOR_DELIVERY = frozenset({"outfordelivery", "out_for_delivery", "out for del
 # AfterShip's tags for a parcel that no driver brings today: delivered, failed, held, returned or lost.
 NO_DRIVER = frozenset({"delivered", "exception", "expired", "availableforpickup", "attemptfail"})
 # AfterShip's tags for a parcel on its way: expected on the day it is due. Any other status is not
-# understood, and its tracking is skipped.
+# understood: its tracking is skipped, and keeps what it had.
 ON_ITS_WAY = frozenset({"", "pending", "inforeceived", "intransit"})
 
 
