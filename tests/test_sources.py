@@ -252,3 +252,208 @@ async def test_a_missing_source_raises_the_repair(
     await hass.async_block_till_done()
     assert any(COUNTER in str(issue.translation_placeholders) for issue in issue_registry.issues.values())
     assert len(by_status(await deliveries(hass))) == 1
+
+
+# A courier or guest let in by a source must be what the source says now: "Sources keep what they had" (issue 21).
+
+TODAY = "2026-11-25"
+
+
+async def link_status(client: Any, link: str) -> int:
+    """What a driver's phone is answered for a carrier link now: 200 while a delivery is expected, else 403."""
+    return (await post_link(client, link, "status")).status
+
+
+def tracking(number: str, status: str = "OutForDelivery", slug: str = "dhl", **fields: Any) -> dict[str, Any]:
+    """One parcel as AfterShip's sensor lists it."""
+    return {"tracking_number": number, "slug": slug, "status": status, **fields}
+
+
+async def set_trackings(hass: HomeAssistant, trackings: Any, state: str = "1") -> None:
+    """The AfterShip sensor reports its parcels."""
+    hass.states.async_set(TRACKER, state, {"trackings": trackings})
+    await hass.async_block_till_done()
+
+
+async def set_count(hass: HomeAssistant, state: str) -> None:
+    """Mail and Packages' DHL counter reports a state."""
+    hass.states.async_set(COUNTER, state, {"friendly_name": "Mail DHL delivering"})
+    await hass.async_block_till_done()
+
+
+def skipped(caplog: pytest.LogCaptureFixture, source: str = TRACKER) -> list[str]:
+    """What was logged as skipped from a source."""
+    return [record.message for record in caplog.records if f"skipped from {source}" in record.message]
+
+
+@pytest.mark.parametrize(
+    "expected_delivery",
+    ["9999-12-31T23:00:00-05:00", "0001-01-01T00:30:00+05:00"],
+    ids=["year_9999", "year_1_with_offset"],
+)
+async def test_tracking_at_calendar_edge_skips_only_that_parcel(
+    hass: HomeAssistant,
+    sources: None,
+    init_integration: MockConfigEntry,
+    link_client: Any,
+    caplog: pytest.LogCaptureFixture,
+    expected_delivery: str,
+) -> None:
+    """A date at the edge of the calendar is one bad parcel: the rest of the reading counts (a delivered one
+    disarms the link), and the bad one is logged once."""
+    link = await carrier_link(hass, "DHL")
+    await set_trackings(hass, [tracking("00340434")])
+    assert await link_status(link_client, link) == 200
+
+    edge = tracking("1Z999", "InTransit", "ups", expected_delivery=expected_delivery)
+    for _ in range(2):
+        await set_trackings(hass, [tracking("00340434", "Delivered"), edge])
+    assert await link_status(link_client, link) == 403
+    assert hass.states.get(EXPECTED).state == "0"
+    assert [item["tracking_number"] for item in by_status(await deliveries(hass), "cancelled")] == ["00340434"]
+    assert skipped(caplog) == [
+        "Front door: skipped from sensor.aftership, tracking Z999: expected_delivery is not a date"
+    ]
+
+
+@pytest.mark.parametrize("status", ["Exception", "Expired", "AvailableForPickup", "AttemptFail"])
+async def test_exception_status_disarms_carrier_link(
+    hass: HomeAssistant, sources: None, init_integration: MockConfigEntry, link_client: Any, status: str
+) -> None:
+    """A parcel due today whose status says no driver is coming opens nothing: expected before, it is cancelled
+    as gone from the source; new in that status, it is never expected."""
+    link = await carrier_link(hass, "DHL")
+    await set_trackings(hass, [tracking("00340434", "InTransit", expected_delivery=TODAY)])
+    assert await link_status(link_client, link) == 200
+
+    await set_trackings(
+        hass,
+        [
+            tracking("00340434", status, expected_delivery=TODAY),
+            tracking("00999999", status, expected_delivery=f"{TODAY}T14:00:00+01:00"),
+        ],
+    )
+    assert await link_status(link_client, link) == 403
+    assert hass.states.get(EXPECTED).state == "0"
+    assert [item["tracking_number"] for item in await deliveries(hass)] == ["00340434"]
+    assert by_status(await deliveries(hass), "cancelled")
+
+    await set_trackings(hass, [tracking("00340434", "OutForDelivery")])  # a driver after all: expected again
+    assert await link_status(link_client, link) == 200
+
+
+async def test_count_back_above_zero_expects_again(
+    hass: HomeAssistant, sources: None, init_integration: MockConfigEntry, link_client: Any
+) -> None:
+    """A counter flapping 1 → 0 → 1: the delivery cancelled at 0 is expected again, the same delivery, and the
+    DHL link opens for it."""
+    link = await carrier_link(hass, "DHL")
+    await set_count(hass, "1")
+    first = by_status(await deliveries(hass))
+    own = await hass.services.async_call(
+        DOMAIN,
+        "renew_link",
+        {"config_entry_id": ENTRY_ID, "pass_id": first[0]["pass_id"]},
+        blocking=True,
+        return_response=True,
+    )
+    await set_count(hass, "0")
+    assert await link_status(link_client, link) == 403
+    await set_count(hass, "1")
+    assert await link_status(link_client, link) == 200
+    assert hass.states.get(EXPECTED).state == "1"
+    assert [item["pass_id"] for item in by_status(await deliveries(hass))] == [first[0]["pass_id"]]
+    assert len(await deliveries(hass)) == 1
+    # The delivery's own link, handed out before it was cancelled, stays shut; the carrier's opens.
+    assert (await post_link(link_client, own["link"], "unlock")).status == 401
+    assert (await post_link(link_client, link, "unlock")).status == 200
+
+
+async def test_count_back_above_zero_keeps_the_owners_cancel(
+    hass: HomeAssistant, sources: None, init_integration: MockConfigEntry, link_client: Any
+) -> None:
+    """Only what the source cancelled comes back: a delivery the owner cancelled stays cancelled, whatever the
+    counter says, and its carrier link stays shut."""
+    link = await carrier_link(hass, "DHL")
+    await set_count(hass, "1")
+    delivery_id = by_status(await deliveries(hass))[0]["pass_id"]
+    await hass.services.async_call(
+        DOMAIN, "cancel_delivery", {"config_entry_id": ENTRY_ID, "delivery_id": delivery_id}, blocking=True
+    )
+    for count in ("0", "1", "2"):
+        await set_count(hass, count)
+        assert await link_status(link_client, link) == 403
+    assert by_status(await deliveries(hass), "cancelled")[0]["pass_id"] == delivery_id
+    assert hass.states.get(EXPECTED).state == "0"
+
+
+async def test_missing_trackings_keeps_todays_delivery(
+    hass: HomeAssistant,
+    sources: None,
+    init_integration: MockConfigEntry,
+    link_client: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An AfterShip sensor briefly without its parcels (no `trackings`, not a list, unavailable, unknown) keeps
+    today's delivery; the link still opens, and the bad attribute is logged once (an unavailable sensor is not news)."""
+    link = await carrier_link(hass, "DHL")
+    await set_trackings(hass, [tracking("00340434")])
+    for _ in range(2):
+        hass.states.async_set(TRACKER, "1", {})
+        await hass.async_block_till_done()
+        await set_trackings(hass, "00340434")
+        await set_trackings(hass, None, "unavailable")
+        await set_trackings(hass, None, "unknown")
+    assert await link_status(link_client, link) == 200
+    assert hass.states.get(EXPECTED).state == "1"
+    assert len(skipped(caplog)) == 1  # "trackings is not a list", said once
+
+    await set_trackings(hass, [tracking("00340434")])
+    assert [item["tracking_number"] for item in by_status(await deliveries(hass))] == ["00340434"]
+    assert len(await deliveries(hass)) == 1
+
+
+@pytest.mark.parametrize("state", ["nan", "NaN", "inf", "-inf", "-1"])
+async def test_nan_count_arms_nothing(
+    hass: HomeAssistant,
+    sources: None,
+    init_integration: MockConfigEntry,
+    link_client: Any,
+    caplog: pytest.LogCaptureFixture,
+    state: str,
+) -> None:
+    """A count that is no count of parcels arms nothing and, once something is expected, keeps it; said once."""
+    link = await carrier_link(hass, "DHL")
+    for _ in range(2):
+        await set_count(hass, state)
+    assert await link_status(link_client, link) == 403
+    assert hass.states.get(EXPECTED).state == "0"
+    assert await deliveries(hass) == []
+
+    await set_count(hass, "1")
+    await set_count(hass, state)
+    assert await link_status(link_client, link) == 200
+    assert hass.states.get(EXPECTED).state == "1"
+    assert len(skipped(caplog, COUNTER)) == 1
+
+
+async def test_trackings_capped_per_reading(
+    hass: HomeAssistant,
+    sources: None,
+    init_integration: MockConfigEntry,
+    link_client: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A `trackings` attribute of 100,000 parcels is read as its first 100; the rest is logged once, and
+    what the rest had stays."""
+    await set_trackings(hass, [tracking("LAST", slug="ups")])
+    link = await carrier_link(hass, "UPS")
+    many = [tracking(f"P{number:06}") for number in range(100_000)]
+    for _ in range(2):
+        await set_trackings(hass, [*many, tracking("LAST", slug="ups")])
+    found = await deliveries(hass)
+    assert len(by_status(found)) == 101  # the first 100, and the one already expected from the rest
+    assert await link_status(link_client, link) == 200
+    assert skipped(caplog) == [
+        "Front door: skipped from sensor.aftership, more than 100 trackings, only the first 100 are read"
+    ]

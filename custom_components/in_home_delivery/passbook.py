@@ -24,7 +24,7 @@ from .const import CONF_GRACE, DEFAULT_OPTIONS, DOMAIN
 from .core.carriers import Carrier, carrier_as_dict, carrier_from_dict
 from .core.commands import EventType, Message
 from .core.door import open_for_use, pass_denial
-from .core.expected import Expected
+from .core.expected import Reading
 from .core.guests import Guest, Schedule, guest_after_visit, guest_as_dict, guest_from_dict, schedule_error
 from .core.passes import (
     Delivery,
@@ -376,28 +376,42 @@ class PassBook:
 
     @callback
     def expect(
-        self, entity_id: str, expected: list[Expected], *, within: tuple[datetime, datetime] | None = None
+        self,
+        entity_id: str,
+        reading: Reading,
+        *,
+        within: tuple[datetime, datetime] | None = None,
+        cancelled: set[str] | None = None,
     ) -> None:
-        """Bring the deliveries of one source entity in line with what it expects now.
+        """Bring the deliveries of one source entity in line with what one reading of it says.
 
         New items become deliveries (a token is made but shown to nobody: the carrier's link, or a
         renewed link, lets the courier in); changed ones move while not used yet; items gone from the
-        source are cancelled unless a visit used them or their window is over (within: only those
-        overlapping what was read). A parcel already known by its tracking number is not added twice.
+        source (as the reading says: not what it could not read) are cancelled unless a visit used
+        them or their window is over (within: only those overlapping what was read). A parcel
+        already known by its tracking number is not added twice.
+
+        cancelled holds the ids of the deliveries the sources cancelled themselves (the caller keeps
+        it; ids are added here as they are cancelled, and taken out as they are expected again or
+        their window ends). One of them expected again while its window is open is scheduled again,
+        with a new token (any link it had stays shut); one the owner cancelled never comes back.
         """
         now = dt_util.utcnow()
-        wanted = {item.key: item for item in expected}
+        cancelled = set() if cancelled is None else cancelled
+        wanted = {item.key: item for item in reading.expected}
         changed: list[Pass] = []
         for key, item in wanted.items():
             known = self.passes.by_source(key)
-            if known is None:
+            if known is None or (known.status is DeliveryStatus.CANCELLED and known.pass_id in cancelled):
                 if item.window_end <= now or item.window_end <= item.window_start:
                     continue
                 if self._known_parcel(item.tracking_number):
                     continue
+                if known is not None:
+                    cancelled.discard(known.pass_id)
                 changed.append(
                     Delivery(
-                        pass_id=ulid_now(),
+                        pass_id=known.pass_id if known else ulid_now(),
                         token_hash=hash_token(new_token()),
                         window_start=item.window_start,
                         window_end=item.window_end,
@@ -421,11 +435,17 @@ class PassBook:
             if moved != known:
                 changed.append(moved)
         for known in self.passes.from_source(entity_id):
-            if known.source in wanted or known.status is not DeliveryStatus.SCHEDULED or known.window_end <= now:
+            if known.window_end <= now:
+                cancelled.discard(known.pass_id)
+                continue
+            if known.status is not DeliveryStatus.SCHEDULED:
+                continue
+            if known.source is None or not reading.is_gone(known.source):
                 continue
             if within is not None and not (known.window_start < within[1] and known.window_end > within[0]):
                 continue
             changed.append(replace(known, status=DeliveryStatus.CANCELLED))
+            cancelled.add(known.pass_id)
         if changed:
             _LOGGER.debug(
                 "%s: %s expects %s deliveries, %s changed", self.entrance.name, entity_id, len(wanted), len(changed)

@@ -7,7 +7,7 @@ again just after midnight, when "today" moves on. All through Home Assistant's e
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 import logging
 from typing import Any
 
@@ -35,7 +35,7 @@ from .const import (
     CONF_SOURCE_TRACKERS,
     DOMAIN,
 )
-from .core.expected import Expected, delivery_hours, from_calendar_event, from_counter, from_trackings
+from .core.expected import Reading, delivery_hours, from_calendar_events, from_counter, from_trackings
 from .core.guests import Schedule
 from .passbook import PassBook
 
@@ -86,6 +86,9 @@ class ExpectedDeliveries:
         self.trackers: list[str] = list(options.get(CONF_SOURCE_TRACKERS, []))
         self.counters: dict[str, str] = dict(options.get(CONF_SOURCE_COUNTERS, {}))
         self._told: set[str] = set()
+        # The deliveries the sources cancelled themselves, which come back when expected again the same
+        # day (a count back above zero). In memory: after a restart none comes back by itself.
+        self._cancelled: set[str] = set()
 
     @callback
     def async_start(self) -> None:
@@ -129,17 +132,15 @@ class ExpectedDeliveries:
         if state is None or state.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
             return  # gone (the repair says so) or not ready: what it expected stays expected
         now, tz = dt_util.utcnow(), dt_util.get_default_time_zone()
-        if entity_id in self.counters:
-            try:
-                expected = from_counter(entity_id, state.state, self.counters[entity_id], self.hours, now, tz)
-            except ValueError:
-                self._tell_once(entity_id, f"its state {state.state[:20]!r} is not a number")
-                return
-        else:
-            expected, problems = from_trackings(entity_id, state.attributes.get("trackings"), self.hours, now, tz)
-            for problem in problems:
-                self._tell_once(entity_id, problem)
-        self.passes.expect(entity_id, expected)
+        try:
+            if entity_id in self.counters:
+                reading = from_counter(entity_id, state.state, self.counters[entity_id], self.hours, now, tz)
+            else:
+                reading = from_trackings(entity_id, state.attributes.get("trackings"), self.hours, now, tz)
+        except ValueError as err:
+            self._tell_once(entity_id, str(err))
+            return  # a reading that says nothing: what it expected stays expected
+        self._expect(entity_id, reading)
 
     async def _async_read_calendars(self, _now: Any = None) -> None:
         for entity_id in self.calendars:
@@ -158,25 +159,13 @@ class ExpectedDeliveries:
         except HomeAssistantError as err:
             self._tell_once(entity_id, f"its events could not be read: {err}")
             return
-        expected: list[Expected] = []
-        for event in events:
-            if not event.summary:
-                self._tell_once(entity_id, "an event without a title (the carrier)")
-                continue
-            expected.append(
-                from_calendar_event(
-                    entity_id,
-                    uid=event.uid,
-                    recurrence_id=event.recurrence_id,
-                    summary=event.summary,
-                    description=event.description,
-                    start=event.start,
-                    end=event.end,
-                    hours=self.hours,
-                    tz=tz,
-                )
-            )
-        self.passes.expect(entity_id, expected, within=(start, end))
+        self._expect(entity_id, from_calendar_events(entity_id, events, self.hours, tz), within=(start, end))
+
+    def _expect(self, entity_id: str, reading: Reading, within: tuple[datetime, datetime] | None = None) -> None:
+        """What a reading says goes to the pass book; what it could not read is said once."""
+        for problem in reading.problems:
+            self._tell_once(entity_id, problem)
+        self.passes.expect(entity_id, reading, within=within, cancelled=self._cancelled)
 
     def _tell_once(self, entity_id: str, problem: str) -> None:
         """Bad source data is skipped, and said once in the log (never raised)."""
