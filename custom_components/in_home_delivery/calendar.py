@@ -18,7 +18,7 @@ from homeassistant.components.calendar.const import (
 )
 from homeassistant.components.websocket_api.connection import current_connection
 from homeassistant.core import Context, HomeAssistant
-from homeassistant.exceptions import Unauthorized, UnknownUser
+from homeassistant.exceptions import Unauthorized
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
@@ -90,9 +90,7 @@ async def async_require_admin(hass: HomeAssistant, entity_id: str) -> None:
         return
     if user_id is None:
         return
-    if (user := await hass.auth.async_get_user(user_id)) is None:
-        raise UnknownUser(context=context, user_id=user_id, entity_id=entity_id)
-    if not user.is_admin:
+    if (user := await hass.auth.async_get_user(user_id)) is None or not user.is_admin:  # a removed user too
         raise Unauthorized(context=context, user_id=user_id, entity_id=entity_id)
 
 
