@@ -9,9 +9,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.in_home_delivery.config_flow import DURATION_RANGES, OPTION_SECTIONS, as_duration
 from custom_components.in_home_delivery.const import DEFAULT_OPTIONS, DOMAIN
-from homeassistant.config_entries import SOURCE_USER
+from custom_components.in_home_delivery.services import MAX_TEXT
+from homeassistant.config_entries import SOURCE_USER, ConfigFlowResult
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers.translation import async_get_translations
 
 from .conftest import ALARM, ALARM_CODE, CAMERA, DOOR, DOORBELL, LIGHT, LOCK, PHONE
 from .helpers import post_link
@@ -293,3 +295,97 @@ async def test_options_carrier_link_needs_the_entrance_running(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert init_integration.options["delivery_days"] == ["mon"]
+
+
+def carrier_link_field(result: ConfigFlowResult) -> Any:
+    """What the options form shows in its Carrier link field (None: empty)."""
+    sections = {str(key): value for key, value in result["data_schema"].schema.items()}
+    (field,) = sections["links"].schema.schema
+    return (field.description or {}).get("suggested_value")
+
+
+def as_submitted(result: ConfigFlowResult) -> dict[str, Any]:
+    """What the Configure form sends when the owner presses Submit without changing anything."""
+    sections = {str(key): value for key, value in result["data_schema"].schema.items()}
+    return {
+        name: {
+            str(field): field.description["suggested_value"]
+            for field in section.schema.schema
+            if (field.description or {}).get("suggested_value") is not None
+        }
+        for name, section in sections.items()
+    }
+
+
+async def carrier_names(hass: HomeAssistant, entry: MockConfigEntry) -> list[str]:
+    """The carriers that have a standing link at the entrance."""
+    listed = await hass.services.async_call(
+        DOMAIN, "list_passes", {"config_entry_id": entry.entry_id}, blocking=True, return_response=True
+    )
+    return [item["name"] for item in listed["passes"] if item["kind"] == "carrier"]
+
+
+async def test_options_never_keep_carrier_link_name(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """A carrier's name makes one link; Configure opens again with the field empty, and Submit makes no other."""
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    submitted = as_submitted(result)
+    submitted["links"] = {"new_carrier_link": "DHL"}
+    result = await hass.config_entries.options.async_configure(result["flow_id"], submitted)
+    assert result["step_id"] == "carrier_link"
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert "DHL" not in str(init_integration.options)
+    assert await carrier_names(hass, init_integration) == ["DHL"]
+
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    assert carrier_link_field(result) is None
+    result = await hass.config_entries.options.async_configure(result["flow_id"], as_submitted(result))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert await carrier_names(hass, init_integration) == ["DHL"]
+
+
+@pytest.mark.parametrize("entry_options", [DEFAULT_OPTIONS | {"links": {"new_carrier_link": "DHL"}}])
+async def test_options_forget_a_carrier_link_name_kept_before(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """A name the options kept before (0.2.0 stored it) is not shown again, makes no link, and goes on Submit."""
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    assert carrier_link_field(result) is None
+    result = await hass.config_entries.options.async_configure(result["flow_id"], as_submitted(result))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert "links" not in init_integration.options
+    assert await carrier_names(hass, init_integration) == []
+
+
+@pytest.mark.parametrize(
+    "name",
+    [pytest.param("D" * (MAX_TEXT + 1), id="one_too_many"), pytest.param("DHL " * 250_000, id="a_megabyte")],
+)
+async def test_options_refuse_a_too_long_carrier_link_name(
+    hass: HomeAssistant, init_integration: MockConfigEntry, name: str
+) -> None:
+    """A carrier's name is capped as the actions cap it: a form error, nothing saved or made; then recovery."""
+    options_before = dict(init_integration.options)
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    submitted = as_submitted(result)
+    submitted["links"] = {"new_carrier_link": name}
+    result = await hass.config_entries.options.async_configure(result["flow_id"], submitted)
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "carrier_link_name_too_long"}
+    assert result["description_placeholders"] == {"max": str(MAX_TEXT)}
+    for language in ("en", "de"):
+        texts = await async_get_translations(hass, language, "options", [DOMAIN])
+        assert "{max}" in texts[f"component.{DOMAIN}.options.error.carrier_link_name_too_long"]
+    assert init_integration.options == options_before
+    assert await carrier_names(hass, init_integration) == []
+
+    submitted["links"] = {"new_carrier_link": " UPS "}
+    result = await hass.config_entries.options.async_configure(result["flow_id"], submitted)
+    assert (result["step_id"], result["description_placeholders"]["carrier"]) == ("carrier_link", "UPS")
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert await carrier_names(hass, init_integration) == ["UPS"]

@@ -12,11 +12,12 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
 
 from custom_components.in_home_delivery.const import DOMAIN
 from homeassistant.components import media_source
 from homeassistant.components.camera.const import CameraEntityFeature
+from homeassistant.components.media_player.errors import BrowseError
 from homeassistant.const import EVENT_CALL_SERVICE
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.exceptions import ServiceValidationError
@@ -139,6 +140,63 @@ async def test_media_panel_tree(
         await media_source.async_resolve_media(
             hass, f"{media_source.URI_SCHEME}{DOMAIN}/{ENTRY_ID}/{visit_id}/../x", None
         )
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_media_identifier_outside_visit_is_refused(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    media_folder: Path,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """Only this entrance's visits and each visit's own files are found; `..`, `.` and strays are not.
+
+    Files placed beside the visits (in the entrance's folder, or one up among every entrance's folders)
+    are neither listed nor resolved, through the media_source functions or the Media panel's websocket.
+    """
+    visit_id = await full_visit(hass, freezer)
+    (media_folder / DOMAIN / "secret.jpg").write_bytes(b"not a visit")
+    (media_folder / DOMAIN / ENTRY_ID / "stray.jpg").write_bytes(b"not a visit either")
+    other_visit = media_folder / DOMAIN / "01JOTHERENTRANCE00000000000" / visit_id
+    other_visit.mkdir(parents=True)
+    (other_visit / "01_admitted.jpg").write_bytes(b"another entrance")
+    scheme = f"{media_source.URI_SCHEME}{DOMAIN}"
+    client = await hass_ws_client(hass)
+
+    for folder in (
+        f"{ENTRY_ID}/..",
+        f"{ENTRY_ID}/.",
+        f"{ENTRY_ID}/../01JOTHERENTRANCE00000000000",
+        f"{ENTRY_ID}/{visit_id}/..",
+        f"{ENTRY_ID}/{visit_id}/01_admitted.jpg",
+        f"{ENTRY_ID}/01NOSUCHVISIT",
+    ):
+        with pytest.raises(BrowseError):
+            await media_source.async_browse_media(hass, f"{scheme}/{folder}")
+        await client.send_json_auto_id({"type": "media_source/browse_media", "media_content_id": f"{scheme}/{folder}"})
+        answer = await client.receive_json()
+        assert (answer["success"], answer["error"]["code"]) == (False, "browse_media_failed"), folder
+
+    for item in (
+        f"{ENTRY_ID}/../secret.jpg",
+        f"{ENTRY_ID}/./stray.jpg",
+        f"{ENTRY_ID}/../01JOTHERENTRANCE00000000000/{visit_id}/01_admitted.jpg",
+        f"{ENTRY_ID}/{visit_id}/../stray.jpg",
+        f"{ENTRY_ID}/{visit_id}/.",
+        f"{ENTRY_ID}/{visit_id}/",
+        f"{ENTRY_ID}/01NOSUCHVISIT/01_admitted.jpg",
+    ):
+        with pytest.raises(media_source.Unresolvable):
+            await media_source.async_resolve_media(hass, f"{scheme}/{item}", None)
+        await client.send_json_auto_id({"type": "media_source/resolve_media", "media_content_id": f"{scheme}/{item}"})
+        answer = await client.receive_json()
+        assert (answer["success"], answer["error"]["code"]) == (False, "resolve_media_failed"), item
+
+    # What is there is still found.
+    files = await media_source.async_browse_media(hass, f"{scheme}/{ENTRY_ID}/{visit_id}")
+    assert [child.title for child in files.children] == ["admitted", "door opened", "door closed", "end"]
+    played = await media_source.async_resolve_media(hass, f"{scheme}/{ENTRY_ID}/{visit_id}/04_end.jpg", None)
+    assert played.url == f"/media/local/{DOMAIN}/{ENTRY_ID}/{visit_id}/04_end.jpg"
 
 
 @pytest.mark.usefixtures("init_integration")

@@ -1,7 +1,8 @@
-"""Calendars of an entrance: deliveries (created, moved and deleted from the calendar UI)."""
+"""Calendars of an entrance: deliveries (created, moved and deleted from the calendar UI, by administrators)."""
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any, override
@@ -15,7 +16,9 @@ from homeassistant.components.calendar.const import (
     EVENT_SUMMARY,
     CalendarEntityFeature,
 )
-from homeassistant.core import HomeAssistant
+from homeassistant.components.websocket_api.connection import current_connection
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.exceptions import Unauthorized
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
@@ -31,6 +34,12 @@ PARALLEL_UPDATES = 0
 
 DELIVERIES = CalendarEntityDescription(key="deliveries", translation_key="deliveries")
 GUEST_ACCESS = CalendarEntityDescription(key="guest_access", translation_key="guest_access")
+
+# The context of the action this task is carrying out on a deliveries calendar. An entity action
+# (calendar.create_event) hands the entity its context just before calling it; the calendar UI's
+# websocket commands call the entity with none, from a task of the user's websocket connection. The
+# entity's own _context is no help: it outlives the call it came with by seconds.
+_ACTION_CONTEXT: ContextVar[Context | None] = ContextVar("in_home_delivery_calendar_action", default=None)
 
 
 async def async_setup_entry(
@@ -66,12 +75,41 @@ def _window(event: dict[str, Any]) -> tuple[datetime, datetime]:
     return start, end
 
 
+async def async_require_admin(hass: HomeAssistant, entity_id: str) -> None:
+    """Refuse whoever is not an administrator, as the integration's own actions do.
+
+    Who asks: the user of the action being carried out, else the user of the websocket connection (the
+    calendar UI). An automation or a script without a user may, as with the actions.
+    """
+    context = _ACTION_CONTEXT.get()
+    if context is not None:
+        user_id = context.user_id
+    elif (connection := current_connection.get()) is not None:
+        user_id = connection.user.id
+    else:
+        return
+    if user_id is None:
+        return
+    if (user := await hass.auth.async_get_user(user_id)) is None or not user.is_admin:  # a removed user too
+        raise Unauthorized(context=context, user_id=user_id, entity_id=entity_id)
+
+
 class DeliveriesCalendar(InHomeDeliveryEntity, CalendarEntity):
-    """Every delivery of the entrance, by its window."""
+    """Every delivery of the entrance, by its window; only administrators create, move or delete one.
+
+    A delivery opens the door: to its courier, and to the carrier's standing link, which every driver of
+    that carrier can read.
+    """
 
     _attr_supported_features = (
         CalendarEntityFeature.CREATE_EVENT | CalendarEntityFeature.DELETE_EVENT | CalendarEntityFeature.UPDATE_EVENT
     )
+
+    @override
+    def async_set_context(self, context: Context) -> None:
+        """Remember, for this task only, the action that is about to call the entity."""
+        super().async_set_context(context)
+        _ACTION_CONTEXT.set(context)
 
     @property
     @override
@@ -98,6 +136,7 @@ class DeliveriesCalendar(InHomeDeliveryEntity, CalendarEntity):
         The link goes to the owner's notify targets (a persistent notification where the entrance has
         none, which every user can read). A lost link is one renew_link away.
         """
+        await async_require_admin(self.hass, self.entity_id)
         start, end = _window(kwargs)
         passes = self.controller.passes
         delivery, token = await passes.async_schedule_delivery(
@@ -130,6 +169,7 @@ class DeliveriesCalendar(InHomeDeliveryEntity, CalendarEntity):
         self, uid: str, recurrence_id: str | None = None, recurrence_range: str | None = None
     ) -> None:
         """Cancel the delivery."""
+        await async_require_admin(self.hass, self.entity_id)
         await self.controller.passes.async_cancel_delivery(uid)
 
     @override
@@ -137,6 +177,7 @@ class DeliveriesCalendar(InHomeDeliveryEntity, CalendarEntity):
         self, uid: str, event: dict[str, Any], recurrence_id: str | None = None, recurrence_range: str | None = None
     ) -> None:
         """Move the delivery's window or rename it."""
+        await async_require_admin(self.hass, self.entity_id)
         start, end = _window(event)
         await self.controller.passes.async_update_delivery(
             uid,

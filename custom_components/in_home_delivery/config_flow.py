@@ -62,6 +62,7 @@ from .const import (
 from .core.expected import DEFAULT_DELIVERY_DAYS, DEFAULT_DELIVERY_FROM, DEFAULT_DELIVERY_UNTIL
 from .core.guests import WEEKDAYS
 from .links import async_pass_link
+from .services import MAX_TEXT
 from .sources import is_own_entity
 
 ACCESS_POINTS = (CONF_LOCK, CONF_GARAGE_DOOR)
@@ -97,6 +98,8 @@ OPTION_SECTIONS: dict[str, tuple[str, ...]] = {
         CONF_SOURCE_COUNTERS,
     ),
 }
+# The Carrier link section: a carrier's name, for a link made once, never an option kept or shown again.
+LINKS = "links"
 NEW_CARRIER_LINK = "new_carrier_link"
 # Carriers a counting sensor's name may mention (Mail and Packages names its sensors by carrier).
 KNOWN_CARRIERS = ("DHL", "UPS", "FedEx", "USPS", "Amazon", "DPD", "GLS", "Hermes", "Deutsche Post", "Royal Mail")
@@ -384,7 +387,7 @@ OPTIONS_SCHEMA = probatio.Schema(
             {"collapsed": False},
         ),
         # Not an option: a carrier name here makes that carrier's standing link, shown once on the next step.
-        probatio.Optional("links"): section(
+        probatio.Optional(LINKS): section(
             probatio.Schema({probatio.Optional(NEW_CARRIER_LINK): selector.TextSelector()}), {"collapsed": True}
         ),
         probatio.Required("access"): section(
@@ -421,15 +424,23 @@ class InHomeDeliveryOptionsFlow(OptionsFlowWithReload):
         self._link: str | None = None
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Show the options; counting sensors go on to a step that names their carriers."""
+        """Show the options; counting sensors go on to a step that names their carriers.
+
+        A carrier's name makes that carrier's link once: it is never stored in the options, so the form
+        opens again empty and a later Submit makes no other link.
+        """
         errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
         if user_input is not None:
-            options = flatten(user_input, OPTION_SECTIONS)
+            self._carrier = str((user_input.get(LINKS) or {}).get(NEW_CARRIER_LINK) or "").strip()
+            options = flatten({key: value for key, value in user_input.items() if key != LINKS}, OPTION_SECTIONS)
             options = {key: int(value) if isinstance(value, float) else value for key, value in options.items()}
             options |= {key: as_seconds(options[key]) for key in DURATION_RANGES if key in options}
             counters = options.get(CONF_SOURCE_COUNTERS) or []
-            self._carrier = str((user_input.get("links") or {}).get(NEW_CARRIER_LINK) or "").strip()
-            if self._carrier and self.config_entry.state is not ConfigEntryState.LOADED:
+            if len(self._carrier) > MAX_TEXT:  # as the add_carrier action caps it
+                errors["base"] = "carrier_link_name_too_long"
+                placeholders["max"] = str(MAX_TEXT)
+            elif self._carrier and self.config_entry.state is not ConfigEntryState.LOADED:
                 errors["base"] = "not_loaded"
             elif any(not low <= options.get(key, low) <= high for key, (low, high) in DURATION_RANGES.items()):
                 errors["base"] = "duration_out_of_range"
@@ -443,6 +454,7 @@ class InHomeDeliveryOptionsFlow(OptionsFlowWithReload):
                     return await self.async_step_counters()
                 return await self._async_done(options | {CONF_SOURCE_COUNTERS: {}})
         current = EXPECTED_DEFAULTS | default_options(dict(self.config_entry.data)) | dict(self.config_entry.options)
+        current.pop(LINKS, None)  # kept by 0.2.0: never shown again, and dropped on the next Submit
         current[CONF_SOURCE_COUNTERS] = list(current.get(CONF_SOURCE_COUNTERS) or [])
         current |= {key: as_duration(current[key]) for key in DURATION_RANGES if key in current}
         suggested = user_input or nest(current, OPTION_SECTIONS)
@@ -450,6 +462,7 @@ class InHomeDeliveryOptionsFlow(OptionsFlowWithReload):
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(OPTIONS_SCHEMA, suggested),
             errors=errors,
+            description_placeholders=placeholders or None,
         )
 
     async def async_step_counters(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:

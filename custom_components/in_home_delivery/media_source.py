@@ -59,19 +59,26 @@ class InHomeDeliveryMediaSource(MediaSource):
 
     @override
     async def async_resolve_media(self, item: MediaSourceItem) -> PlayMedia:
-        """A picture or recording as an authenticated URL."""
+        """A picture or recording as an authenticated URL.
+
+        Only `<entrance>/<visit>/<file>` of a loaded entrance, one of its visits and one of that visit's
+        files: nothing else (`..`, `.`, a stray file) resolves, so no identifier reaches outside the visits.
+        """
         parts = item.identifier.split("/")
-        if len(parts) != 3 or (controller := self._controllers().get(parts[0])) is None:
+        if (
+            len(parts) != 3
+            or (controller := self._controllers().get(parts[0])) is None
+            or not await self._async_is_visit(controller, parts[1])
+            or parts[2] not in await controller.media.async_files(parts[1])
+        ):
             raise Unresolvable(f"Unknown item {item.identifier}")
         _, visit_id, name = parts
-        if name not in await controller.media.async_files(visit_id):
-            raise Unresolvable(f"Unknown item {item.identifier}")
         mime_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
         return PlayMedia(controller.media.url(visit_id, name), mime_type)
 
     @override
     async def async_browse_media(self, item: MediaSourceItem) -> BrowseMediaSource:
-        """Entrances, an entrance's visits, or a visit's files."""
+        """Entrances, an entrance's visits, or a visit's files; any other folder is a browse error."""
         parts = [part for part in (item.identifier or "").split("/") if part]
         if not parts:
             return self._folder(
@@ -79,6 +86,8 @@ class InHomeDeliveryMediaSource(MediaSource):
                 TITLE,
                 [self._folder(entry_id, controller.name, []) for entry_id, controller in self._controllers().items()],
             )
+        if len(parts) > 2:
+            raise BrowseError(f"Unknown folder {item.identifier}")
         controller = self._controller(parts[0])
         if len(parts) == 1:
             # Every visit with files, newest first (visit ids sort by time), the running one included.
@@ -93,6 +102,8 @@ class InHomeDeliveryMediaSource(MediaSource):
             ]
             return self._folder(parts[0], controller.name, visits)
         visit_id = parts[1]
+        if not await self._async_is_visit(controller, visit_id):
+            raise BrowseError(f"Unknown folder {item.identifier}")
         title = self._visit_title(controller, visit_id)
         files = [
             BrowseMediaSource(
@@ -108,6 +119,11 @@ class InHomeDeliveryMediaSource(MediaSource):
             for name in await controller.media.async_files(visit_id)
         ]
         return self._folder(f"{parts[0]}/{visit_id}", title, files)
+
+    @staticmethod
+    async def _async_is_visit(controller: EntranceController, visit_id: str) -> bool:
+        """Whether visit_id names one of the entrance's visits: a folder the entrance lists, never `.` or `..`."""
+        return visit_id in await controller.media.async_visits()
 
     def _thumbnail(self, controller: EntranceController, visit_id: str, names: list[str]) -> str | None:
         """The first picture among names, signed for a while: the media browser shows it without a login."""
