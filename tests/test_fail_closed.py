@@ -1,0 +1,260 @@
+"""Fail closed at every edge (issue 21): phone buttons bound to what they were issued for, and storage
+that is corrupt, full, locked by another process or deleted, through a real Home Assistant and real
+files. Each test is named after the fault it reproduces."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+import os
+from pathlib import Path
+import sqlite3
+import subprocess
+from typing import Any
+from unittest.mock import patch
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.in_home_delivery.const import DOMAIN
+from custom_components.in_home_delivery.phone_actions import LET_IN, LOCK_NOW, NOT_NOW
+from custom_components.in_home_delivery.repairs import unreadable_issue_id
+from custom_components.in_home_delivery.store import passes_path
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.storage import Store
+from homeassistant.setup import async_setup_component
+
+from .conftest import LOCK
+from .helpers import ENTRY_ID, PHASE, admit, close_door, open_door, post_link, schedule_now, tick
+from .test_alert_actions import answer, jammed_visit, lock_now_of
+
+MOUNT, UMOUNT = "/usr/bin/mount", "/usr/bin/umount"
+REAL_STORE_WRITE = Store._async_write_data  # the test harness keeps Stores in memory; these tests need the disk
+
+
+async def test_lock_now_id_sent_as_let_in_never_opens(
+    hass: HomeAssistant, init_integration: MockConfigEntry, phone_messages: list[ServiceCall]
+) -> None:
+    """A Lock now button's id sent back with the doorbell's Let in prefix, after the visit ended, opens
+    nothing; sent as Not now during the visit it does not use the Lock now button up."""
+    await jammed_visit(hass)
+    nonce = lock_now_of(phone_messages).removeprefix(LOCK_NOW)
+    await answer(hass, f"{NOT_NOW}{nonce}")
+    await answer(hass, f"{LET_IN}{nonce}")
+    assert hass.states.get(PHASE).state == "relock_failed"
+    await answer(hass, f"{LOCK_NOW}{nonce}")  # still good for what it was issued for
+    assert hass.states.get(LOCK).state == "locked"
+    assert hass.states.get(PHASE).state == "idle"
+
+    await jammed_visit(hass)
+    nonce = lock_now_of(phone_messages).removeprefix(LOCK_NOW)
+    await answer(hass, f"{LOCK_NOW}{nonce}")
+    assert hass.states.get(PHASE).state == "idle"
+    await answer(hass, f"{LET_IN}{nonce}")  # the visit is over: the same id as Let in
+    assert hass.states.get(LOCK).state == "locked"
+    assert hass.states.get(PHASE).state == "idle"
+
+
+def corrupt(path: Path) -> None:
+    """Overwrite a database with bytes that are no database."""
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    path.write_bytes(b"this is not an SQLite database, it was cut off by a failing disk" * 64)
+
+
+async def test_corrupt_pass_db_at_restart_still_locks_the_running_visit(
+    hass: HomeAssistant, init_integration: MockConfigEntry, phone_messages: list[ServiceCall]
+) -> None:
+    """Home Assistant restarts during a visit while the pass database is corrupt: the visit (stored
+    intact in its own file) is resumed and locked, the owner is told, a repair says what happened; once
+    locked, the entrance stops with a translated setup error."""
+    await admit(hass)
+    assert hass.states.get(LOCK).state == "unlocked"
+    assert await hass.config_entries.async_unload(ENTRY_ID)
+    await hass.async_block_till_done()
+    corrupt(passes_path(hass, ENTRY_ID))
+
+    await hass.config_entries.async_setup(ENTRY_ID)
+    await hass.async_block_till_done()
+    assert hass.states.get(LOCK).state == "locked"
+    assert any("restarted during the visit" in call.data["message"] for call in phone_messages)
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, unreadable_issue_id(ENTRY_ID))
+    assert issue is not None
+    assert issue.severity is ir.IssueSeverity.CRITICAL
+    assert issue.is_fixable
+    await hass.async_block_till_done()
+    assert init_integration.state is ConfigEntryState.SETUP_ERROR
+    assert str(init_integration.reason).startswith(
+        f"The passes of Front door cannot be read ({passes_path(hass, ENTRY_ID)}); see Settings → Repairs"
+    )
+
+
+async def test_corrupt_pass_db_at_start_is_a_setup_error_with_a_repair(
+    hass: HomeAssistant, init_integration: MockConfigEntry, hass_client: Any
+) -> None:
+    """A corrupt pass database and no visit: the entry fails with its reason and a repair; the repair
+    starts the entrance empty and keeps the broken file beside; nothing else of Home Assistant stops."""
+    await schedule_now(hass)
+    assert await hass.config_entries.async_unload(ENTRY_ID)
+    await hass.async_block_till_done()
+    path = passes_path(hass, ENTRY_ID)
+    corrupt(path)
+    broken = path.read_bytes()
+
+    assert not await hass.config_entries.async_setup(ENTRY_ID)
+    assert init_integration.state is ConfigEntryState.SETUP_ERROR
+    assert "cannot be read" in str(init_integration.reason)
+    assert hass.states.get(LOCK).state == "locked"  # the wrapped lock and the rest of HA carry on
+
+    assert await async_setup_component(hass, "repairs", {})
+    client = await hass_client()
+    issue_id = unreadable_issue_id(ENTRY_ID)
+    response = await client.post("/api/repairs/issues/fix", json={"handler": DOMAIN, "issue_id": issue_id})
+    flow = await response.json()
+    assert flow["step_id"] == "confirm"
+    assert flow["description_placeholders"]["entrance"] == "Front door"
+    response = await client.post(f"/api/repairs/issues/fix/{flow['flow_id']}", json={})
+    assert (await response.json())["type"] == "create_entry"
+    await hass.async_block_till_done()
+
+    assert init_integration.state is ConfigEntryState.LOADED
+    kept = [item for item in path.parent.iterdir() if item.name.startswith(f"{path.name}.broken-")]
+    assert [item.read_bytes() for item in kept] == [broken]
+    passes = await hass.services.async_call(
+        DOMAIN, "list_passes", {"config_entry_id": ENTRY_ID}, blocking=True, return_response=True
+    )
+    assert passes == {"passes": []}
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+
+
+@contextmanager
+def full_disk(folder: Path) -> Iterator[None]:
+    """A real full disk: a 64 KiB tmpfs mounted on the folder, filled up (skipped where mounting is refused)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    mounted = subprocess.run([MOUNT, "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)], check=False)  # noqa: S603
+    if mounted.returncode != 0:
+        pytest.skip("mounting a tmpfs is refused here")
+    try:
+        try:
+            with (folder / "filler").open("wb") as filler:
+                while True:
+                    filler.write(b"\0" * 4096)
+                    filler.flush()
+                    os.fsync(filler.fileno())
+        except OSError:
+            pass  # full
+        yield
+    finally:
+        subprocess.run([UMOUNT, "-l", str(folder)], check=False)  # noqa: S603
+
+
+async def test_running_visit_not_written_means_the_lock_never_moves(
+    hass: HomeAssistant, init_integration: MockConfigEntry, phone_messages: list[ServiceCall], link_client: Any
+) -> None:
+    """The disk is full: the running visit cannot be written, so the lock is not touched; the owner's
+    admit fails with a clear error and a courier's link gets a 503, and the owner is told."""
+    delivery = await schedule_now(hass)
+    with patch.object(Store, "_async_write_data", REAL_STORE_WRITE), full_disk(Path(hass.config.path(".storage"))):
+        with pytest.raises(HomeAssistantError) as raised:
+            await admit(hass)
+        assert raised.value.translation_key == "denied_not_stored"
+        response = await post_link(link_client, delivery["link"], "unlock")
+        assert response.status == 503
+        assert (await response.json())["reason"] == "not_stored"
+        await hass.async_block_till_done()
+        assert hass.states.get(LOCK).state == "locked"
+        assert hass.states.get(PHASE).state == "idle"
+    assert any("could not be written to disk" in call.data["message"] for call in phone_messages)
+    response = await post_link(link_client, delivery["link"], "unlock")  # the disk has room again
+    assert response.status == 200
+
+
+@contextmanager
+def held_by_another_process(path: Path) -> Iterator[None]:
+    """A second connection (a backup tool, another reader) holding the database's write lock."""
+    with closing(sqlite3.connect(path, isolation_level=None)) as other:
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            other.execute("ROLLBACK")
+
+
+async def test_locked_db_through_a_visit_then_restart_keeps_the_used_link_closed(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    link_client: Any,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The pass database is locked by another process through a visit, then released, then Home
+    Assistant restarts: the used one-time link opens nothing, during the lock or after."""
+    delivery = await schedule_now(hass)
+    with held_by_another_process(passes_path(hass, ENTRY_ID)):
+        assert (await post_link(link_client, delivery["link"], "unlock")).status == 200
+        await hass.async_block_till_done()
+        await open_door(hass)
+        await close_door(hass)
+        await tick(hass, freezer, 15)
+        assert hass.states.get(LOCK).state == "locked"
+        assert hass.states.get(PHASE).state == "idle"
+        response = await post_link(link_client, delivery["link"], "unlock")
+        assert (response.status, (await response.json())["reason"]) == (403, "used")
+    assert await hass.config_entries.async_reload(ENTRY_ID)  # released, and restarted before any retry
+    await hass.async_block_till_done()
+    response = await post_link(link_client, delivery["link"], "unlock")
+    assert (response.status, (await response.json())["reason"]) == (403, "used")
+    assert hass.states.get(LOCK).state == "locked"
+    with closing(sqlite3.connect(passes_path(hass, ENTRY_ID))) as db:
+        (status,) = db.execute(
+            "SELECT json_extract(data, '$.status') FROM passes WHERE pass_id = ?", (delivery["delivery_id"],)
+        ).fetchone()
+    assert status == "completed"
+
+
+async def test_locked_db_is_written_when_released_and_the_pass_stays_closed_meanwhile(
+    hass: HomeAssistant, init_integration: MockConfigEntry, link_client: Any, freezer: FrozenDateTimeFactory
+) -> None:
+    """A renewal the database refuses: the owner gets an error, neither link opens while the change is
+    not on disk, and the change is written once the database is free again (memory never runs ahead)."""
+    delivery = await schedule_now(hass)
+    with held_by_another_process(passes_path(hass, ENTRY_ID)), pytest.raises(HomeAssistantError) as raised:
+        await hass.services.async_call(
+            DOMAIN,
+            "renew_link",
+            {"config_entry_id": ENTRY_ID, "pass_id": delivery["delivery_id"]},
+            blocking=True,
+            return_response=True,
+        )
+    assert raised.value.translation_key == "pass_not_stored"
+    response = await post_link(link_client, delivery["link"], "unlock")
+    assert response.status in (401, 403)
+    await tick(hass, freezer, 10)  # retried once the database is free
+    assert hass.states.get(LOCK).state == "locked"
+    assert await hass.config_entries.async_reload(ENTRY_ID)
+    await hass.async_block_till_done()
+    assert (await post_link(link_client, delivery["link"], "unlock")).status == 401
+
+
+async def test_deleted_pass_db_is_written_again_from_memory(
+    hass: HomeAssistant, init_integration: MockConfigEntry, link_client: Any
+) -> None:
+    """The pass database is deleted while running: the next write notices and writes every pass again,
+    so a link answered afterwards, and every older one, still works after a restart."""
+    before = await schedule_now(hass, carrier="UPS")
+    path = passes_path(hass, ENTRY_ID)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    after = await schedule_now(hass)
+    assert path.exists()
+    assert await hass.config_entries.async_reload(ENTRY_ID)
+    await hass.async_block_till_done()
+    passes = await hass.services.async_call(
+        DOMAIN, "list_passes", {"config_entry_id": ENTRY_ID}, blocking=True, return_response=True
+    )
+    assert passes is not None
+    assert sorted(item["pass_id"] for item in passes["passes"]) == sorted([before["delivery_id"], after["delivery_id"]])
+    assert (await post_link(link_client, after["link"], "unlock")).status == 200
