@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 import os
 from pathlib import Path
+import shutil
 import sqlite3
 import subprocess
 from typing import Any
@@ -22,15 +23,16 @@ from custom_components.in_home_delivery.phone_actions import LET_IN, LOCK_NOW, N
 from custom_components.in_home_delivery.repairs import unreadable_issue_id
 from custom_components.in_home_delivery.store import passes_path
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.core import Event, HomeAssistant, ServiceCall
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.storage import Store
 from homeassistant.setup import async_setup_component
 
-from .conftest import LOCK
+from .conftest import LOCK, PorchCamera
 from .helpers import ENTRY_ID, PHASE, admit, close_door, open_door, post_link, schedule_now, tick
 from .test_alert_actions import answer, jammed_visit, lock_now_of
+from .test_faults import later
 
 MOUNT, UMOUNT = "/usr/bin/mount", "/usr/bin/umount"
 REAL_STORE_WRITE = Store._async_write_data  # the test harness keeps Stores in memory; these tests need the disk
@@ -258,3 +260,33 @@ async def test_deleted_pass_db_is_written_again_from_memory(
     assert passes is not None
     assert sorted(item["pass_id"] for item in passes["passes"]) == sorted([before["delivery_id"], after["delivery_id"]])
     assert (await post_link(link_client, after["link"], "unlock")).status == 200
+
+
+async def test_camera_lost_fires_when_its_picture_cannot_be_written(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    phone_messages: list[ServiceCall],
+    porch_camera: PorchCamera,
+    bus_events: list[Event],
+) -> None:
+    """A camera that freezes while the media folder cannot be written: camera_lost still fires, the
+    owner gets the critical alert, and the visit ends locked once the door is closed."""
+    porch_camera.live = True
+    await admit(hass)
+    await open_door(hass)
+    for _ in range(3):
+        await tick(hass, freezer, 5)
+    media = Path(hass.config.media_dirs["local"])
+    shutil.rmtree(media)
+    media.write_bytes(b"")  # a file where the folder was: nothing can be written below it
+    porch_camera.live = False
+    for _ in range(4):
+        await later(freezer, hass, 5)
+    assert [event.data["type"] for event in bus_events].count("camera_lost") == 1
+    alert = next(call for call in phone_messages if "camera stopped" in call.data["message"])
+    assert alert.data["data"]["push"]["interruption-level"] == "critical"
+    await close_door(hass)
+    await tick(hass, freezer, 11)
+    assert hass.states.get(LOCK).state == "locked"
+    assert hass.states.get(PHASE).state == "idle"

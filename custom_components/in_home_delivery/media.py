@@ -99,9 +99,13 @@ class VisitMedia:
         if picture is None:
             _LOGGER.debug("No picture for the %s moment of a visit", moment)
             return None
-        existing = await self.hass.async_add_executor_job(_list, self.folder / visit_id)
-        name = f"{len([item for item in existing if item.endswith('.jpg')]) + 1:02d}_{moment}.jpg"
-        await self.hass.async_add_executor_job(_write, self.folder / visit_id / name, picture)
+        try:
+            existing = await self.hass.async_add_executor_job(_list, self.folder / visit_id)
+            name = f"{len([item for item in existing if item.endswith('.jpg')]) + 1:02d}_{moment}.jpg"
+            await self.hass.async_add_executor_job(_write, self.folder / visit_id / name, picture)
+        except OSError as err:  # a picture not kept never holds up the visit, nor what it tells
+            _LOGGER.error("The %s picture of a visit could not be written: %s", moment, err)
+            return None
         return name
 
     async def async_record(self, visit_id: str, duration: timedelta) -> str | None:
