@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
+from datetime import timedelta
 import os
 from pathlib import Path
 import shutil
@@ -16,7 +17,7 @@ from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.in_home_delivery.const import DOMAIN
 from custom_components.in_home_delivery.phone_actions import LET_IN, LOCK_NOW, NOT_NOW
@@ -28,6 +29,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.storage import Store
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 
 from .conftest import LOCK, PorchCamera
 from .helpers import ENTRY_ID, PHASE, admit, close_door, open_door, post_link, schedule_now, tick
@@ -290,3 +292,28 @@ async def test_camera_lost_fires_when_its_picture_cannot_be_written(
     await tick(hass, freezer, 11)
     assert hass.states.get(LOCK).state == "locked"
     assert hass.states.get(PHASE).state == "idle"
+
+
+async def test_clock_step_ahead_and_back_expects_the_missed_delivery_again(
+    hass: HomeAssistant, init_integration: MockConfigEntry, link_client: Any, freezer: FrozenDateTimeFactory
+) -> None:
+    """The clock steps 9 h ahead (the delivery is marked missed) and comes back inside the window:
+    the delivery is expected again and its link opens the door."""
+    delivery = await schedule_now(hass)
+    start = dt_util.utcnow()
+    await tick(hass, freezer, 9 * 3600)
+    assert await delivery_status(hass, delivery["delivery_id"]) == "missed"
+    freezer.move_to(start + timedelta(minutes=2))
+    async_fire_time_changed(hass, start + timedelta(minutes=2), fire_all=True)
+    await hass.async_block_till_done()
+    assert await delivery_status(hass, delivery["delivery_id"]) == "scheduled"
+    assert (await post_link(link_client, delivery["link"], "unlock")).status == 200
+
+
+async def delivery_status(hass: HomeAssistant, delivery_id: str) -> str:
+    """A delivery's status as list_passes answers it."""
+    passes = await hass.services.async_call(
+        DOMAIN, "list_passes", {"config_entry_id": ENTRY_ID}, blocking=True, return_response=True
+    )
+    assert passes is not None
+    return next(str(item["status"]) for item in passes["passes"] if item["pass_id"] == delivery_id)  # type: ignore[index, union-attr]

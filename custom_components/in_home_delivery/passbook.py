@@ -16,7 +16,11 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers.event import async_call_later, async_track_point_in_utc_time
+from homeassistant.helpers.event import (
+    async_call_later,
+    async_track_point_in_utc_time,
+    async_track_time_interval,
+)
 from homeassistant.util import dt as dt_util
 from homeassistant.util.ulid import ulid_now
 
@@ -47,6 +51,7 @@ KEEP_FINISHED_DELIVERIES = timedelta(days=90)
 FINISHED_DELIVERY_STATUSES = frozenset(
     {DeliveryStatus.COMPLETED, DeliveryStatus.MISSED, DeliveryStatus.CANCELLED, DeliveryStatus.FAILED}
 )
+CLOCK_CHECK = timedelta(minutes=1)
 RETRY_FIRST = timedelta(seconds=5)
 RETRY_MOST = timedelta(minutes=5)
 
@@ -131,6 +136,7 @@ class PassBook:
             self._unsettled[row["pass_id"]] = row
         self.webhook_id = stored.get("webhook_id") or webhook.async_generate_id()
         self.entry.async_on_unload(self._cancel_missed_timer)
+        self.entry.async_on_unload(async_track_time_interval(self.hass, self._on_clock_check, CLOCK_CHECK))
         self.entry.async_on_unload(self._cancel_retry)
         self.entry.async_on_unload(self.store.async_close)
         self.entry.async_on_unload(
@@ -631,6 +637,28 @@ class PassBook:
             self.entrance.notify_owner(Message.MISSED, who=delivery.label)
         self._schedule_missed_check()
         self.entrance.notify_listeners()
+
+    @callback
+    def _on_clock_check(self, now: datetime) -> None:
+        """Each minute: a missed delivery whose window (with grace) holds the time again is expected again.
+
+        It was marked during a clock step: the clock ran ahead, then came back.
+        """
+        grace = self.grace
+        back = [
+            replace(item, status=DeliveryStatus.SCHEDULED)
+            for item in self.passes.deliveries_overlapping(now - grace, now + grace)
+            if item.status is DeliveryStatus.MISSED and item.window_start - grace <= now <= item.window_end + grace
+        ]
+        if back:
+            _LOGGER.warning(
+                "%s: the clock came back inside the window of %s deliveries marked missed; expected again",
+                self.entrance.name,
+                len(back),
+            )
+            self._keep(*back)
+            self._schedule_missed_check()
+            self.entrance.notify_listeners()
 
     @callback
     def prune(self, now: datetime) -> None:
