@@ -13,8 +13,8 @@ from custom_components.in_home_delivery.const import DEFAULT_OPTIONS, DOMAIN
 from homeassistant.core import Event, HomeAssistant, ServiceCall
 from homeassistant.helpers import issue_registry as ir
 
-from .conftest import CAMERA, PHONE
-from .helpers import ENTRY_ID, admit, end_visit, post_link, schedule_now, set_switch, tick
+from .conftest import CAMERA, DOOR, PHONE
+from .helpers import ENTRY_ID, admit, close_door, end_visit, open_door, post_link, schedule_now, set_switch, tick
 
 GARAGE = "cover.garage_door"
 GATE = "cover.driveway_gate"
@@ -243,3 +243,41 @@ async def test_mirror_lock_drives_the_garage(hass: HomeAssistant, init_integrati
     await hass.services.async_call("lock", "lock", {"entity_id": MIRROR}, blocking=True)
     await hass.async_block_till_done()
     assert garage_of(hass)[0] == "closed"
+
+
+async def test_garage_with_its_own_sensor_is_closed_only_when_both_say_so(
+    hass: HomeAssistant,
+    hardware: None,
+    freezer: FrozenDateTimeFactory,
+    bus_events: list[Event],
+    phone_messages: list[ServiceCall],
+) -> None:
+    """A garage entrance with its own door sensor: the cover says closed while the sensor says open, so
+    the visit is not completed; it keeps closing, and the owner is alerted with a repair."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Garage",
+        data={"name": "Garage", "garage_door": GARAGE, "door_sensor": DOOR, "notify_targets": [PHONE]},
+        options=dict(DEFAULT_OPTIONS),
+        entry_id=ENTRY_ID,
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(ENTRY_ID)
+    await hass.async_block_till_done()
+    await admit(hass)
+    assert garage_of(hass)[0] == "open"
+    await open_door(hass)  # the sensor sees the door open; the cover closes anyway and says closed
+    await end_visit(hass)
+    assert garage_of(hass) == ("closed", 0)
+    assert hass.states.get(PHASE).state != "idle"
+    assert any("went back" in call.data["message"] for call in phone_messages)  # told at once
+    for _ in range(10):
+        await tick(hass, freezer, 30)
+    assert "completed" not in [event.data["type"] for event in bus_events]
+    assert "relock_failed" in [event.data["type"] for event in bus_events]
+    assert ir.async_get(hass).async_get_issue(DOMAIN, RELOCK_ISSUE) is not None
+    assert any(call.data["data"].get("push", {}).get("interruption-level") == "critical" for call in phone_messages)
+    await close_door(hass)  # the sensor agrees at last
+    await tick(hass, freezer, 130)
+    assert hass.states.get(PHASE).state == "idle"
+    assert bus_events[-1].data["type"] == "completed"

@@ -13,7 +13,7 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_NAME, STATE_UNAVAILABLE
-from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, State, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er, issue_registry as ir
 from homeassistant.helpers.event import (
@@ -140,8 +140,9 @@ class EntranceController:
         self.access = access_point(entry.data, entry.options)
         self.street_door = street_door_opener(entry.data, entry.options)
         self.lock_entity: str = self.access.entity_id  # the access point: a lock or a garage door
-        # A garage door is its own door: no separate sensor is read for it.
+        # A garage door is its own door; a sensor of its own only makes "closed" stricter (garage_sensor).
         self.door_sensor: str | None = None if self.access.own_door else entry.data.get(CONF_DOOR_SENSOR)
+        self.garage_sensor: str | None = entry.data.get(CONF_DOOR_SENSOR) if self.access.own_door else None
         self.camera: str | None = entry.data.get(CONF_CAMERA)
         self.settings = visit_settings(
             entry.options, has_door_sensor=self.door_sensor is not None, own_door=self.access.own_door
@@ -242,7 +243,7 @@ class EntranceController:
         """Follow the lock and door, resume a running visit once Home Assistant has started, and clean up daily."""
         self.entry.async_on_unload(
             async_track_state_change_event(
-                self.hass, [self.lock_entity, *filter(None, [self.door_sensor])], self._on_state
+                self.hass, [self.lock_entity, *filter(None, [self.door_sensor, self.garage_sensor])], self._on_state
             )
         )
         self.entry.async_on_unload(async_at_started(self.hass, self._async_resume))
@@ -315,7 +316,21 @@ class EntranceController:
     @property
     def lock_state(self) -> str | None:
         """The access point's trusted state, in the lock's words (a closed garage door is locked)."""
-        return self.access.read(self.hass.states.get(self.lock_entity))
+        return self._read_access(self.hass.states.get(self.lock_entity))
+
+    def _read_access(self, state: State | None) -> str | None:
+        """The access point's reading; a garage door with its own sensor is closed only when both say so.
+
+        Closed by the cover but open by the sensor reads as open; with the sensor silent, as unknown.
+        """
+        reading = self.access.read(state)
+        if reading != "locked" or self.garage_sensor is None:
+            return reading
+        sensor = self.hass.states.get(self.garage_sensor)
+        opened = door_input(sensor.state if sensor else None)
+        if opened is None:
+            return None
+        return "unlocked" if opened else reading
 
     @property
     def reported_lock_state(self) -> str:
@@ -327,7 +342,7 @@ class EntranceController:
         if state is None:
             return STATE_UNAVAILABLE
         if self.access.own_door:
-            return self.access.read(state) or state.state
+            return self._read_access(state) or state.state
         return state.state
 
     def door_open(self) -> bool | None:
@@ -547,8 +562,8 @@ class EntranceController:
     def _on_state(self, event: Event[EventStateChangedData]) -> None:
         new_state = event.data["new_state"]
         value = new_state.state if new_state else None
-        if event.data["entity_id"] == self.lock_entity:
-            reading = self.access.read(new_state)
+        if event.data["entity_id"] in (self.lock_entity, self.garage_sensor):
+            reading = self.lock_state
             if reading == "unlocked" and not self.visit_running:
                 self._auto_lock()
                 return
