@@ -20,6 +20,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.in_home_delivery.const import DOMAIN
+from custom_components.in_home_delivery.core.tokens import hash_token
 from custom_components.in_home_delivery.phone_actions import LET_IN, LOCK_NOW, NOT_NOW
 from custom_components.in_home_delivery.repairs import unreadable_issue_id
 from custom_components.in_home_delivery.store import passes_path
@@ -317,3 +318,53 @@ async def delivery_status(hass: HomeAssistant, delivery_id: str) -> str:
     )
     assert passes is not None
     return next(str(item["status"]) for item in passes["passes"] if item["pass_id"] == delivery_id)  # type: ignore[index, union-attr]
+
+
+async def test_first_release_store_never_overwrites_a_newer_pass(
+    hass: HomeAssistant,
+    hardware: None,
+    mock_config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    hass_client_no_auth: Any,
+) -> None:
+    """The first release's store moved over, but rewriting it without its passes failed: every later
+    start imports them again, and never over a pass changed since (a renewed link keeps working, the
+    renewed-away one stays shut)."""
+    now = dt_util.utcnow()
+    old_token = "firstReleaseToken-0123456789abcdefghijk"
+    old_passes = [
+        {
+            "kind": "delivery",
+            "pass_id": "01DELIVERY",
+            "token_hash": hash_token(old_token),
+            "window_start": (now - timedelta(minutes=5)).isoformat(),
+            "window_end": (now + timedelta(hours=1)).isoformat(),
+            "carrier": "DHL",
+            "status": "scheduled",
+        }
+    ]
+    webhook_id = "0123456789abcdef0123456789abcdef"
+    first_release = {"webhook_id": webhook_id, "visit": None, "history": [], "passes": old_passes}
+    key = f"{DOMAIN}.{ENTRY_ID}"
+    hass_storage[key] = {"version": 1, "minor_version": 1, "key": key, "data": first_release}
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(ENTRY_ID)
+    await hass.async_block_till_done()
+    renewed = await hass.services.async_call(
+        DOMAIN,
+        "renew_link",
+        {"config_entry_id": ENTRY_ID, "pass_id": "01DELIVERY"},
+        blocking=True,
+        return_response=True,
+    )
+    assert renewed is not None
+    assert await hass.config_entries.async_unload(ENTRY_ID)
+    await hass.async_block_till_done()
+    hass_storage[key] = {"version": 1, "minor_version": 1, "key": key, "data": first_release}  # the rewrite failed
+    assert await hass.config_entries.async_setup(ENTRY_ID)
+    await hass.async_block_till_done()
+
+    link_client = await hass_client_no_auth()
+    old_link = f"https://home.example.org/api/webhook/{webhook_id}#pass={old_token}"
+    assert (await post_link(link_client, old_link, "unlock")).status == 401
+    assert (await post_link(link_client, str(renewed["link"]), "unlock")).status == 200
