@@ -368,3 +368,21 @@ async def test_first_release_store_never_overwrites_a_newer_pass(
     old_link = f"https://home.example.org/api/webhook/{webhook_id}#pass={old_token}"
     assert (await post_link(link_client, old_link, "unlock")).status == 401
     assert (await post_link(link_client, str(renewed["link"]), "unlock")).status == 200
+
+
+async def test_restart_mid_visit_still_uses_up_the_link(
+    hass: HomeAssistant, init_integration: MockConfigEntry, link_client: Any
+) -> None:
+    """Home Assistant restarts while a courier is inside: the visit is locked first, before the passes
+    are read, and the one-time link is still used up once they are."""
+    delivery = await schedule_now(hass)
+    assert (await post_link(link_client, delivery["link"], "unlock")).status == 200
+    await hass.async_block_till_done()
+    await open_door(hass)
+    await close_door(hass)
+    assert await hass.config_entries.async_reload(ENTRY_ID)
+    await hass.async_block_till_done()
+    assert hass.states.get(LOCK).state == "locked"
+    assert await delivery_status(hass, delivery["delivery_id"]) == "completed"
+    response = await post_link(link_client, delivery["link"], "unlock")
+    assert (response.status, (await response.json())["reason"]) == (403, "used")

@@ -106,6 +106,9 @@ class PassBook:
         self._retry_delay = RETRY_FIRST
         self._unsub_retry: CALLBACK_TYPE | None = None
         self._settling = False
+        self._loaded = False
+        self._journal_kept = False
+        self._finished_before_load: list[Visit] = []
         self._unsub_missed: CALLBACK_TYPE | None = None
 
     @property
@@ -147,6 +150,10 @@ class PassBook:
                 "%s: %s pass changes from before the restart are written now", self.entrance.name, len(newer)
             )
             self._start_settling()
+        self._loaded = True
+        for visit in self._finished_before_load:
+            self.visit_finished(visit)
+        self._finished_before_load.clear()
         self._schedule_missed_check()
         return moved is not None or not stored.get("webhook_id")
 
@@ -291,7 +298,9 @@ class PassBook:
                     if self._unsettled.get(row["pass_id"]) is row:
                         del self._unsettled[row["pass_id"]]
                 self._retry_delay = RETRY_FIRST
-                self.entrance.journal_changed()
+                if self._journal_kept and not self._unsettled:  # the visit store may forget them now
+                    self._journal_kept = False
+                    self.entrance.journal_changed()
                 self.entrance.notify_listeners()
         finally:
             self._settling = False
@@ -300,6 +309,7 @@ class PassBook:
         """The changes the database refused go where a restart finds them (the visit store)."""
         try:
             await self._save_journal()
+            self._journal_kept = True
         except HomeAssistantError:
             _LOGGER.error("%s: pass changes are kept in memory only; their passes stay closed", self.entrance.name)
 
@@ -599,7 +609,14 @@ class PassBook:
 
     @callback
     def visit_finished(self, visit: Visit) -> None:
-        """Update the pass of a finished visit."""
+        """Update the pass of a finished visit.
+
+        A visit resumed at start may end before the passes are read (it is locked first): its pass is
+        updated as soon as they are.
+        """
+        if not self._loaded:
+            self._finished_before_load.append(visit)
+            return
         if visit.pass_id is None or (found := self.passes.get(visit.pass_id)) is None:
             return
         entered = visit.entered is not None
