@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Generator
+from datetime import UTC
+import math
 import os
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
+from aiohttp.web_log import AccessLogger
 from playwright.async_api import Browser, async_playwright
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -69,6 +72,15 @@ def fixed_access_tokens() -> Generator[None]:
         patch("homeassistant.components.image._RND.getrandbits", return_value=0xBEEF),
     ):
         yield
+
+
+@pytest.fixture(autouse=True)
+def access_log_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """aiohttp's access log reads the local time zone every half hour through time.localtime(), which
+    has no tm_gmtoff while the freezer holds the clock: every access line would then be "Error in
+    logging", depending on the time of day the tests run. The log's time zone is fixed for tests."""
+    monkeypatch.setattr(AccessLogger, "_cached_tz", UTC)
+    monkeypatch.setattr(AccessLogger, "_cached_tz_expires", math.inf)
 
 
 @pytest.fixture(autouse=True)
