@@ -12,9 +12,10 @@ from custom_components.in_home_delivery.const import DEFAULT_OPTIONS, DOMAIN
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import Event, HomeAssistant, ServiceCall
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import ServiceValidationError
 
 from .conftest import ENTRY_DATA, LOCK, PHONE
-from .helpers import ENTRY_ID, post_link, schedule_now
+from .helpers import ENTRY_ID, post_link, schedule_now, set_switch
 
 OPENINGS = "counter.sim_street_door_openings"
 PHASE = "sensor.front_door_visit_phase"
@@ -169,3 +170,53 @@ async def test_config_flow_entrance_kinds(hass: HomeAssistant) -> None:
     assert result["data"]["garage_door"] == "cover.garage_door"
     assert "lock" not in result["data"]
     assert result["data"]["street_door"] == "button.street_door_opener"
+
+
+RELAY = "switch.street_door_relay"
+RELAY_CONTACT = "input_boolean.sim_street_relay"
+RELAY_DATA = dict(ENTRY_DATA) | {"street_door": RELAY}
+
+
+async def owner_opens_street_door(hass: HomeAssistant) -> None:
+    """The owner opens the street door (admit with street_door), as from a dashboard."""
+    await hass.services.async_call(DOMAIN, "admit", {"config_entry_id": ENTRY_ID, "street_door": True}, blocking=True)
+
+
+@pytest.mark.parametrize(
+    ("entry_data", "offline"),
+    [
+        (RELAY_DATA, "input_boolean.sim_street_relay_online"),  # the relay is unavailable
+        (dict(ENTRY_DATA) | {"street_door": "switch.removed_relay"}, None),  # the opener is gone
+    ],
+    ids=["unavailable", "missing"],
+)
+async def test_unavailable_opener_is_503_not_counted_not_announced(
+    hass: HomeAssistant,
+    link_client: Any,
+    bus_events: list[Event],
+    phone_messages: list[ServiceCall],
+    hass_storage: dict[str, Any],
+    offline: str | None,
+) -> None:
+    """Home Assistant skips an action on an unavailable entity without an error: the street door did not
+    open. The courier is told so (503), the opening is not counted, nobody is told it opened, and the
+    apartment door can still be unlocked."""
+    if offline:
+        await set_switch(hass, offline, False)
+    link = await delivery_link(hass)
+    response = await post_link(link_client, link, "street_door")
+    body = await response.json()
+    await hass.async_block_till_done()
+    assert (response.status, body["reason"]) == (503, "street_door_unavailable")
+    assert body["view"]["button"]["action"] == "unlock"
+    assert [(event.data["type"], event.data["reason"]) for event in bus_events] == [
+        ("denied", "street_door_unavailable")
+    ]
+    assert not any("street door was opened" in call.data["message"] for call in phone_messages)
+    stored = hass_storage.get(f"{DOMAIN}.{ENTRY_ID}.visit", {}).get("data", {}).get("street_door_openings", {})
+    assert not stored
+    assert hass.states.get(RELAY_CONTACT).state == "off"
+    with pytest.raises(ServiceValidationError) as raised:
+        await owner_opens_street_door(hass)
+    assert raised.value.translation_key == "denied_street_door_unavailable"
+    assert hass.states.get(RELAY_CONTACT).state == "off"

@@ -102,6 +102,15 @@ class StreetDoorOpener:
         """button, lock or switch."""
         return self.entity_id.partition(".")[0]
 
+    def ready(self, state: State | None) -> bool:
+        """Whether it can open now: Home Assistant skips an action on an unavailable entity without an error.
+
+        A button that was never pressed reports `unknown`: that is its normal state.
+        """
+        if state is None or state.state == STATE_UNAVAILABLE:
+            return False
+        return self.domain == "button" or state.state != STATE_UNKNOWN
+
     def calls(self) -> tuple[Call, Call | None]:
         """The action that opens the street door, and the one that ends a switch's pulse."""
         target = {ATTR_ENTITY_ID: self.entity_id}

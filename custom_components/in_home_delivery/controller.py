@@ -427,6 +427,8 @@ class EntranceController:
         kind, pass_id = (pass_.kind, pass_.pass_id) if pass_ else ("owner", None)
         if self.street_door is None:
             raise VisitDeniedError(DenyReason.NO_STREET_DOOR, self.name)
+        # Home Assistant skips an action on an unavailable entity without an error: refused before anything.
+        ready = self.street_door.ready(self.hass.states.get(self.street_door.entity_id))
         if pass_ is not None:
             now = dt_util.utcnow()
             window = self.passes.window(pass_, now)
@@ -436,11 +438,15 @@ class EntranceController:
                 reason = DenyReason.NOT_ACCEPTING
             if reason is None and self.street_door_opened.count(key) >= MAX_STREET_DOOR_OPENINGS:
                 reason = DenyReason.STREET_DOOR_LIMIT
+            if reason is None and not ready:
+                reason = DenyReason.STREET_DOOR_UNAVAILABLE
             if reason is not None:
                 raise self._deny(reason, pass_id=pass_id, pass_kind=kind, pass_label=label, quiet=True)
             self.street_door_opened.add(key, window, now)
             # Counted on disk before the door opens: a restart gives no pass more openings.
             await self.visit_store.async_save_now()
+        elif not ready:
+            raise self._deny(DenyReason.STREET_DOOR_UNAVAILABLE, pass_id=None, pass_kind=kind, pass_label=label)
         if not await self.house.open_street_door():
             raise self._deny(DenyReason.STREET_DOOR_FAILED, pass_id=pass_id, pass_kind=kind, pass_label=label)
         self.emit(EventType.STREET_DOOR_OPENED, None, pass_id=pass_id, pass_kind=kind, pass_label=label)

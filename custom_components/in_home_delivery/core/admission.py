@@ -15,6 +15,7 @@ class DenyReason(StrEnum):
     STREET_DOOR_LIMIT = "street_door_limit"  # the street door was opened as often as a pass may
     NO_STREET_DOOR = "no_street_door"  # the entrance has no street door opener
     STREET_DOOR_FAILED = "street_door_failed"  # the opener did not take the command
+    STREET_DOOR_UNAVAILABLE = "street_door_unavailable"  # the opener is unavailable, unknown or missing
     VISIT_RUNNING = "visit_running"
     LOCK_UNAVAILABLE = "lock_unavailable"
     LOCK_JAMMED = "lock_jammed"
