@@ -81,6 +81,7 @@ from .media import VisitPictures
 from .messages import Messages
 from .passbook import PassBook
 from .phone_actions import OneTimeActions
+from .relay import async_street_door_relay
 from .runner import CommandRunner
 from .settings import visit_settings
 from .sources import ExpectedDeliveries
@@ -219,6 +220,16 @@ class EntranceController:
             )
         )
         self.entry.async_on_unload(async_at_started(self.hass, self._async_resume))
+        if self.street_door is not None and self.street_door.relay:  # a restart during its pulse turns it off
+            self.house.street_door_relay = await async_street_door_relay(
+                self.hass,
+                self.entry.entry_id,
+                self.name,
+                self.street_door,
+                switch=self.house.switch_street_door,
+                alert=lambda relay: self.notify_owner(Message.STREET_DOOR_RELAY_ON, critical=True, relay=relay),
+            )
+            self.entry.async_on_unload(self.house.street_door_relay.stop)
         self.entry.async_on_unload(self._cancel_timer)
         self.entry.async_on_unload(self.camera_watch.stop)
         self.entry.async_on_unload(self.store.async_save_now)
