@@ -273,6 +273,22 @@ async def test_welded_relay_alerts_and_raises_repair(
     assert len(critical_alerts(phone_messages)) == 1
 
 
+@pytest.mark.parametrize("entry_data", [RELAY_DATA])
+async def test_restart_during_pulse_turns_relay_off(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """Home Assistant goes down while the relay holds the street door open (nothing it was running
+    survives): the pulse's end was stored before the relay went on, so the next start turns it off."""
+    await owner_opens_street_door(hass)
+    assert hass.states.get(RELAY).state == "on"
+    await hass.config_entries.async_unload(ENTRY_ID)
+    for task in [*hass._tasks, *hass._background_tasks]:  # the process is gone: so is whatever it ran
+        task.cancel()
+    await hass.async_block_till_done()
+    assert hass.states.get(RELAY).state == "on"
+    assert await hass.config_entries.async_setup(ENTRY_ID)
+    await hass.async_block_till_done()
+    assert hass.states.get(RELAY).state == "off"
+
+
 @pytest.mark.parametrize(
     ("entry_data", "offline"),
     [
@@ -311,3 +327,20 @@ async def test_unavailable_opener_is_503_not_counted_not_announced(
         await owner_opens_street_door(hass)
     assert raised.value.translation_key == "denied_street_door_unavailable"
     assert hass.states.get(RELAY_CONTACT).state == "off"
+
+
+@pytest.mark.parametrize("entry_data", [RELAY_DATA])
+async def test_relay_stays_off_when_pulse_end_cannot_be_stored(
+    hass: HomeAssistant, link_client: Any, bus_events: list[Event]
+) -> None:
+    """Write, or do not act: where the pulse's end cannot be written, the relay is not switched on (a
+    restart could not turn it off) and the courier is told the street door did not open."""
+    from custom_components.in_home_delivery.relay import pulse_end_path  # noqa: PLC0415
+
+    pulse_end_path(hass, ENTRY_ID).mkdir(parents=True)  # the disk refuses the file
+    link = await delivery_link(hass)
+    response = await post_link(link_client, link, "street_door")
+    await hass.async_block_till_done()
+    assert (response.status, (await response.json())["reason"]) == (503, "street_door_failed")
+    assert hass.states.get(RELAY_CONTACT).state == "off"
+    assert "street_door_opened" not in [event.data["type"] for event in bus_events]

@@ -1,22 +1,29 @@
 """A street door opener that is a switch (a relay): pulsed on, and turned off until it reports `off`.
 
-A relay left on holds the building's door open. At the pulse's end the relay is turned off and
-confirmed from its state, again after a short backoff; one still on after a few seconds (a welded
-contact, a relay that lost its radio) is a critical alert and a repair issue, and it is tried slowly
-on until it reports `off`, at once when it reports again after being away.
+A relay left on holds the building's door open. So the pulse's end is written before the relay goes
+on (write, or do not act), and a start that finds it written turns the relay off. At the pulse's end
+the relay is turned off and confirmed from its state, again after a short backoff; one still on after
+a few seconds (a welded contact, a relay that lost its radio) is a critical alert and a repair issue,
+and it is tried slowly on until it reports `off`, at once when it reports again after being away.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+import json
 import logging
+from pathlib import Path
 
 from homeassistant.const import STATE_OFF, STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later, async_track_point_in_utc_time, async_track_state_change_event
+from homeassistant.helpers.start import async_at_started
+from homeassistant.helpers.storage import STORAGE_DIR
 from homeassistant.util import dt as dt_util
+from homeassistant.util.file import WriteError, write_utf8_file_atomic
 
 from .access import StreetDoorOpener
 from .const import DOMAIN
@@ -28,6 +35,7 @@ SLOW_RETRY = timedelta(minutes=1)
 AWAY = (None, STATE_UNAVAILABLE, STATE_UNKNOWN)
 
 type Switch = Callable[[bool], Awaitable[bool]]
+type StoreEnd = Callable[[datetime | None], Awaitable[bool]]
 
 
 class StreetDoorRelay:
@@ -40,21 +48,26 @@ class StreetDoorRelay:
         pulse: timedelta,
         *,
         switch: Switch,
+        store_end: StoreEnd,
         alert: Callable[[str], None],
         raise_repair: Callable[[str], None],
         clear_repair: Callable[[], None],
     ) -> None:
-        """Drive the relay through switch(on)."""
+        """Drive the relay through switch(on); store_end(end or None) says whether it is on disk."""
         self.hass = hass
         self.entity_id = entity_id
         self.pulse = pulse
         self._switch = switch
+        self._store_end = store_end
         self._alert = alert
         self._raise_repair = raise_repair
         self._clear_repair = clear_repair
+        self._writing = asyncio.Lock()
+        self._active = False  # a pulse's end is on disk and the relay has not reported off since
         self._attempts = 0
         self._busy = False  # an attempt to turn it off is running
         self._alerted = False
+        self._unsub_started: CALLBACK_TYPE | None = None
         self._unsub_timer: CALLBACK_TYPE | None = None
         self._unsub_state: CALLBACK_TYPE | None = None
 
@@ -64,14 +77,35 @@ class StreetDoorRelay:
         return self._unsub_state is not None
 
     @callback
+    def start(self, *, pending: bool) -> None:
+        """Begin; with a pulse's end on disk (a restart during a pulse) turn the relay off once Home Assistant runs."""
+        if pending:
+            self._active = True
+            self._unsub_started = async_at_started(self.hass, self._resume)
+
+    @callback
     def stop(self) -> None:
-        """The entrance unloads: no more attempts from here."""
+        """The entrance unloads: no more attempts from here (what is on disk stays for the next start)."""
+        if self._unsub_started is not None:
+            self._unsub_started()
+            self._unsub_started = None
         self._cancel_timer()
         self._stop_following()
 
+    @callback
+    def _resume(self, _hass: HomeAssistant) -> None:
+        self._unsub_started = None
+        _LOGGER.warning("%s was pulsed when Home Assistant stopped; turning it off", self.entity_id)
+        self._end_pulse()
+
     async def async_pulse(self) -> bool:
-        """Switch the relay on for the pulse; False where the action failed."""
+        """Switch the relay on for the pulse; False where it was not (its end not stored, or the action failed)."""
         end = dt_util.utcnow() + self.pulse
+        async with self._writing:
+            if not await self._store_end(end):
+                _LOGGER.error("%s: the pulse's end could not be stored; the relay stays off", self.entity_id)
+                return False
+            self._active = True
         self._cancel_timer()
         self._stop_following()  # a pulse while the last one ends: this one's end is what counts now
         # Its end is set before it goes on, and is no part of the request: a courier whose phone drops the
@@ -134,15 +168,22 @@ class StreetDoorRelay:
 
     @callback
     def _confirmed(self) -> None:
-        """The relay reports off: the pulse is over."""
+        """The relay reports off: the pulse is over, on disk too."""
         if not self.ending:
             return
         self._cancel_timer()
         self._stop_following()
+        self._active = False
         if self._alerted:
             self._alerted = False
             _LOGGER.info("%s reports off again", self.entity_id)
             self._clear_repair()
+        self.hass.async_create_task(self._async_forget_end(), f"{DOMAIN} street door relay off stored")
+
+    async def _async_forget_end(self) -> None:
+        async with self._writing:
+            if not self._active:  # no new pulse began meanwhile
+                await self._store_end(None)  # a failure only means the next start turns it off once more
 
     @callback
     def _cancel_timer(self) -> None:
@@ -157,6 +198,47 @@ class StreetDoorRelay:
             self._unsub_state = None
 
 
+def pulse_end_path(hass: HomeAssistant, entry_id: str) -> Path:
+    """Where an entrance keeps the end of a running relay pulse."""
+    return Path(hass.config.path(STORAGE_DIR, f"{DOMAIN}.{entry_id}.street_door_relay"))
+
+
+def _write(path: Path, content: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_utf8_file_atomic(str(path), content)  # synced, then renamed into place
+
+
+async def async_store_pulse_end(hass: HomeAssistant, path: Path, end: datetime | None) -> bool:
+    """Write the pulse's end (None: no pulse); True only once it is on disk.
+
+    A checked write of its own, for now: Home Assistant's Store logs a failed write and returns normally.
+    """
+    content = json.dumps({"pulse_end": end.isoformat() if end else None})
+    try:
+        await hass.async_add_executor_job(_write, path, content)
+    except (OSError, WriteError) as err:
+        _LOGGER.error("The street door relay's pulse could not be stored: %s", err)
+        return False
+    return True
+
+
+def _read(path: Path) -> bool:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return False
+    return data.get("pulse_end") is not None
+
+
+async def async_pulse_pending(hass: HomeAssistant, path: Path) -> bool:
+    """Whether a pulse's end is on disk; one that cannot be read counts as pending (turned off to be sure)."""
+    try:
+        return await hass.async_add_executor_job(_read, path)
+    except (OSError, ValueError, AttributeError) as err:
+        _LOGGER.warning("The street door relay's pulse could not be read (%s); turning the relay off", err)
+        return True
+
+
 async def async_street_door_relay(
     hass: HomeAssistant,
     entry_id: str,
@@ -166,7 +248,7 @@ async def async_street_door_relay(
     switch: Switch,
     alert: Callable[[str], None],
 ) -> StreetDoorRelay:
-    """The relay of an entrance's street door, with its repair issue."""
+    """The started relay of an entrance's street door: its pulse's end kept in a file, its repair issue."""
     issue_id = f"street_door_relay_{entry_id}"
 
     @callback
@@ -181,12 +263,21 @@ async def async_street_door_relay(
             translation_placeholders={"entrance": entrance, "relay": relay},
         )
 
-    return StreetDoorRelay(
+    path = pulse_end_path(hass, entry_id)
+    relay = StreetDoorRelay(
         hass,
         opener.entity_id,
         opener.pulse,
         switch=switch,
+        store_end=lambda end: async_store_pulse_end(hass, path, end),
         alert=alert,
         raise_repair=raise_repair,
         clear_repair=lambda: ir.async_delete_issue(hass, DOMAIN, issue_id),
     )
+    relay.start(pending=await async_pulse_pending(hass, path))
+    return relay
+
+
+async def async_remove_pulse_end(hass: HomeAssistant, entry_id: str) -> None:
+    """Delete the file with the entrance."""
+    await hass.async_add_executor_job(pulse_end_path(hass, entry_id).unlink, True)
