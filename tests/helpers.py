@@ -13,9 +13,12 @@ from yarl import URL
 
 from custom_components.in_home_delivery.const import DOMAIN
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 ENTRY_ID = "01JFRONTDOOR000000000000000"
+# The test harness keeps Home Assistant's Stores in memory; a test of a real disk writes with this.
+REAL_STORE_WRITE = Store._async_write_data
 PHASE = "sensor.front_door_visit_phase"
 IN_PROGRESS = "binary_sensor.front_door_visit_in_progress"
 

@@ -33,12 +33,11 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
 from .conftest import LOCK, PorchCamera
-from .helpers import ENTRY_ID, PHASE, admit, close_door, open_door, post_link, schedule_now, tick
+from .helpers import ENTRY_ID, PHASE, REAL_STORE_WRITE, admit, close_door, open_door, post_link, schedule_now, tick
 from .test_alert_actions import answer, jammed_visit, lock_now_of
 from .test_faults import later
 
 MOUNT, UMOUNT = "/usr/bin/mount", "/usr/bin/umount"
-REAL_STORE_WRITE = Store._async_write_data  # the test harness keeps Stores in memory; these tests need the disk
 
 
 async def test_lock_now_id_sent_as_let_in_never_opens(

@@ -12,6 +12,7 @@ from homeassistant.helpers.typing import ConfigType
 from .const import DOMAIN
 from .controller import EntranceController, InHomeDeliveryConfigEntry
 from .doorbell import async_watch_answers, async_watch_doorbell
+from .relay import async_remove_pulse_end
 from .services import async_setup_services
 from .store import EntranceStore, PassStore, PassStoreUnreadableError, entrance_key, visit_key
 from .watchdog import async_watch_wrapped_entities
@@ -67,7 +68,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: InHomeDeliveryConfigEnt
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: InHomeDeliveryConfigEntry) -> None:
-    """Delete the entrance's stored passes, visit and history."""
+    """Delete the entrance's stored passes, visit and history, and a relay pulse's end."""
     await EntranceStore(hass, entrance_key(entry.entry_id), dict).async_remove()
     await EntranceStore(hass, visit_key(entry.entry_id), dict).async_remove()
     await PassStore(hass, entry.entry_id).async_remove()
+    await async_remove_pulse_end(hass, entry.entry_id)

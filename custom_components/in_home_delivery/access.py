@@ -6,12 +6,11 @@ core reads either in the lock's words: `locked` (secured), `unlocked`/`open` (no
 door is its own door: closed is locked, open is unlocked, and closing it is how it is secured.
 
 A street door opener (a building's intercom) comes ahead of the access point: a `button` is pressed,
-a `lock` that supports open is opened, a `switch` is turned on and off again after a pulse.
+a `lock` that supports open is opened, a `switch` is turned on and off again after a pulse (relay.py).
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -102,20 +101,34 @@ class StreetDoorOpener:
         """button, lock or switch."""
         return self.entity_id.partition(".")[0]
 
-    def calls(self) -> tuple[Call, Call | None]:
-        """The action that opens the street door, and the one that ends a switch's pulse."""
+    @property
+    def relay(self) -> bool:
+        """A switch: turned on for the pulse, then off again until it reports off (relay.py)."""
+        return self.domain == "switch"
+
+    def ready(self, state: State | None) -> bool:
+        """Whether it can open now: Home Assistant skips an action on an unavailable entity without an error.
+
+        A button that was never pressed reports `unknown`: that is its normal state.
+        """
+        if state is None or state.state == STATE_UNAVAILABLE:
+            return False
+        return self.domain == "button" or state.state != STATE_UNKNOWN
+
+    def open_call(self) -> Call:
+        """The action that opens the street door (switches a relay on)."""
         target = {ATTR_ENTITY_ID: self.entity_id}
         match self.domain:
             case "button":
-                return ("button", "press", target), None
+                return "button", "press", target
             case "lock":
-                return ("lock", "open", target), None
+                return "lock", "open", target
             case _:
-                return ("switch", "turn_on", target), ("switch", "turn_off", target)
+                return "switch", "turn_on", target
 
-    async def async_pulse(self) -> None:
-        """Wait while a switch holds the street door open."""
-        await asyncio.sleep(self.pulse.total_seconds())
+    def off_call(self) -> Call:
+        """The action that ends a relay's pulse."""
+        return "switch", "turn_off", {ATTR_ENTITY_ID: self.entity_id}
 
 
 def street_door_opener(data: Mapping[str, Any], options: Mapping[str, Any]) -> StreetDoorOpener | None:

@@ -83,6 +83,7 @@ from .media import VisitPictures
 from .messages import Messages
 from .passbook import PassBook
 from .phone_actions import OneTimeActions
+from .relay import async_street_door_relay
 from .repairs import async_raise_unreadable_issue, unreadable_issue_id
 from .runner import CommandRunner
 from .settings import visit_settings
@@ -222,6 +223,16 @@ class EntranceController:
         )
         self.street_door_opened = StreetDoorOpenings.from_dict(running.get("street_door_openings") or {})
         self._follow()
+        if self.street_door is not None and self.street_door.relay:  # a restart during its pulse turns it off
+            self.house.street_door_relay = await async_street_door_relay(
+                self.hass,
+                self.entry.entry_id,
+                self.name,
+                self.street_door,
+                switch=self.house.switch_street_door,
+                alert=lambda relay: self.notify_owner(Message.STREET_DOOR_RELAY_ON, critical=True, relay=relay),
+            )
+            self.entry.async_on_unload(self.house.street_door_relay.stop)
         try:
             moved_passes = await self.passes.async_load(stored, list(running.get("pending_passes") or []))
             ir.async_delete_issue(self.hass, DOMAIN, unreadable_issue_id(self.entry.entry_id))

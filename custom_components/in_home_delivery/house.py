@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 import logging
 from typing import Any
 
-from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
+from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
 
-from .access import AccessPoint, Call, StreetDoorOpener
+from .access import AccessPoint, StreetDoorOpener
 from .const import DOMAIN
+from .relay import StreetDoorRelay
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ class House:
         self.hass = hass
         self.access = access
         self.street_door = street_door
+        self.street_door_relay: StreetDoorRelay | None = None  # a switch opener's, once the entrance starts
         self.lights = lights
         self.alarm_panel = alarm_panel
         self._alarm_code = alarm_code
@@ -94,28 +96,21 @@ class House:
 
     def street_door_available(self) -> bool:
         """Whether the street door opener is there and answering (Home Assistant skips an unavailable one)."""
-        if self.street_door is None:
-            return False
-        state = self.hass.states.get(self.street_door.entity_id)
-        return state is not None and state.state != STATE_UNAVAILABLE
+        return self.street_door is not None and self.street_door.ready(self.hass.states.get(self.street_door.entity_id))
 
     async def open_street_door(self) -> bool:
-        """Open the building's street door (a switch for its pulse); False when that failed."""
+        """Open the building's street door (a switch through its relay, for its pulse); False when that failed."""
         if self.street_door is None:
             return False
-        opening, closing = self.street_door.calls()
-        if not await self._call(*opening):
-            return False
-        if closing is not None:
-            # Not part of the request: a courier whose phone drops the connection never leaves it on.
-            self.hass.async_create_task(
-                self._async_end_pulse(self.street_door, closing), "in_home_delivery street door pulse"
-            )
-        return True
+        if self.street_door_relay is not None:
+            return await self.street_door_relay.async_pulse()
+        return await self._call(*self.street_door.open_call())
 
-    async def _async_end_pulse(self, opener: StreetDoorOpener, closing: Call) -> None:
-        await opener.async_pulse()
-        await self._call(*closing)
+    async def switch_street_door(self, on: bool) -> bool:
+        """Turn the street door's relay on or off; False when the action failed (its state says whether it did)."""
+        if self.street_door is None:
+            return False
+        return await self._call(*(self.street_door.open_call() if on else self.street_door.off_call()))
 
     async def lights_on(self, remembered: Remembered) -> None:
         """Turn on the lights that are off, remembering them."""

@@ -116,6 +116,7 @@ def _door_view(
         DenyReason.STREET_DOOR_LIMIT,
         DenyReason.NO_STREET_DOOR,
         DenyReason.STREET_DOOR_FAILED,
+        DenyReason.STREET_DOOR_UNAVAILABLE,
     ):
         # The street door stays shut; the apartment door can still be unlocked.
         return replace(base, message_key=f"page_{reason}", tone=Tone.PROBLEM)

@@ -15,6 +15,7 @@ class DenyReason(StrEnum):
     STREET_DOOR_LIMIT = "street_door_limit"  # the street door was opened as often as a pass may
     NO_STREET_DOOR = "no_street_door"  # the entrance has no street door opener
     STREET_DOOR_FAILED = "street_door_failed"  # the opener did not take the command
+    STREET_DOOR_UNAVAILABLE = "street_door_unavailable"  # the opener is unavailable, unknown or missing
     VISIT_RUNNING = "visit_running"
     LOCK_UNAVAILABLE = "lock_unavailable"
     LOCK_JAMMED = "lock_jammed"
@@ -22,7 +23,6 @@ class DenyReason(StrEnum):
     DOOR_UNKNOWN = "door_unknown"
     CAMERA_UNAVAILABLE = "camera_unavailable"
     SOMEONE_HOME = "someone_home"
-    STREET_DOOR_UNAVAILABLE = "street_door_unavailable"  # the opener does not answer
     NOT_STORED = "not_stored"  # what the request depends on could not be written to disk
     NOT_ADMIN = "not_admin"  # the owner's acts are for administrators
     NOT_ISSUED_FOR = "not_issued_for"  # a phone button used for something it was not issued for

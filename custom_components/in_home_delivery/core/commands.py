@@ -47,6 +47,7 @@ class Message(StrEnum):
     CAMERA_LOST = "camera_lost"
     REVERSED = "reversed"
     STREET_DOOR_OPENED = "street_door_opened"
+    STREET_DOOR_RELAY_ON = "street_door_relay_on"  # the street door's relay does not turn off
     CARRIER_TRIED = "carrier_tried"
 
 
