@@ -173,7 +173,7 @@ class Bench:
 
     def stored(self) -> int:
         """How many passes the entrance holds."""
-        return len(self.hass.config_entries.async_get_entry(ENTRY_ID).runtime_data.passes.passes)
+        return len(self.hass.config_entries.async_get_entry(ENTRY_ID).runtime_data.passes)
 
     async def grow_to(self, target: int) -> None:
         """Add finished passes made over the past year (a quarter guests, some cancelled) up to target."""
@@ -492,7 +492,7 @@ async def test_courier_path_at_scale(hass: HomeAssistant, hass_client_no_auth: A
         f"({sum(results)} loaded)"
     )
     objects_after, collection_after = full_collection()
-    added = sum(len(hass.config_entries.async_get_entry(entry_id).runtime_data.passes.passes) for entry_id in entries)
+    added = sum(len(hass.config_entries.async_get_entry(entry_id).runtime_data.passes) for entry_id in entries)
     bench.say(
         f"  objects the garbage collector tracks: {objects_before:,} → {objects_after:,} "
         f"({(objects_after - objects_before) / added:.1f} per pass added, entities included); "

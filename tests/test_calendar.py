@@ -145,7 +145,7 @@ async def test_whole_day_events_are_refused(
     )
     assert not result["success"]
     assert "not whole days" in result["error"]["message"]
-    assert list(init_integration.runtime_data.passes.passes.values()) == []
+    assert list(init_integration.runtime_data.passes.all()) == []
 
 
 @pytest.fixture
@@ -204,7 +204,7 @@ async def test_non_admin_cannot_create_delivery_in_calendar(
     assert (called["success"], called["error"]["message"]) == (False, "Unauthorized")  # as for admin actions
 
     await hass.async_block_till_done()
-    assert list(init_integration.runtime_data.passes.passes.values()) == []
+    assert list(init_integration.runtime_data.passes.all()) == []
     assert await events(hass) == []
     assert not [call for call in phone_messages if "Courier link" in call.data["message"]]
 
@@ -256,10 +256,10 @@ async def test_admin_writes_the_calendar_whoever_asked_before(
     await hass.services.async_call(
         "calendar", "create_event", create_event_data(2), blocking=True, context=Context(user_id=hass_admin_user.id)
     )
-    assert len(passes.passes) == 1
+    assert len(passes) == 1
     refused = await ws(family, {"type": "calendar/event/create", "entity_id": CALENDAR, "event": event_in(3)})
     assert not refused["success"]
-    assert len(passes.passes) == 1
+    assert len(passes) == 1
 
     with pytest.raises(Unauthorized):
         await hass.services.async_call(

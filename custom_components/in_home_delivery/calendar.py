@@ -236,7 +236,7 @@ class GuestAccessCalendar(InHomeDeliveryEntity, CalendarEntity):
         window kept. A visit step or a delivery does not expand every guest's schedule.
         """
         now = dt_util.utcnow()
-        index = self.controller.passes.passes
+        index = self.controller.passes
         week = now + timedelta(days=7)
         if self._next is not None and now < self._next[1]:
             seen, until, cached = self._next

@@ -56,10 +56,8 @@ from .core.commands import (
     Message,
 )
 from .core.door import Asker, Denial, Facts, Link, Owner, Purpose, RunningVisit, StreetDoor, decide
-from .core.guests import Guest
 from .core.lockout import Lockout
 from .core.openings import StreetDoorOpenings, opening_key
-from .core.passes import Delivery
 from .core.passindex import Pass
 from .core.visit import (
     CARRIER_LINK,
@@ -397,12 +395,12 @@ class EntranceController:
         carrier's link (via) is asked as the carrier as it is now, for the delivery pass_id.
         """
         now = dt_util.utcnow()
-        current = self.passes.passes.get(pass_id) if pass_id else None
+        current = self.passes.find_pass(pass_id) if pass_id else None
         asked = current
         delivery = None
         if via is not None:
-            asked = self.passes.passes.get(via.pass_id)
-            delivery = current if isinstance(current, Delivery) else None
+            asked = self.passes.find_pass(via.pass_id)
+            delivery = self.passes.delivery(pass_id) if pass_id else None
         visit = self.visit if self.visit is not None and self.visit.running else None
         openings = 0
         if purpose is Purpose.STREET_DOOR and asked is not None:
@@ -488,7 +486,7 @@ class EntranceController:
             raise self._refuse(asker, denial, pass_)
         kind = pass_.kind if pass_ else OWNER
         label = pass_.label if pass_ else self.messages.owner_label()
-        if isinstance(pass_, Guest) and pass_.max_visit is not None:
+        if pass_ is not None and pass_.max_visit is not None:
             settings = replace(settings, max_visit=pass_.max_visit)
             if self.access.own_door:
                 settings = replace(settings, entry_timeout=pass_.max_visit)

@@ -19,7 +19,7 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: InHomeD
     """Return the entrance's configuration, running visit and recent history."""
     controller = entry.runtime_data
     passes = controller.passes
-    counts = Counter(f"{item.kind}_{passes.describe(item)['status']}" for item in passes.passes.values())
+    counts = Counter(f"{item.kind}_{passes.describe(item)['status']}" for item in passes.all())
     return async_redact_data(
         {
             "data": dict(entry.data),
@@ -30,7 +30,7 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: InHomeD
             "history": controller.history[-20:],
             "pass_counts": dict(sorted(counts.items())),
             # Carrier links are few and standing: each is listed, as list_passes answers it (no token).
-            "carriers": [passes.describe(item) for item in passes.passes.carriers()],
+            "carriers": [passes.describe(item) for item in passes.carriers()],
         },
         TO_REDACT,
     )

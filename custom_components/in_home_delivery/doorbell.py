@@ -72,7 +72,7 @@ def async_watch_answers(hass: HomeAssistant, entry: InHomeDeliveryConfigEntry) -
             with suppress(ServiceValidationError):  # the visit is over already
                 await controller.async_end_visit(button)
             return
-        found = controller.passes.passes.get(answer.payload) if answer.payload else None
+        found = controller.passes.find_pass(answer.payload) if answer.payload else None
         try:
             await controller.async_admit(
                 found, asker=Button(issued_for=purpose, pass_id=answer.payload), how="doorbell"

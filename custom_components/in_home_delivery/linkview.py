@@ -14,8 +14,6 @@ from typing import TYPE_CHECKING
 
 from .core.admission import DenyReason
 from .core.door import MAX_STREET_DOOR_OPENINGS
-from .core.guests import Guest
-from .core.passes import Delivery
 from .core.visit import Outcome, Phase, Timer, Visit
 
 if TYPE_CHECKING:
@@ -102,10 +100,10 @@ def link_view(
 def _door_view(
     controller: EntranceController, pass_: Pass, now: datetime, *, reason: str | None, result: str | None
 ) -> LinkView:
-    guest = isinstance(pass_, Guest)
+    guest = pass_.recurring
     base = LinkView(
         title=pass_.label if guest else controller.name,
-        detail=pass_.carrier if isinstance(pass_, Delivery) else None,
+        detail=pass_.detail,
         window=controller.passes.window(pass_, now),
         window_key="page_guest_window" if guest else "page_window",
         message_key="page_guest_ready" if guest else "page_ready",

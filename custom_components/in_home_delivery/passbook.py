@@ -5,7 +5,7 @@ Tokens are returned once, to the caller that created or renewed the pass, and ke
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 import logging
@@ -25,21 +25,18 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util.ulid import ulid_now
 
 from .const import CONF_GRACE, DEFAULT_OPTIONS, DOMAIN
-from .core.carriers import Carrier, carrier_as_dict, carrier_from_dict
+from .core.carriers import Carrier
 from .core.commands import EventType, Message
-from .core.door import open_for_use, pass_denial
+from .core.door import pass_denial
 from .core.expected import Reading
-from .core.guests import Guest, Schedule, guest_after_visit, guest_as_dict, guest_from_dict, schedule_error
+from .core.guests import Guest, Schedule, schedule_error
 from .core.passes import (
     Delivery,
     DeliveryStatus,
     PassDenial,
-    delivery_after_visit,
-    delivery_as_dict,
-    delivery_from_dict,
     window_error,
 )
-from .core.passindex import Pass, PassIndex
+from .core.passindex import Pass, PassIndex, pass_from_dict
 from .core.tokens import hash_token, lookup_hash, new_token
 from .core.visit import Visit
 from .entrance import Announcer
@@ -48,31 +45,9 @@ from .store import PassStore, WriteFailedError
 _LOGGER = logging.getLogger(__name__)
 
 KEEP_FINISHED_DELIVERIES = timedelta(days=90)
-FINISHED_DELIVERY_STATUSES = frozenset(
-    {DeliveryStatus.COMPLETED, DeliveryStatus.MISSED, DeliveryStatus.CANCELLED, DeliveryStatus.FAILED}
-)
 CLOCK_CHECK = timedelta(minutes=1)
 RETRY_FIRST = timedelta(seconds=5)
 RETRY_MOST = timedelta(minutes=5)
-
-
-def pass_from_dict(data: dict[str, Any]) -> Pass:
-    """Read a stored pass of any kind."""
-    match data.get("kind"):
-        case "guest":
-            return guest_from_dict(data)
-        case "carrier":
-            return carrier_from_dict(data)
-    return delivery_from_dict(data)
-
-
-def pass_as_dict(item: Pass) -> dict[str, Any]:
-    """Store a pass of any kind."""
-    if isinstance(item, Guest):
-        return guest_as_dict(item)
-    if isinstance(item, Carrier):
-        return carrier_as_dict(item)
-    return delivery_as_dict(item)
 
 
 def validation_error(key: str, **placeholders: str) -> ServiceValidationError:
@@ -94,7 +69,7 @@ class PassBook:
         self.hass = hass
         self.entry = entry
         self.entrance = entrance
-        self.passes = PassIndex()
+        self._index = PassIndex()
         self.store = PassStore(hass, entry.entry_id)
         self.store.rows = self._rows
         self.webhook_id = ""
@@ -132,7 +107,7 @@ class PassBook:
         self._revisions = {row["pass_id"]: int(row.get("revision") or 0) for row in rows}
         newer = [row for row in journal if int(row.get("revision") or 0) > self._revisions.get(row["pass_id"], -1)]
         by_id = {row["pass_id"]: row for row in rows} | {row["pass_id"]: row for row in newer}
-        self.passes = PassIndex(pass_from_dict(data) for data in by_id.values())
+        self._index = PassIndex(pass_from_dict(data) for data in by_id.values())
         self._revision = max([0, *self._revisions.values(), *(int(row.get("revision") or 0) for row in journal)])
         for row in newer:
             self._revisions[row["pass_id"]] = int(row["revision"])
@@ -159,16 +134,16 @@ class PassBook:
 
     def _rows(self) -> list[dict[str, Any]]:
         """Every pass as its row, for a database written again whole."""
-        return [self._row(item) for item in self.passes.values()]
+        return [self._row(item) for item in self._index.values()]
 
     def _row(self, item: Pass) -> dict[str, Any]:
-        return pass_as_dict(item) | {"revision": self._revisions.get(item.pass_id, 0)}
+        return item.as_dict() | {"revision": self._revisions.get(item.pass_id, 0)}
 
     def _stamp(self, item: Pass) -> dict[str, Any]:
         """A changed pass's row, with the next revision."""
         self._revision += 1
         self._revisions[item.pass_id] = self._revision
-        return pass_as_dict(item) | {"revision": self._revision}
+        return item.as_dict() | {"revision": self._revision}
 
     def stored(self, *pass_ids: str) -> bool:
         """Whether the latest change of each pass is confirmed in the database."""
@@ -190,7 +165,8 @@ class PassBook:
 
         A carrier's link opens only while a delivery expected from that carrier has its window open.
         """
-        delivery = self._expected(item, now) if isinstance(item, Carrier) else None
+        carrier = self._index.carrier(item.pass_id)
+        delivery = self._expected(carrier, now) if carrier is not None else None
         return pass_denial(item, now, self.grace, dt_util.get_default_time_zone(), delivery)
 
     def expected_for(self, carrier: Carrier, now: datetime) -> Delivery | None:
@@ -199,33 +175,62 @@ class PassBook:
 
     def _expected(self, carrier: Carrier, now: datetime) -> Delivery | None:
         """The earliest delivery of the carrier whose window (with grace) is open, whatever the link's hours."""
-        return next((item for item in self.passes.open_windows(now, self.grace) if carrier.matches(item.carrier)), None)
-
-    def is_open(self, item: Pass, now: datetime) -> bool:
-        """Whether a pass can still be used, changed or renewed."""
-        return open_for_use(item, now)
+        return next((item for item in self._index.open_windows(now, self.grace) if carrier.matches(item.carrier)), None)
 
     def window(self, item: Pass, now: datetime) -> tuple[datetime, datetime] | None:
         """The window to show on the link's page: a delivery's, or a guest's current or next one."""
-        if isinstance(item, Guest):
-            return item.current_or_next_window(now, dt_util.get_default_time_zone())
-        if isinstance(item, Carrier):
-            return None
-        return item.window_start, item.window_end
+        return item.window_at(now, dt_util.get_default_time_zone())
 
     def guests(self, start: datetime, end: datetime) -> list[Guest]:
         """Guests not revoked that may have a window in [start, end)."""
-        return self.passes.guests_overlapping(start, end)
+        return self._index.guests_overlapping(start, end)
+
+    def __len__(self) -> int:
+        """How many passes there are."""
+        return len(self._index)
+
+    def all(self) -> Iterable[Pass]:
+        """Every pass."""
+        return self._index.values()
+
+    def carriers(self) -> Iterable[Carrier]:
+        """Every carrier's link."""
+        return self._index.carriers()
+
+    def find_pass(self, pass_id: str) -> Pass | None:
+        """A pass by id, as it is now (None: there is none)."""
+        return self._index.get(pass_id)
+
+    def delivery(self, pass_id: str) -> Delivery | None:
+        """A delivery by id (None: none, or a pass of another kind)."""
+        return self._index.delivery(pass_id)
+
+    def carrier(self, pass_id: str) -> Carrier | None:
+        """A carrier's link by id (None: none, or a pass of another kind)."""
+        return self._index.carrier(pass_id)
+
+    def upcoming(self, now: datetime) -> Iterator[Delivery]:
+        """Scheduled deliveries whose window ends after now, by window start."""
+        return self._index.upcoming(now)
+
+    @property
+    def guests_changed(self) -> int:
+        """A counter that moves whenever a guest changes (for caches of guest windows)."""
+        return self._index.guests_changed
+
+    def guests_added_since(self, seen: int) -> list[Guest] | None:
+        """The guests added since the counter was seen, or None when others changed too."""
+        return self._index.guests_added_since(seen)
 
     def get(self, pass_id: str) -> Pass:
         """Return a pass, or raise a translated error."""
-        if (found := self.passes.get(pass_id)) is None:
+        if (found := self._index.get(pass_id)) is None:
             raise validation_error("unknown_pass", pass_id=pass_id)
         return found
 
     def find(self, token: str) -> Pass | None:
         """The pass a link's token belongs to, by the token's SHA-256."""
-        return None if (token_hash := lookup_hash(token)) is None else self.passes.by_hash(token_hash)
+        return None if (token_hash := lookup_hash(token)) is None else self._index.by_hash(token_hash)
 
     async def _async_store(self, item: Pass) -> None:
         """Take a new or changed pass and write it to disk before the caller answers (with its token).
@@ -235,15 +240,15 @@ class PassBook:
         keeps its change, closed until the change is on disk (it is written again and again), so a
         revoked or renewed link never opens again because a disk failed.
         """
-        previous = self.passes.get(item.pass_id)
+        previous = self._index.get(item.pass_id)
         row = self._stamp(item)
-        self.passes.put(item)
+        self._index.put(item)
         try:
             await self.store.async_write([row])
         except WriteFailedError as err:
             if previous is None:
-                if self.passes.get(item.pass_id) is item:
-                    self.passes.remove(item.pass_id)
+                if self._index.get(item.pass_id) is item:
+                    self._index.remove(item.pass_id)
             elif self._revisions.get(item.pass_id) == row["revision"]:  # no later change came meanwhile
                 self._unsettled[item.pass_id] = row
                 self._start_settling()
@@ -259,9 +264,9 @@ class PassBook:
         """
         for item in items:
             self._unsettled[item.pass_id] = self._stamp(item)
-            self.passes.put(item)
+            self._index.put(item)
         for pass_id in removed:
-            self.passes.remove(pass_id)
+            self._index.remove(pass_id)
             self._revisions.pop(pass_id, None)
         if removed:
             self.entry.async_create_task(
@@ -355,7 +360,7 @@ class PassBook:
         tracking_number = (tracking_number or "").strip() or None
         if error := window_error(window_start, window_end, dt_util.utcnow()):
             raise validation_error(error.value)
-        if tracking_number and (known := self.passes.by_tracking(tracking_number)) is not None:
+        if tracking_number and (known := self._index.by_tracking(tracking_number)) is not None:
             return await self._async_expect_again(
                 known, window_start, window_end, carrier=carrier or None, description=description or None
             ), None
@@ -417,7 +422,7 @@ class PassBook:
         wanted = {item.key: item for item in reading.expected}
         changed: list[Pass] = []
         for key, item in wanted.items():
-            known = self.passes.by_source(key)
+            known = self._index.by_source(key)
             if known is None or (known.status is DeliveryStatus.CANCELLED and known.pass_id in cancelled):
                 if item.window_end <= now or item.window_end <= item.window_start:
                     continue
@@ -450,7 +455,7 @@ class PassBook:
             )
             if moved != known:
                 changed.append(moved)
-        for known in self.passes.from_source(entity_id):
+        for known in self._index.from_source(entity_id):
             if known.window_end <= now:
                 cancelled.discard(known.pass_id)
                 continue
@@ -472,7 +477,7 @@ class PassBook:
 
     def _known_parcel(self, tracking_number: str | None) -> bool:
         """Whether a parcel is expected already, or was delivered (by any source or schedule_delivery)."""
-        same = self.passes.by_tracking(tracking_number) if tracking_number else None
+        same = self._index.by_tracking(tracking_number) if tracking_number else None
         return same is not None and same.status in (
             DeliveryStatus.SCHEDULED,
             DeliveryStatus.IN_PROGRESS,
@@ -486,7 +491,7 @@ class PassBook:
         end = start + timedelta(days=1)
         return [
             item
-            for item in self.passes.deliveries_overlapping(dt_util.as_utc(start), dt_util.as_utc(end))
+            for item in self._index.deliveries_overlapping(dt_util.as_utc(start), dt_util.as_utc(end))
             if item.status in (DeliveryStatus.SCHEDULED, DeliveryStatus.IN_PROGRESS)
         ]
 
@@ -506,10 +511,9 @@ class PassBook:
 
     async def async_remove_carrier(self, pass_id: str) -> None:
         """Revoke a carrier's link at once; a visit already running still ends locked as usual."""
-        carrier = self.get(pass_id)
-        if not isinstance(carrier, Carrier):
+        if (carrier := self._index.carrier(pass_id)) is None:
             raise validation_error("unknown_pass", pass_id=pass_id)
-        await self._async_store(replace(carrier, revoked=True))
+        await self._async_store(carrier.closed())
 
     async def async_update_delivery(self, pass_id: str, **changes: Any) -> Delivery:
         """Change a delivery that has not been used yet."""
@@ -533,7 +537,7 @@ class PassBook:
     async def async_renew_link(self, pass_id: str) -> tuple[Pass, str]:
         """Give a pass a new token; the old link stops working."""
         found = self.get(pass_id)
-        if not self.is_open(found, dt_util.utcnow()):
+        if not found.open_at(dt_util.utcnow()):
             raise validation_error("pass_closed", pass_id=pass_id)
         token = new_token()
         renewed = replace(found, token_hash=hash_token(token))
@@ -576,14 +580,12 @@ class PassBook:
 
     async def async_remove_guest(self, pass_id: str) -> None:
         """Revoke a guest at once; a visit already running still ends locked as usual."""
-        guest = self.get(pass_id)
-        if not isinstance(guest, Guest):
+        if (guest := self._index.guest(pass_id)) is None:
             raise validation_error("unknown_pass", pass_id=pass_id)
-        await self._async_store(replace(guest, revoked=True))
+        await self._async_store(guest.closed())
 
     def _open_delivery(self, pass_id: str) -> Delivery:
-        delivery = self.get(pass_id)
-        if not isinstance(delivery, Delivery):
+        if (delivery := self._index.delivery(pass_id)) is None:
             raise validation_error("unknown_pass", pass_id=pass_id)
         if delivery.status is not DeliveryStatus.SCHEDULED:
             raise validation_error("pass_closed", pass_id=pass_id)
@@ -591,21 +593,21 @@ class PassBook:
 
     def next_delivery(self, now: datetime) -> Delivery | None:
         """The scheduled delivery whose window is open now or comes next."""
-        return self.passes.next_delivery(now)
+        return self._index.next_delivery(now)
 
     def deliveries(self, start: datetime, end: datetime) -> list[Delivery]:
         """Deliveries (any status) whose window overlaps [start, end), by window start."""
-        return self.passes.deliveries_overlapping(start, end)
+        return self._index.deliveries_overlapping(start, end)
 
     def open_window(self, now: datetime) -> Delivery | None:
         """A scheduled delivery whose window (with grace) is open now."""
-        return self.passes.open_window(now, self.grace)
+        return self._index.open_window(now, self.grace)
 
     @callback
     def mark_in_progress(self, pass_id: str) -> None:
         """A visit of the pass started: only the status of the pass as it is now changes."""
-        if isinstance(found := self.passes.get(pass_id), Delivery):
-            self._keep(replace(found, status=DeliveryStatus.IN_PROGRESS))
+        if (found := self._index.get(pass_id)) is not None and (started := found.started()) != found:
+            self._keep(started)
 
     @callback
     def visit_finished(self, visit: Visit) -> None:
@@ -617,19 +619,16 @@ class PassBook:
         if not self._loaded:
             self._finished_before_load.append(visit)
             return
-        if visit.pass_id is None or (found := self.passes.get(visit.pass_id)) is None:
+        if visit.pass_id is None or (found := self._index.get(visit.pass_id)) is None:
             return
-        entered = visit.entered is not None
-        if isinstance(found, Guest):
-            self._keep(guest_after_visit(found, entered=entered))
-        elif isinstance(found, Delivery):
-            self._keep(delivery_after_visit(found, entered=entered, unlock_failed=visit.unlock_failed))
+        if (after := found.after_visit(entered=visit.entered is not None, unlock_failed=visit.unlock_failed)) != found:
+            self._keep(after)
         self._schedule_missed_check()
 
     @callback
     def _schedule_missed_check(self) -> None:
         self._cancel_missed_timer()
-        if (first_end := self.passes.first_scheduled_end()) is not None:
+        if (first_end := self._index.first_scheduled_end()) is not None:
             self._unsub_missed = async_track_point_in_utc_time(self.hass, self._on_missed_check, first_end + self.grace)
 
     @callback
@@ -641,7 +640,7 @@ class PassBook:
     @callback
     def _on_missed_check(self, now: datetime) -> None:
         self._unsub_missed = None
-        missed = self.passes.scheduled_ended_by(now - self.grace)
+        missed = self._index.scheduled_ended_by(now - self.grace)
         self._keep(*(replace(delivery, status=DeliveryStatus.MISSED) for delivery in missed))
         for delivery in missed:
             self.entrance.emit(
@@ -664,7 +663,7 @@ class PassBook:
         grace = self.grace
         back = [
             replace(item, status=DeliveryStatus.SCHEDULED)
-            for item in self.passes.deliveries_overlapping(now - grace, now + grace)
+            for item in self._index.deliveries_overlapping(now - grace, now + grace)
             if item.status is DeliveryStatus.MISSED and item.window_start - grace <= now <= item.window_end + grace
         ]
         if back:
@@ -681,20 +680,13 @@ class PassBook:
     def prune(self, now: datetime) -> None:
         """Forget deliveries that ended (used, missed, cancelled, failed) more than 90 days ago (daily)."""
         horizon = now - KEEP_FINISHED_DELIVERIES
-        old = tuple(
-            item.pass_id
-            for item in self.passes.values()
-            if isinstance(item, Delivery) and item.status in FINISHED_DELIVERY_STATUSES and item.window_end < horizon
-        )
+        old = tuple(item.pass_id for item in self._index.values() if item.forgettable(horizon))
         if old:
             self._keep(removed=old)
 
     def describe(self, item: Pass) -> dict[str, Any]:
         """A pass as list_passes answers it: everything but the token."""
-        data = pass_as_dict(item)
+        data = item.as_dict()
         del data["token_hash"]
-        if isinstance(item, Guest):
-            data["status"] = item.status(dt_util.utcnow()).value
-        if isinstance(item, Carrier):
-            data["status"] = item.status.value
+        data["status"] = item.status_at(dt_util.utcnow())
         return data

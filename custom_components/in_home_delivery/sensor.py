@@ -64,7 +64,7 @@ def last_visit_attributes(controller: EntranceController) -> Mapping[str, Any]:
 def _next_window(controller: EntranceController) -> Delivery | None:
     """The scheduled delivery whose window starts next (one open now is not "next": it is expected now)."""
     now = dt_util.utcnow()
-    return next((item for item in controller.passes.passes.upcoming(now) if item.window_start > now), None)
+    return next((item for item in controller.passes.upcoming(now) if item.window_start > now), None)
 
 
 def next_delivery(controller: EntranceController) -> datetime | None:

@@ -193,7 +193,7 @@ async def _async_remove_carrier(call: ServiceCall) -> None:
 async def _async_list_passes(call: ServiceCall) -> ServiceResponse:
     """Every pass of the entrance with its status, without tokens."""
     passes = _controller(call).passes
-    return {"passes": [passes.describe(item) for item in passes.passes.values()]}
+    return {"passes": [passes.describe(item) for item in passes.all()]}
 
 
 @callback

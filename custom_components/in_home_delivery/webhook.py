@@ -106,11 +106,12 @@ class LinkHandler:
             if link.malformed:
                 return await self._refusal(link, HTTPStatus.BAD_REQUEST, "malformed")
             return await self._refusal(link, HTTPStatus.UNAUTHORIZED, "unknown_link")
-        via = None
-        if isinstance(pass_, Carrier):
-            via, pass_ = pass_, self._carrier_delivery(pass_)
-            if pass_ is None:
+        via = self.controller.passes.carrier(pass_.pass_id)
+        if via is not None:
+            served = self._carrier_delivery(via)
+            if served is None:
                 return await self._nothing_expected(via, link)
+            pass_ = served
         if link.malformed or link.action is None:
             return await self._answer(pass_, link, HTTPStatus.BAD_REQUEST, reason="malformed")
         try:
@@ -128,8 +129,8 @@ class LinkHandler:
         now = dt_util.utcnow()
         passes, controller = self.controller.passes, self.controller
         last = self._carrier_visits.get(carrier.pass_id) or self._let_in_by_a_carrier_link(carrier)
-        delivery = passes.passes.get(last) if last and carrier.open_for_use else None
-        if not isinstance(delivery, Delivery) or (visit := own_visit(controller, delivery, now)) is None:
+        delivery = passes.delivery(last) if last and carrier.open_for_use else None
+        if delivery is None or (visit := own_visit(controller, delivery, now)) is None:
             return passes.expected_for(carrier, now)
         if visit.running:
             return delivery
@@ -145,8 +146,8 @@ class LinkHandler:
         visit = visit or controller.last_finished
         if visit is None or visit.admitted_by != CARRIER_LINK or visit.pass_id is None:
             return None
-        delivery = controller.passes.passes.get(visit.pass_id)
-        return visit.pass_id if isinstance(delivery, Delivery) and carrier.matches(delivery.carrier) else None
+        delivery = controller.passes.delivery(visit.pass_id)
+        return visit.pass_id if delivery is not None and carrier.matches(delivery.carrier) else None
 
     async def _nothing_expected(self, carrier: Carrier, link: LinkRequest) -> web.Response:
         """A carrier's link while nothing is expected from it: the page says so and names nothing of the home."""

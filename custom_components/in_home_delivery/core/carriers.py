@@ -8,7 +8,7 @@ link opens the door once for it, and the visit is that delivery's. Optional hour
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
@@ -51,6 +51,47 @@ class Carrier:
     def open_for_use(self) -> bool:
         """Whether the link can still be used or renewed."""
         return not self.revoked
+
+    # The interface every kind of pass has (see passindex.Pass).
+    recurring = False
+    detail = None
+
+    @property
+    def max_visit(self) -> timedelta | None:
+        """No visit of it is shorter than the entrance's maximum."""
+        return None
+
+    def open_at(self, now: datetime) -> bool:
+        """Whether the link can still be used or renewed."""
+        return self.open_for_use
+
+    def status_at(self, now: datetime) -> str:
+        """The status as list_passes shows it."""
+        return self.status.value
+
+    def window_at(self, now: datetime, tz: tzinfo) -> tuple[datetime, datetime] | None:
+        """A carrier's link has no window of its own: it serves the deliveries of its carrier."""
+        return None
+
+    def started(self) -> Carrier:
+        """A visit it let in is the delivery's: the link itself does not change."""
+        return self
+
+    def after_visit(self, *, entered: bool, unlock_failed: bool) -> Carrier:
+        """The same: the delivery's pass changes, not the link."""
+        return self
+
+    def closed(self) -> Carrier:
+        """Revoked."""
+        return replace(self, revoked=True)
+
+    def forgettable(self, horizon: datetime) -> bool:
+        """Carrier links are kept until removed by hand."""
+        return False
+
+    def as_dict(self) -> dict[str, object]:
+        """As the pass database keeps it."""
+        return carrier_as_dict(self)
 
     def matches(self, carrier: str | None) -> bool:
         """Whether a delivery of this carrier (as named by its source) is one this link stands for."""

@@ -122,11 +122,6 @@ def pass_denial(
             return delivery.denial(now, grace)  # the delivery's own: used once it was let in
 
 
-def open_for_use(item: Pass, now: datetime) -> bool:
-    """Whether a pass can still be used, changed or renewed (the owner's rule: no window binds)."""
-    return item.open_for_use(now) if isinstance(item, Guest) else item.open_for_use
-
-
 def visit_pass_id(item: Pass, delivery: Delivery | None) -> str:
     """The pass a visit of this request belongs to: a carrier's link lets the delivery's visit in."""
     return delivery.pass_id if isinstance(item, Carrier) and delivery is not None else item.pass_id
@@ -151,7 +146,7 @@ def _owner(asker: Owner, purpose: Purpose, facts: Facts) -> Denial | None:
     if facts.pass_ is not None:
         if not facts.stored:
             return DenyReason.NOT_STORED
-        if not open_for_use(facts.pass_, facts.now):
+        if not facts.pass_.open_at(facts.now):  # the owner's rule: no window binds
             return PassDenial.USED
     return _entrance(purpose, facts, owner=True)
 

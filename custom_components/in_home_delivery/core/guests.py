@@ -187,6 +187,42 @@ class Guest:
         """The window open now, else the next one within a year."""
         return next(self.windows(tz, now, now + timedelta(days=366)), None)
 
+    # The interface every kind of pass has (see passindex.Pass).
+    recurring = True  # a guest's page greets the guest by name
+    detail = None
+
+    def open_at(self, now: datetime) -> bool:
+        """Whether the pass can still be used or renewed."""
+        return self.open_for_use(now)
+
+    def status_at(self, now: datetime) -> str:
+        """The status as list_passes shows it."""
+        return self.status(now).value
+
+    def window_at(self, now: datetime, tz: tzinfo) -> tuple[datetime, datetime] | None:
+        """The window open now, else the next one: what the page shows."""
+        return self.current_or_next_window(now, tz)
+
+    def started(self) -> Guest:
+        """A visit began: a use is counted only when it ends."""
+        return self
+
+    def after_visit(self, *, entered: bool, unlock_failed: bool) -> Guest:
+        """Its visit ended: a visit in which the guest went in counts as one use."""
+        return guest_after_visit(self, entered=entered)
+
+    def closed(self) -> Guest:
+        """Revoked."""
+        return replace(self, revoked=True)
+
+    def forgettable(self, horizon: datetime) -> bool:
+        """Guests are kept until removed by hand."""
+        return False
+
+    def as_dict(self) -> dict[str, object]:
+        """As the pass database keeps it."""
+        return guest_as_dict(self)
+
     def denial(self, now: datetime, tz: tzinfo) -> PassDenial | None:
         """Why the pass does not open the door now, or None when it does."""
         status = self.status(now)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 
 MAX_DELIVERY_WINDOW = timedelta(hours=24)
@@ -94,9 +94,55 @@ class Delivery:
             return PassDenial.TOO_LATE
         return None
 
-    def missed_at(self, grace: timedelta) -> datetime:
-        """When an unused delivery counts as missed."""
-        return self.window_end + grace
+    # The interface every kind of pass has (see passindex.Pass); the shell never asks which kind it holds.
+    recurring = False  # a delivery's page names the entrance, not a person
+
+    @property
+    def max_visit(self) -> timedelta | None:
+        """No visit of it is shorter than the entrance's maximum."""
+        return None
+
+    @property
+    def detail(self) -> str | None:
+        """What the courier's page shows under the title: the carrier."""
+        return self.carrier
+
+    def open_at(self, now: datetime) -> bool:
+        """Whether the delivery can still be used, changed or renewed."""
+        return self.open_for_use
+
+    def status_at(self, now: datetime) -> str:
+        """The status as list_passes shows it."""
+        return self.status.value
+
+    def window_at(self, now: datetime, tz: tzinfo) -> tuple[datetime, datetime] | None:
+        """The window its page shows."""
+        return self.window_start, self.window_end
+
+    def started(self) -> Delivery:
+        """A visit of it began."""
+        return replace(self, status=DeliveryStatus.IN_PROGRESS)
+
+    def after_visit(self, *, entered: bool, unlock_failed: bool) -> Delivery:
+        """Its visit ended."""
+        return delivery_after_visit(self, entered=entered, unlock_failed=unlock_failed)
+
+    def closed(self) -> Delivery:
+        """Cancelled: its link opens nothing any more."""
+        return replace(self, status=DeliveryStatus.CANCELLED)
+
+    def forgettable(self, horizon: datetime) -> bool:
+        """Whether it ended (used, missed, cancelled, failed) before the horizon and may be forgotten."""
+        return self.status in FINISHED_STATUSES and self.window_end < horizon
+
+    def as_dict(self) -> dict[str, object]:
+        """As the pass database keeps it."""
+        return delivery_as_dict(self)
+
+
+FINISHED_STATUSES = frozenset(
+    {DeliveryStatus.COMPLETED, DeliveryStatus.MISSED, DeliveryStatus.CANCELLED, DeliveryStatus.FAILED}
+)
 
 
 def delivery_as_dict(delivery: Delivery) -> dict[str, object]:

@@ -10,15 +10,28 @@ from __future__ import annotations
 
 from bisect import bisect_left, insort
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from itertools import chain
 
-from .carriers import Carrier
-from .guests import Guest
-from .passes import Delivery, DeliveryStatus
+from .carriers import Carrier, carrier_from_dict
+from .guests import Guest, guest_from_dict
+from .passes import Delivery, DeliveryStatus, delivery_from_dict
 
+# Every kind has the same interface (open_at, status_at, window_at, started, after_visit, closed,
+# forgettable, as_dict, label, detail, recurring, max_visit): the shell never asks which kind it holds.
 type Pass = Delivery | Guest | Carrier
+
+
+def pass_from_dict(data: Mapping[str, object]) -> Pass:
+    """Read a stored pass of any kind."""
+    match data.get("kind"):
+        case "guest":
+            return guest_from_dict(data)
+        case "carrier":
+            return carrier_from_dict(data)
+    return delivery_from_dict(data)
+
 
 FOREVER = datetime.max.replace(tzinfo=UTC)
 GUEST_LOG = 16
@@ -63,6 +76,18 @@ class PassIndex:
     def values(self) -> Iterable[Pass]:
         """Every pass."""
         return chain(self._delivery.values(), self._guest.values(), self._carrier.values())
+
+    def delivery(self, pass_id: str) -> Delivery | None:
+        """A delivery by id (None: none, or a pass of another kind)."""
+        return self._delivery.get(pass_id)
+
+    def guest(self, pass_id: str) -> Guest | None:
+        """A guest by id (None: none, or a pass of another kind)."""
+        return self._guest.get(pass_id)
+
+    def carrier(self, pass_id: str) -> Carrier | None:
+        """A carrier's link by id (None: none, or a pass of another kind)."""
+        return self._carrier.get(pass_id)
 
     def carriers(self) -> Iterable[Carrier]:
         """Every carrier pass."""
