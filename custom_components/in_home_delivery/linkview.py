@@ -1,171 +1,39 @@
-"""What the link's page says for a pass right now: one place decides, for the HTML and the JSON answer.
-
-The page tells the truth about the door: it says "locked" only while the lock reports `locked` after
-the pass's own visit, and it names the lock's state only to the pass whose visit it is.
-"""
+"""The page of a pass as the courier's link shows it: the facts gathered here, the words decided in the core."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
-from enum import StrEnum
-import math
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from .core.admission import DenyReason
-from .core.door import MAX_STREET_DOOR_OPENINGS
-from .core.visit import Outcome, Phase, Timer, Visit
+from .core.page import DONE, LinkView, PageFacts, Tone, own_visit as own_visit_of, page_view
+from .core.visit import Visit
 
 if TYPE_CHECKING:
     from .controller import EntranceController
     from .core.passindex import Pass
 
-# How long after its visit a pass's page still shows how that visit ended.
-SHOW_OUTCOME_FOR = timedelta(minutes=10)
-IDLE = "idle"
-DONE = "done"
-RELOCK_FAILED = "relock_failed"
-INSIDE_PHASES = (Phase.WAITING_FOR_ENTRY, Phase.INSIDE, Phase.CLOSING)
-# The page's texts that speak of a lock, each with a `<key>_garage` variant.
-GARAGE_WORDING = (
-    "page_ready",
-    "page_arrived",
-    "page_unlocking",
-    "page_inside",
-    "page_locking",
-    "page_locked",
-    "page_guest_ready",
-    "page_guest_inside",
-)
-# The deadlines at which a garage door closes by itself, whichever comes first.
-CLOSING_TIMERS = (Timer.ENTRY, Timer.RELOCK, Timer.MAX_VISIT)
-# A garage door's page warns this long before it closes by itself.
-CLOSING_WARNING = timedelta(minutes=1)
-
-
-class Tone(StrEnum):
-    """How the message reads."""
-
-    INFO = "info"
-    WAITING = "waiting"
-    PROBLEM = "problem"
-    SUCCESS = "success"
-
-
-@dataclass(frozen=True, kw_only=True)
-class LinkView:
-    """What the page shows: texts as translation keys, names exactly as typed."""
-
-    title: str
-    detail: str | None = None
-    window: tuple[datetime, datetime] | None = None
-    window_key: str = "page_window"
-    message_key: str
-    tone: Tone = Tone.INFO
-    button: str | None = None  # "street_door", "unlock" or "done"
-    also: str | None = None  # a second, lesser button: "street_door" (again)
-    poll: bool = False
-    phase: str = IDLE
-    lock: str | None = None
-    visit_id: str | None = None
-    minutes_left: int | None = None  # until a garage door closes by itself
-    wording: str = ""  # "_garage" where a text has a variant for garage doors
+__all__ = ["DONE", "LinkView", "Tone", "link_view", "own_visit"]
 
 
 def own_visit(controller: EntranceController, pass_: Pass, now: datetime) -> Visit | None:
     """The pass's running visit, or its visit that ended a moment ago; None otherwise."""
-    if (visit := controller.visit) is not None and visit.running and visit.pass_id == pass_.pass_id:
-        return visit
-    last = controller.last_finished
-    if last is not None and last.pass_id == pass_.pass_id and last.ended and now - last.ended < SHOW_OUTCOME_FOR:
-        return last
-    return None
+    return own_visit_of(controller.visit, controller.last_finished, pass_.pass_id, now)
 
 
 def link_view(
     controller: EntranceController, pass_: Pass, now: datetime, *, reason: str | None = None, result: str | None = None
 ) -> LinkView:
-    """The page of a pass, after a request that ended in `result` or was refused for `reason`.
-
-    At a garage door the steps read as opening and closing, not unlocking and locking.
-    """
-    view = _door_view(controller, pass_, now, reason=reason, result=result)
-    if not controller.access.own_door:
-        return view
-    if view.message_key in GARAGE_WORDING:
-        view = replace(view, message_key=f"{view.message_key}_garage")
-    return replace(view, wording="_garage")
-
-
-def _door_view(
-    controller: EntranceController, pass_: Pass, now: datetime, *, reason: str | None, result: str | None
-) -> LinkView:
-    guest = pass_.recurring
-    base = LinkView(
-        title=pass_.label if guest else controller.name,
-        detail=pass_.detail,
+    """The page of a pass now, after a request that ended in `result` or was refused for `reason`."""
+    facts = PageFacts(
+        entrance=controller.name,
+        own_door=controller.access.own_door,
+        accepting=controller.accepting,
+        visit=own_visit(controller, pass_, now),
+        lock=controller.reported_lock_state,
+        denial=controller.passes.denial(pass_, now),
         window=controller.passes.window(pass_, now),
-        window_key="page_guest_window" if guest else "page_window",
-        message_key="page_guest_ready" if guest else "page_ready",
-        button="unlock",
+        street_door=controller.street_door is not None,
+        street_door_openings=controller.street_door_openings(pass_) if controller.street_door is not None else 0,
+        lock_when_camera_lost=controller.settings.lock_when_camera_lost,
     )
-    visit = own_visit(controller, pass_, now)
-    if visit is None and reason in (
-        DenyReason.STREET_DOOR_LIMIT,
-        DenyReason.NO_STREET_DOOR,
-        DenyReason.STREET_DOOR_FAILED,
-        DenyReason.STREET_DOOR_UNAVAILABLE,
-    ):
-        # The street door stays shut; the apartment door can still be unlocked.
-        return replace(base, message_key=f"page_{reason}", tone=Tone.PROBLEM)
-    if visit is None:
-        reason = reason or controller.passes.denial(pass_, now)
-        if reason is None and not controller.accepting:
-            reason = DenyReason.NOT_ACCEPTING
-        if reason is not None:
-            return replace(base, message_key=f"page_{reason}", tone=Tone.PROBLEM, button=None)
-        if controller.street_door is not None:
-            if openings := controller.street_door_openings(pass_):
-                # The buzzer may have sounded while the courier was at the van: it can be opened again.
-                again = "street_door" if openings < MAX_STREET_DOOR_OPENINGS else None
-                return replace(base, message_key="page_street_door_opened", tone=Tone.SUCCESS, also=again)
-            # First the building's street door, then the apartment door.
-            return replace(base, message_key="page_street_door", button="street_door")
-        return replace(base, message_key="page_arrived") if result == "arrived" else base
-    lock = controller.reported_lock_state
-    base = replace(base, button=None, lock=lock, visit_id=visit.visit_id, poll=visit.running)
-    if not visit.running:
-        return _finished(base, visit, lock)
-    if visit.stuck:
-        return replace(base, message_key="page_relock_failed", tone=Tone.PROBLEM, phase=RELOCK_FAILED)
-    base = replace(base, phase=visit.phase.value)
-    if visit.phase is Phase.UNLOCKING:
-        return replace(base, message_key="page_unlocking", tone=Tone.WAITING)
-    if visit.phase in INSIDE_PHASES:
-        if visit.camera_lost and controller.settings.lock_when_camera_lost:
-            return replace(base, message_key="page_ending", tone=Tone.PROBLEM, button="done")
-        if reason == DenyReason.DOOR_OPEN:
-            return replace(base, message_key="page_door_open", tone=Tone.PROBLEM, button="done")
-        inside = replace(base, message_key="page_guest_inside" if guest else "page_inside", button="done")
-        return _time_left(inside, visit, now) if controller.access.own_door else inside
-    return replace(base, message_key="page_locking", tone=Tone.WAITING)
-
-
-def _time_left(view: LinkView, visit: Visit, now: datetime) -> LinkView:
-    """At a garage door: how long until it closes by itself, and a warning in its last minute."""
-    closes = min((visit.deadlines[timer] for timer in CLOSING_TIMERS if timer in visit.deadlines), default=None)
-    if closes is None:
-        return view
-    left = closes - now
-    if left <= CLOSING_WARNING:
-        return replace(view, message_key="page_closing_soon", tone=Tone.PROBLEM)
-    return replace(view, minutes_left=math.ceil(left / timedelta(minutes=1)))
-
-
-def _finished(base: LinkView, visit: Visit, lock: str | None) -> LinkView:
-    """How the pass's visit ended; "locked" only while the lock says so."""
-    if visit.outcome is Outcome.UNLOCK_FAILED:
-        return replace(base, message_key="page_unlock_failed", tone=Tone.PROBLEM, phase=DONE)
-    if lock == "locked":
-        return replace(base, message_key="page_locked", tone=Tone.SUCCESS, phase=DONE)
-    return replace(base, message_key="page_finished", phase=DONE)
+    return page_view(facts, pass_, now, reason=reason, result=result)

@@ -1,0 +1,87 @@
+"""The courier's page (core/page.py), driven with random facts: it never claims what the lock has not said.
+
+Random running and finished visits of this pass or another, in any phase and outcome, a lock in any
+reported state, refusals, a street door, a garage door. The properties are the page's promises.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+import os
+
+from hypothesis import given, settings, strategies as st
+
+from custom_components.in_home_delivery.core.page import PageFacts, Tone, own_visit, page_view
+from custom_components.in_home_delivery.core.passes import Delivery
+from custom_components.in_home_delivery.core.visit import Outcome, Phase, Timer, Visit
+
+EXAMPLES = max(int(os.environ.get("IN_HOME_DELIVERY_EXAMPLES", "5000")) // 5, 100)  # a page costs more to draw
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+PASS = Delivery(pass_id="d1", token_hash="h" * 64, window_start=NOW, window_end=NOW + timedelta(hours=2), carrier="DHL")
+LOCK_STATES = ["locked", "unlocked", "locking", "unlocking", "jammed", "open", "unavailable", None]
+
+visits = st.builds(
+    lambda pass_id, phase, outcome, ago, stuck, camera_lost, ended: Visit(
+        visit_id="v1",
+        pass_id=pass_id,
+        pass_kind="delivery",
+        pass_label="DHL",
+        started=NOW - timedelta(minutes=ago),
+        phase=phase,
+        outcome=outcome if phase is Phase.DONE else None,
+        ended=NOW - timedelta(minutes=ended) if phase is Phase.DONE else None,
+        stuck=stuck,
+        camera_lost=camera_lost,
+        deadlines={Timer.MAX_VISIT: NOW + timedelta(seconds=ago * 7)},
+    ),
+    st.sampled_from(["d1", "d2", None]),
+    st.sampled_from(list(Phase)),
+    st.sampled_from(list(Outcome)),
+    st.integers(min_value=0, max_value=30),
+    st.booleans(),
+    st.booleans(),
+    st.integers(min_value=0, max_value=20),
+)
+
+
+@st.composite
+def pages(draw: st.DrawFn) -> tuple[PageFacts, str | None, str | None]:
+    """A page's facts, with the pass's own visit chosen as the shell chooses it."""
+    running = draw(st.none() | visits)
+    last = draw(st.none() | visits)
+    facts = PageFacts(
+        entrance="Front door",
+        own_door=draw(st.booleans()),
+        accepting=draw(st.booleans()),
+        visit=own_visit(running, last, PASS.pass_id, NOW),
+        lock=draw(st.sampled_from(LOCK_STATES)),
+        denial=draw(st.sampled_from([None, "used", "revoked", "too_early", "not_stored"])),
+        window=(PASS.window_start, PASS.window_end),
+        street_door=draw(st.booleans()),
+        street_door_openings=draw(st.integers(min_value=0, max_value=4)),
+        lock_when_camera_lost=draw(st.booleans()),
+    )
+    reason = draw(st.sampled_from([None, "door_open", "street_door_limit", "lock_jammed", "not_stored"]))
+    result = draw(st.sampled_from([None, "arrived", "admitted", "done"]))
+    return facts, reason, result
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(page=pages())
+def test_the_page_tells_the_truth(page: tuple[PageFacts, str | None, str | None]) -> None:
+    """Locked only while the lock says `locked`; the lock's state only to the pass whose visit it is;
+    Unlock never offered to a pass that opens nothing, nor while deliveries are not allowed."""
+    facts, reason, result = page
+    view = page_view(facts, PASS, NOW, reason=reason, result=result)
+    if view.message_key.startswith("page_locked"):
+        assert facts.lock == "locked"
+        assert view.tone is Tone.SUCCESS
+    if view.lock is not None or view.visit_id is not None:
+        assert facts.visit is not None
+        assert facts.visit.pass_id == PASS.pass_id
+    if view.button in ("unlock", "street_door") or view.also == "street_door":
+        assert facts.denial is None
+        assert facts.accepting
+        assert facts.visit is None
+    if facts.own_door:
+        assert "lock" not in view.message_key or view.message_key.endswith("_garage") or view.wording == "_garage"
