@@ -3,7 +3,8 @@
 On first start: onboarding with the development login, a camera on the simulated porch picture, and
 the "Front door" entrance on the simulated hardware (with a DHL carrier link and the simulated DHL
 parcel counter as a source of expected deliveries) and the "Garage" entrance; then the In-Home Delivery dashboard becomes the
-default. Run by scripts/develop while Home Assistant starts; does nothing where that is already done.
+default. Run by scripts/develop while Home Assistant starts (and by scripts/test-newest, on a copy of
+config/ named by IHD_DEMO_CONFIG); does nothing where that is already done.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ FIRST_PORT = 8123
 USERNAME = "dev"
 PASSWORD = "dev"
 ROOT = Path(__file__).resolve().parent.parent
-CONFIG = ROOT / "config"
+# scripts/test-newest runs the same demo in a fresh directory of its own.
+CONFIG = Path(os.environ.get("IHD_DEMO_CONFIG") or ROOT / "config").resolve()
 DHL_COUNTER = "sensor.dhl_parcels_out_for_delivery"
 PORCH_CAMERA = "camera.porch_camera"
 
@@ -348,8 +350,8 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--free-port"]:
-        print(free_port())
+    if sys.argv[1:2] == ["--free-port"]:
+        print(free_port(*map(int, sys.argv[2:3])))
     elif sys.argv[1:2] == ["--http-port"]:
         write_http_port(int(sys.argv[2]))
     else:
