@@ -28,6 +28,7 @@ class Demo:
     async def state(self, entity_id: str) -> str:
         """An entity's state."""
         async with self.session.get(f"{demo.BASE}/api/states/{entity_id}", headers=self.headers) as answer:
+            answer.raise_for_status()  # 404: no such entity
             return str((await answer.json())["state"])
 
     async def until(self, entity_id: str, state: str, seconds: float = 30) -> None:

@@ -54,7 +54,12 @@ async def set_up(session: aiohttp.ClientSession) -> tuple[Demo, str]:
         if entry["state"] != "loaded":
             sys.exit(f"The entrance {title} is {entry['state']}: {entry.get('reason')}")
         step(f"entrance {title} loaded")
-    return Demo(session, token), str(entrances["Front door"]["entry_id"])
+    api = Demo(session, token)
+    for camera in (demo.PORCH_CAMERA, "camera.front_door"):
+        if (state := await api.state(camera)) in {"unavailable", "unknown"}:
+            sys.exit(f"{camera} is {state}")
+    step(f"{demo.PORCH_CAMERA} (the demo's local_file camera) and camera.front_door (the entrance's) are there")
+    return api, str(entrances["Front door"]["entry_id"])
 
 
 class Courier:
