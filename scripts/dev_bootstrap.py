@@ -3,7 +3,8 @@
 On first start: onboarding with the development login, a camera on the simulated porch picture, and
 the "Front door" entrance on the simulated hardware (with a DHL carrier link and the simulated DHL
 parcel counter as a source of expected deliveries) and the "Garage" entrance; then the In-Home Delivery dashboard becomes the
-default. Run by scripts/develop while Home Assistant starts; does nothing where that is already done.
+default. Run by scripts/develop while Home Assistant starts (and by scripts/test-newest, on a copy of
+config/ named by IHD_DEMO_CONFIG); does nothing where that is already done.
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ FIRST_PORT = 8123
 USERNAME = "dev"
 PASSWORD = "dev"
 ROOT = Path(__file__).resolve().parent.parent
-CONFIG = ROOT / "config"
+# scripts/test-newest runs the same demo in a fresh directory of its own.
+CONFIG = Path(os.environ.get("IHD_DEMO_CONFIG") or ROOT / "config").resolve()
 DHL_COUNTER = "sensor.dhl_parcels_out_for_delivery"
+PORCH_CAMERA = "camera.porch_camera"
 
 
 def free_port(first: int = FIRST_PORT, tries: int = 100) -> int:
@@ -135,13 +138,25 @@ async def onboard(session: aiohttp.ClientSession) -> str:
     return token
 
 
-async def config_flow(session: aiohttp.ClientSession, token: str, handler: str, user_input: dict[str, Any]) -> str:
-    """Run a config flow's one form with user_input; return the new entry's id."""
+async def start_flow(session: aiohttp.ClientSession, token: str, handler: str) -> dict[str, Any]:
+    """Start a config flow; return its first form (its fields are in `data_schema`)."""
     headers = {"Authorization": f"Bearer {token}"}
     async with session.post(
         f"{BASE}/api/config/config_entries/flow", json={"handler": handler}, headers=headers
     ) as response:
-        flow = await response.json()
+        return dict(await response.json())
+
+
+async def config_flow(session: aiohttp.ClientSession, token: str, handler: str, user_input: dict[str, Any]) -> str:
+    """Run a config flow's one form with user_input; return the new entry's id."""
+    return await finish_flow(session, token, handler, await start_flow(session, token, handler), user_input)
+
+
+async def finish_flow(
+    session: aiohttp.ClientSession, token: str, handler: str, flow: dict[str, Any], user_input: dict[str, Any]
+) -> str:
+    """Submit a started flow's one form; return the new entry's id."""
+    headers = {"Authorization": f"Bearer {token}"}
     async with session.post(
         f"{BASE}/api/config/config_entries/flow/{flow['flow_id']}", json=user_input, headers=headers
     ) as response:
@@ -215,16 +230,56 @@ async def add_carrier_link(session: aiohttp.ClientSession, token: str, entry_id:
         return str((await response.json())["service_response"]["link"])
 
 
-async def set_default_dashboard(session: aiohttp.ClientSession, token: str) -> None:
-    """Open the In-Home Delivery dashboard first."""
+async def websocket(session: aiohttp.ClientSession, token: str, *commands: dict[str, Any]) -> list[Any]:
+    """Send commands over the websocket API, one after the other; return their results."""
+    results = []
     async with session.ws_connect(f"{BASE}/api/websocket") as ws:
         await ws.receive_json()
         await ws.send_json({"type": "auth", "access_token": token})
         await ws.receive_json()
-        await ws.send_json(
-            {"id": 1, "type": "frontend/set_system_data", "key": "core", "value": {"default_panel": "in-home-delivery"}}
-        )
-        await ws.receive_json()
+        for number, command in enumerate(commands, start=1):
+            await ws.send_json({"id": number, **command})
+            answer = await ws.receive_json()
+            if not answer.get("success"):
+                sys.exit(f"{command['type']} failed: {answer}")
+            results.append(answer.get("result"))
+    return results
+
+
+async def add_porch_camera(session: aiohttp.ClientSession, token: str) -> None:
+    """A camera showing the simulated porch picture (Home Assistant's local_file), named Porch camera.
+
+    Up to Home Assistant 2026.10 local_file's form asks for the name. From 2026.11 it takes only the file
+    and names the camera after it (front_door, the entrance's own camera's name); the camera is then named
+    in its entity settings, as a user would.
+    """
+    flow = await start_flow(session, token, "local_file")
+    takes_name = any(field["name"] == "name" for field in flow.get("data_schema", []))
+    user_input = {"file_path": str(CONFIG / "www" / "front_door.jpg")}
+    if takes_name:
+        user_input["name"] = "Porch camera"
+    entry_id = await finish_flow(session, token, "local_file", flow, user_input)
+    if takes_name:
+        return
+    for _ in range(40):
+        [registry] = await websocket(session, token, {"type": "config/entity_registry/list"})
+        cameras = [entity["entity_id"] for entity in registry if entity["config_entry_id"] == entry_id]
+        if cameras:
+            break
+        await asyncio.sleep(0.25)
+    else:
+        sys.exit("The local_file camera did not appear")
+    rename = {"entity_id": cameras[0], "new_entity_id": PORCH_CAMERA, "name": "Porch camera"}
+    await websocket(session, token, {"type": "config/entity_registry/update", **rename})
+
+
+async def set_default_dashboard(session: aiohttp.ClientSession, token: str) -> None:
+    """Open the In-Home Delivery dashboard first."""
+    await websocket(
+        session,
+        token,
+        {"type": "frontend/set_system_data", "key": "core", "value": {"default_panel": "in-home-delivery"}},
+    )
 
 
 def write_dashboard(entry_id: str, garage_entry_id: str) -> None:
@@ -249,12 +304,7 @@ async def main() -> None:
             for entry in await entries(session, token, "met"):
                 await delete_entry(session, token, entry["entry_id"])
         if not await entries(session, token, "local_file"):
-            await config_flow(
-                session,
-                token,
-                "local_file",
-                {"name": "Porch camera", "file_path": str(CONFIG / "www" / "front_door.jpg")},
-            )
+            await add_porch_camera(session, token)
         existing = {entry["title"]: entry["entry_id"] for entry in await entries(session, token, "in_home_delivery")}
         entry_id = existing.get("Front door") or await config_flow(
             session,
@@ -268,7 +318,7 @@ async def main() -> None:
                     "doorbell": "binary_sensor.doorbell",
                     "street_door": "button.street_door_opener",
                 },
-                "camera": {"camera": "camera.porch_camera"},
+                "camera": {"camera": PORCH_CAMERA},
                 "comfort": {"lights": ["light.hall_light"], "notify_targets": ["notify.persistent_notification"]},
                 "alarm": {},
             },
@@ -286,7 +336,7 @@ async def main() -> None:
                 "name": "Garage",
                 "garage_door": "cover.garage_door",
                 "door": {},
-                "camera": {"camera": "camera.porch_camera"},
+                "camera": {"camera": PORCH_CAMERA},
                 "comfort": {"notify_targets": ["notify.persistent_notification"]},
                 "alarm": {},
             },
@@ -300,8 +350,8 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--free-port"]:
-        print(free_port())
+    if sys.argv[1:2] == ["--free-port"]:
+        print(free_port(*map(int, sys.argv[2:3])))
     elif sys.argv[1:2] == ["--http-port"]:
         write_http_port(int(sys.argv[2]))
     else:

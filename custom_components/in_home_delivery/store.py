@@ -25,7 +25,7 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers.storage import Store
+from homeassistant.helpers.storage import Store, get_internal_store_manager
 
 from .const import DOMAIN
 from .core.visit import Visit, visit_as_dict
@@ -64,7 +64,8 @@ class CheckedStore(Store[dict[str, Any]]):
             self._async_cleanup_delay_listener()
             self._async_cleanup_final_write_listener()
             self._data = None
-            self._manager.async_invalidate(self.key)
+            # The Store's preload cache (Home Assistant 2026.11 moved the Store's own reference to it).
+            get_internal_store_manager(self.hass).async_invalidate(self.key)
             await self._async_write_data(
                 {"version": self.version, "minor_version": self.minor_version, "key": self.key, "data": data}
             )
