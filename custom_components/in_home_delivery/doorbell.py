@@ -15,7 +15,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
 
-from .const import CONF_ASK_ON_DOORBELL, CONF_DOORBELL
+from .const import CONF_DOORBELL
 from .controller import InHomeDeliveryConfigEntry, VisitDeniedError
 from .core.commands import Message
 from .core.door import Button, Purpose
@@ -40,7 +40,7 @@ def async_watch_doorbell(hass: HomeAssistant, entry: InHomeDeliveryConfigEntry) 
     """Follow the doorbell, and the phones' answers."""
     controller = entry.runtime_data
     doorbell = entry.data.get(CONF_DOORBELL)
-    if not doorbell or not entry.options.get(CONF_ASK_ON_DOORBELL):
+    if not doorbell or not controller.options.ask_on_doorbell:
         return
 
     @callback

@@ -24,7 +24,7 @@ from homeassistant.helpers.event import (
 from homeassistant.util import dt as dt_util
 from homeassistant.util.ulid import ulid_now
 
-from .const import CONF_GRACE, DEFAULT_OPTIONS, DOMAIN
+from .const import DOMAIN
 from .core.carriers import Carrier
 from .core.commands import EventType, Message
 from .core.door import pass_denial
@@ -64,6 +64,8 @@ class PassBook:
         entry: ConfigEntry,
         entrance: Announcer,
         save_journal: Callable[[], Awaitable[None]],
+        *,
+        grace: timedelta,
     ) -> None:
         """Belong to one entrance; save_journal writes journal() where a restart finds it, or raises."""
         self.hass = hass
@@ -74,6 +76,7 @@ class PassBook:
         self.store.rows = self._rows
         self.webhook_id = ""
         self._save_journal = save_journal
+        self.grace = grace  # around delivery windows
         self._revision = 0
         self._revisions: dict[str, int] = {}
         # Changes not yet confirmed in the database, by pass: such a pass opens nothing until they are.
@@ -85,11 +88,6 @@ class PassBook:
         self._journal_kept = False
         self._finished_before_load: list[Visit] = []
         self._unsub_missed: CALLBACK_TYPE | None = None
-
-    @property
-    def grace(self) -> timedelta:
-        """The grace period around delivery windows."""
-        return timedelta(seconds=int(self.entry.options.get(CONF_GRACE, DEFAULT_OPTIONS[CONF_GRACE])))
 
     async def async_load(self, stored: dict[str, Any], journal: list[dict[str, Any]]) -> bool:
         """Read the passes back; a new entrance gets its random webhook id.
