@@ -11,9 +11,8 @@ from datetime import datetime, timedelta
 import logging
 from typing import Any
 
-from homeassistant.components import webhook
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
+from homeassistant.const import CONF_WEBHOOK_ID, EVENT_HOMEASSISTANT_FINAL_WRITE
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.event import (
@@ -74,7 +73,7 @@ class PassBook:
         self._index = PassIndex()
         self.store = PassStore(hass, entry.entry_id)
         self.store.rows = self._rows
-        self.webhook_id = ""
+        self.webhook_id: str = entry.data[CONF_WEBHOOK_ID]
         self._save_journal = save_journal
         self.grace = grace  # around delivery windows
         self._revision = 0
@@ -90,7 +89,7 @@ class PassBook:
         self._unsub_missed: CALLBACK_TYPE | None = None
 
     async def async_load(self, stored: dict[str, Any], journal: list[dict[str, Any]]) -> bool:
-        """Read the passes back; a new entrance gets its random webhook id.
+        """Read the passes back.
 
         Passes of the first release's store are moved into the pass database first, never over a row
         written since; returns whether the entrance store must now be written without them. The journal
@@ -110,7 +109,6 @@ class PassBook:
         for row in newer:
             self._revisions[row["pass_id"]] = int(row["revision"])
             self._unsettled[row["pass_id"]] = row
-        self.webhook_id = stored.get("webhook_id") or webhook.async_generate_id()
         self.entry.async_on_unload(self._cancel_missed_timer)
         self.entry.async_on_unload(async_track_time_interval(self.hass, self._on_clock_check, CLOCK_CHECK))
         self.entry.async_on_unload(self._cancel_retry)
@@ -128,7 +126,7 @@ class PassBook:
             self.visit_finished(visit)
         self._finished_before_load.clear()
         self._schedule_missed_check()
-        return moved is not None or not stored.get("webhook_id")
+        return moved is not None or stored.get("webhook_id") != self.webhook_id  # kept there for older releases
 
     def _rows(self) -> list[dict[str, Any]]:
         """Every pass as its row, for a database written again whole."""
@@ -155,7 +153,7 @@ class PassBook:
         await self.store.async_close()
 
     def as_store_data(self) -> dict[str, Any]:
-        """What the entrance store keeps of the passes: the link's webhook id."""
+        """What the entrance store keeps of the passes: the link's webhook id (an older release reads it there)."""
         return {"webhook_id": self.webhook_id}
 
     def denial(self, item: Pass, now: datetime) -> PassDenial | None:
