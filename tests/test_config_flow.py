@@ -179,13 +179,13 @@ async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEnt
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert init_integration.options["relock_delay"] == 30
-    assert init_integration.runtime_data.sources.hours.weekdays == ("mon", "sat")
+    assert init_integration.runtime_data.controller.sources.hours.weekdays == ("mon", "sat")
     assert isinstance(init_integration.options["relock_delay"], int)
     assert init_integration.options["only_when_away"] is True
     assert init_integration.options["auto_lock"] is True
-    assert init_integration.runtime_data.settings.relock_delay.total_seconds() == 30
-    assert init_integration.runtime_data.settings.lock_when_camera_lost is False
-    assert init_integration.runtime_data.camera_watch.interval.total_seconds() == 10
+    assert init_integration.runtime_data.controller.settings.relock_delay.total_seconds() == 30
+    assert init_integration.runtime_data.controller.settings.lock_when_camera_lost is False
+    assert init_integration.runtime_data.controller.camera_watch.interval.total_seconds() == 10
 
 
 def current_sections(entry: MockConfigEntry) -> dict[str, dict[str, Any]]:

@@ -11,7 +11,8 @@ from homeassistant.helpers.translation import async_get_translations
 from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN
-from .controller import EntranceController, InHomeDeliveryConfigEntry
+from .controller import EntranceController
+from .data import EntranceData, InHomeDeliveryConfigEntry
 from .doorbell import async_watch_answers, async_watch_doorbell
 from .relay import async_remove_pulse_end
 from .services import async_setup_services
@@ -54,7 +55,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: InHomeDeliveryConfigEntr
     # The logbook describes events synchronously, from these cached texts.
     for language in {hass.config.language, "en"}:
         await async_get_translations(hass, language, "exceptions", [DOMAIN])
-    entry.runtime_data = controller
+    entry.runtime_data = EntranceData(
+        controller=controller, coordinator=controller.coordinator, passes=controller.passes
+    )
     async_watch_wrapped_entities(hass, entry)
     async_register_link_webhook(hass, entry)
     async_watch_doorbell(hass, entry)

@@ -9,7 +9,7 @@ from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .controller import InHomeDeliveryConfigEntry
+from .data import InHomeDeliveryConfigEntry
 from .entity import InHomeDeliveryEntity
 
 PARALLEL_UPDATES = 0

@@ -8,7 +8,7 @@ from homeassistant.components.button import ButtonEntity, ButtonEntityDescriptio
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .controller import InHomeDeliveryConfigEntry
+from .data import InHomeDeliveryConfigEntry
 from .entity import InHomeDeliveryEntity
 
 PARALLEL_UPDATES = 1

@@ -23,11 +23,11 @@ from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
-from .controller import InHomeDeliveryConfigEntry
 from .coordinator import EntranceCoordinator
 from .core.commands import Message
 from .core.guests import Guest
 from .core.passes import Delivery, DeliveryStatus
+from .data import InHomeDeliveryConfigEntry
 from .entity import InHomeDeliveryEntity
 from .house import House
 from .links import async_pass_link
@@ -50,7 +50,7 @@ async def async_setup_entry(
     hass: HomeAssistant, entry: InHomeDeliveryConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add the entrance's calendars."""
-    controller = entry.runtime_data
+    controller = entry.runtime_data.controller
     coordinator = controller.coordinator
     async_add_entities(
         [

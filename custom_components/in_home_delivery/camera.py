@@ -15,8 +15,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .controller import InHomeDeliveryConfigEntry
 from .coordinator import EntranceCoordinator
+from .data import InHomeDeliveryConfigEntry
 from .entity import MirrorEntity
 
 PARALLEL_UPDATES = 0
@@ -28,7 +28,7 @@ async def async_setup_entry(
     hass: HomeAssistant, entry: InHomeDeliveryConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add the camera mirror where the entrance has a camera."""
-    if entry.runtime_data.camera:
+    if entry.runtime_data.coordinator.commands.camera:
         async_add_entities([EntranceCamera(coordinator=entry.runtime_data.coordinator, description=CAMERA)])
 
 

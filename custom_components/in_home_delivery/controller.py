@@ -98,8 +98,6 @@ RETENTION_INTERVAL = timedelta(days=1)
 REFUSALS_QUIET = timedelta(minutes=10)
 MAX_QUIET_KEYS = 1000
 
-type InHomeDeliveryConfigEntry = ConfigEntry[EntranceController]
-
 
 class VisitDeniedError(ServiceValidationError):
     """A request to enter was refused; reason is a DenyReason or a PassDenial."""
@@ -127,7 +125,7 @@ def door_input(state: str | None) -> bool | None:
 class EntranceController:
     """Runs the visits of one entrance."""
 
-    def __init__(self, hass: HomeAssistant, entry: InHomeDeliveryConfigEntry) -> None:
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry) -> None:
         """Read the entrance's configuration."""
         self.hass = hass
         self.entry = entry

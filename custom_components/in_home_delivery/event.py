@@ -10,8 +10,8 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import EVENT_IN_HOME_DELIVERY
-from .controller import InHomeDeliveryConfigEntry
 from .core.commands import EventType
+from .data import InHomeDeliveryConfigEntry
 from .entity import InHomeDeliveryEntity
 
 PARALLEL_UPDATES = 0

@@ -9,8 +9,8 @@ from homeassistant.components.image import ImageEntity, ImageEntityDescription
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .controller import InHomeDeliveryConfigEntry
 from .coordinator import EntranceCoordinator
+from .data import InHomeDeliveryConfigEntry
 from .entity import InHomeDeliveryEntity
 
 PARALLEL_UPDATES = 0
@@ -22,7 +22,7 @@ async def async_setup_entry(
     hass: HomeAssistant, entry: InHomeDeliveryConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add the snapshot image where the entrance has a camera."""
-    if entry.runtime_data.camera:
+    if entry.runtime_data.coordinator.commands.camera:
         async_add_entities(
             [LastVisitSnapshot(hass, coordinator=entry.runtime_data.coordinator, description=LAST_VISIT_SNAPSHOT)]
         )

@@ -13,8 +13,8 @@ from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .controller import InHomeDeliveryConfigEntry
 from .coordinator import EntranceCoordinator
+from .data import InHomeDeliveryConfigEntry
 from .entity import MirrorEntity
 
 PARALLEL_UPDATES = 1

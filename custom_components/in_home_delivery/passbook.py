@@ -152,6 +152,10 @@ class PassBook:
     async def _async_close_at_stop(self, _event: Event) -> None:
         await self.store.async_close()
 
+    async def async_hold_for_backup(self, hold: bool) -> None:
+        """Keep the database file unchanged while a backup copies it (hold), or go back to normal."""
+        await self.store.async_hold_for_backup(hold)
+
     def as_store_data(self) -> dict[str, Any]:
         """What the entrance store keeps of the passes: the link's webhook id (an older release reads it there)."""
         return {"webhook_id": self.webhook_id}

@@ -17,9 +17,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
-from .controller import InHomeDeliveryConfigEntry
 from .coordinator import IDLE, RELOCK_FAILED, EntranceSnapshot
 from .core.visit import Phase
+from .data import InHomeDeliveryConfigEntry
 from .entity import InHomeDeliveryEntity
 
 PARALLEL_UPDATES = 0

@@ -10,7 +10,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 
-from .controller import InHomeDeliveryConfigEntry
+from .data import InHomeDeliveryConfigEntry
 from .entity import InHomeDeliveryEntity
 
 PARALLEL_UPDATES = 0
