@@ -370,7 +370,7 @@ async def test_courier_path_at_scale(hass: HomeAssistant, hass_client_no_auth: A
         f"\nmachine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, {platform.system()} {platform.release()}"
     )
-    controller = entry.runtime_data
+    controller = entry.runtime_data.controller
 
     print("courier link POST → lock.unlock called (floor: a bare webhook calling lock.unlock), and actions")
     snapshot_1000 = Path(hass.config.path("bench_1000.db"))
@@ -500,7 +500,7 @@ async def test_courier_path_at_scale(hass: HomeAssistant, hass_client_no_auth: A
     )
 
     print("flood of bad links")
-    controller = hass.config_entries.async_get_entry(ENTRY_ID).runtime_data
+    controller = hass.config_entries.async_get_entry(ENTRY_ID).runtime_data.controller
     for name, path, answers in (
         ("bare webhook answering 401", "/api/webhook/refuse", (401,)),
         ("courier links", "/api/webhook/" + controller.passes.webhook_id, (401, 429)),

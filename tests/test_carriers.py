@@ -89,7 +89,7 @@ async def test_expected_delivery_is_let_in_once(hass: HomeAssistant, link_client
     assert hass.states.get("lock.smart_lock").state == "locked"
     passes = {item["pass_id"]: item for item in await list_passes(hass)}
     assert passes[delivery["delivery_id"]]["status"] == "completed"
-    history = hass.config_entries.async_get_entry(ENTRY_ID).runtime_data.history
+    history = hass.config_entries.async_get_entry(ENTRY_ID).runtime_data.controller.history
     assert history[-1]["pass_id"] == delivery["delivery_id"]
     # The same delivery cannot be used twice; the page shows how its visit ended for a while.
     response = await post_link(link_client, link, "unlock")
@@ -106,7 +106,7 @@ async def test_two_expected_deliveries_two_visits(hass: HomeAssistant, link_clie
     second = await schedule_now(hass, start_in=timedelta(minutes=-10))
     await deliver(hass, link_client, link)
     await deliver(hass, link_client, link)
-    history = hass.config_entries.async_get_entry(ENTRY_ID).runtime_data.history
+    history = hass.config_entries.async_get_entry(ENTRY_ID).runtime_data.controller.history
     assert [record["pass_id"] for record in history[-2:]] == [first["delivery_id"], second["delivery_id"]]
     response = await post_link(link_client, link, "unlock")
     assert response.status == 403

@@ -47,7 +47,10 @@ async def test_user_flow(hass: HomeAssistant) -> None:
     result = await hass.config_entries.flow.async_configure(result["flow_id"], form())
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Front door"
+    webhook_id = result["data"]["webhook_id"]
+    assert len(webhook_id) >= 32  # random, for the entrance's links
     assert result["data"] == {
+        "webhook_id": webhook_id,
         "name": "Front door",
         "lock": LOCK,
         "door_sensor": DOOR,
@@ -112,7 +115,8 @@ async def test_lock_already_used(hass: HomeAssistant, mock_config_entry: MockCon
 
 
 async def test_reconfigure(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
-    """Change the entities; an error is shown and recovered from; the entrance reloads."""
+    """Change the entities; an error is shown and recovered from; the entrance reloads, its links unchanged."""
+    webhook_id = init_integration.data["webhook_id"]
     result = await init_integration.start_reconfigure_flow(hass)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "reconfigure"
@@ -127,6 +131,7 @@ async def test_reconfigure(hass: HomeAssistant, init_integration: MockConfigEntr
     assert result["reason"] == "reconfigure_successful"
     await hass.async_block_till_done()
     assert init_integration.title == "Porch"
+    assert init_integration.data["webhook_id"] == webhook_id  # every link handed out stays valid
     assert init_integration.data["camera"] is None
     assert init_integration.data["lights"] == []
     assert hass.states.get("camera.front_door") is None or hass.states.get("camera.front_door").state == "unavailable"
@@ -174,13 +179,13 @@ async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEnt
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert init_integration.options["relock_delay"] == 30
-    assert init_integration.runtime_data.sources.hours.weekdays == ("mon", "sat")
+    assert init_integration.runtime_data.controller.sources.hours.weekdays == ("mon", "sat")
     assert isinstance(init_integration.options["relock_delay"], int)
     assert init_integration.options["only_when_away"] is True
     assert init_integration.options["auto_lock"] is True
-    assert init_integration.runtime_data.settings.relock_delay.total_seconds() == 30
-    assert init_integration.runtime_data.settings.lock_when_camera_lost is False
-    assert init_integration.runtime_data.camera_watch.interval.total_seconds() == 10
+    assert init_integration.runtime_data.controller.settings.relock_delay.total_seconds() == 30
+    assert init_integration.runtime_data.controller.settings.lock_when_camera_lost is False
+    assert init_integration.runtime_data.controller.camera_watch.interval.total_seconds() == 10
 
 
 def current_sections(entry: MockConfigEntry) -> dict[str, dict[str, Any]]:

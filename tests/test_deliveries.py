@@ -125,7 +125,7 @@ async def test_update_cancel_renew(hass: HomeAssistant) -> None:
 
     renewed = await call(hass, "renew_link", pass_id=delivery_id)
     assert renewed["token"] != result["token"]
-    controller = hass.config_entries.async_get_entry(ENTRY_ID).runtime_data
+    controller = hass.config_entries.async_get_entry(ENTRY_ID).runtime_data.controller
     assert controller.passes.find(result["token"]) is None
     assert controller.passes.find(renewed["token"]).pass_id == delivery_id
 
@@ -165,7 +165,7 @@ async def test_passes_survive_restart(
     result = await schedule(hass)
     await hass.config_entries.async_reload(init_integration.entry_id)
     await hass.async_block_till_done()
-    controller = init_integration.runtime_data
+    controller = init_integration.runtime_data.controller
     assert controller.passes.find(result["token"]).pass_id == result["delivery_id"]
     listed = await call(hass, "list_passes")
     assert listed["passes"][0]["status"] == "scheduled"

@@ -51,7 +51,7 @@ async def test_let_in_from_the_phone(
     await hass.async_block_till_done()
     assert hass.states.get(LOCK).state == "unlocked"
     assert hass.states.get(PHASE).state == "waiting_for_entry"
-    controller = hass.config_entries.async_get_entry(ENTRY_ID).runtime_data
+    controller = hass.config_entries.async_get_entry(ENTRY_ID).runtime_data.controller
     assert controller.visit.pass_id == delivery_id
 
     await hass.services.async_call(DOMAIN, "end_visit", {"config_entry_id": ENTRY_ID}, blocking=True)

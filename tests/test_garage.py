@@ -77,7 +77,7 @@ async def test_courier_journey(hass: HomeAssistant, link_client: Any, bus_events
     assert status["lock"] == "locked"
     assert status["view"]["message"] == "Closed — thank you!"
     assert [event.data["type"] for event in bus_events[-2:]] == ["locked", "completed"]
-    history = hass.config_entries.async_get_entry(ENTRY_ID).runtime_data.history
+    history = hass.config_entries.async_get_entry(ENTRY_ID).runtime_data.controller.history
     assert history[-1]["outcome"] == "locked"
 
 
@@ -183,7 +183,7 @@ async def test_obstruction(
     assert garage_of(hass)[0] == "closed"
     assert hass.states.get(PHASE).state == "idle"
     assert issue_registry.async_get_issue(DOMAIN, RELOCK_ISSUE) is None
-    history = hass.config_entries.async_get_entry(ENTRY_ID).runtime_data.history
+    history = hass.config_entries.async_get_entry(ENTRY_ID).runtime_data.controller.history
     assert history[-1]["outcome"] == "relock_failed"
 
 

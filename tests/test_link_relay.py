@@ -165,7 +165,7 @@ async def test_a_flood_through_the_relay_never_keeps_a_courier_out(
 async def test_cloud_links_use_the_cloudhook(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
     """With an active Cloud subscription the link is the cloudhook, the token in its fragment, and it works."""
     hass.config.components.add("cloud")
-    controller = init_integration.runtime_data
+    controller = init_integration.runtime_data.controller
     cloudhook = "https://hooks.nabu.casa/gAAAAABcloudhook"
     # Cloud's own module needs Assist's requirements; the two functions links.py calls stand in for it.
     cloud = SimpleNamespace(

@@ -45,7 +45,7 @@ def visit_folder(media_folder: Path, visit_id: str) -> Path:
 async def full_visit(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> str:
     """Admit, enter, leave, relock; return the visit id."""
     await admit(hass)
-    visit_id = hass.config_entries.async_get_entry(ENTRY_ID).runtime_data.visit.visit_id
+    visit_id = hass.config_entries.async_get_entry(ENTRY_ID).runtime_data.controller.visit.visit_id
     await open_door(hass)
     await close_door(hass)
     await tick(hass, freezer, 11)
@@ -261,7 +261,7 @@ async def test_retention_removes_exactly_what_is_old(
     os.utime(old_folder / "01_admitted.jpg", (time.time() - 31 * day, time.time() - 31 * day))
     being_written = visit_folder(media_folder, "01NEWVISIT")  # made for a picture that is being written
     being_written.mkdir()
-    controller = init_integration.runtime_data
+    controller = init_integration.runtime_data.controller
     controller.history.insert(
         0,
         {"visit_id": old, "pass_label": "Owner", "started": "2026-10-01T10:00:00+00:00", "files": ["01_admitted.jpg"]},

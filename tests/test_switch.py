@@ -33,7 +33,7 @@ async def test_turning_off_refuses_passes_not_the_owner(hass: HomeAssistant, ini
     """Off: the switch shows it; the owner's own admit still works."""
     await hass.services.async_call("switch", "turn_off", {"entity_id": SWITCH}, blocking=True)
     assert hass.states.get(SWITCH).state == "off"
-    assert init_integration.runtime_data.accepting is False
+    assert init_integration.runtime_data.controller.accepting is False
     await hass.services.async_call("switch", "turn_on", {"entity_id": SWITCH}, blocking=True)
     assert hass.states.get(SWITCH).state == "on"
 
@@ -46,4 +46,4 @@ async def test_restored_after_restart(hass: HomeAssistant, mock_config_entry: Mo
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     assert hass.states.get(SWITCH).state == "off"
-    assert mock_config_entry.runtime_data.accepting is False
+    assert mock_config_entry.runtime_data.controller.accepting is False

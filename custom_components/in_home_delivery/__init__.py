@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from homeassistant.const import Platform
+from homeassistant.components.webhook import async_generate_id
+from homeassistant.const import CONF_WEBHOOK_ID, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryError
 from homeassistant.helpers import config_validation as cv
@@ -10,7 +11,8 @@ from homeassistant.helpers.translation import async_get_translations
 from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN
-from .controller import EntranceController, InHomeDeliveryConfigEntry
+from .controller import EntranceController
+from .data import EntranceData, InHomeDeliveryConfigEntry
 from .doorbell import async_watch_answers, async_watch_doorbell
 from .relay import async_remove_pulse_end
 from .services import async_setup_services
@@ -53,12 +55,29 @@ async def async_setup_entry(hass: HomeAssistant, entry: InHomeDeliveryConfigEntr
     # The logbook describes events synchronously, from these cached texts.
     for language in {hass.config.language, "en"}:
         await async_get_translations(hass, language, "exceptions", [DOMAIN])
-    entry.runtime_data = controller
+    entry.runtime_data = EntranceData(
+        controller=controller, coordinator=controller.coordinator, passes=controller.passes
+    )
     async_watch_wrapped_entities(hass, entry)
     async_register_link_webhook(hass, entry)
     async_watch_doorbell(hass, entry)
     async_watch_answers(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: InHomeDeliveryConfigEntry) -> bool:
+    """Move the link's webhook id from the entrance store into the entry's data (minor version 2).
+
+    Every link handed out keeps working: the id is the one the store had (a new one only where there
+    was none).
+    """
+    if entry.version > 1:
+        return False  # a newer release's entry
+    if entry.minor_version < 2:
+        stored = await EntranceStore(hass, entrance_key(entry.entry_id), dict).async_load()
+        webhook_id = stored.get("webhook_id") or async_generate_id()
+        hass.config_entries.async_update_entry(entry, data={**entry.data, CONF_WEBHOOK_ID: webhook_id}, minor_version=2)
     return True
 
 

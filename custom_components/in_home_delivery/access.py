@@ -20,7 +20,7 @@ from homeassistant.components.cover import CoverEntityFeature
 from homeassistant.const import ATTR_ENTITY_ID, ATTR_SUPPORTED_FEATURES, STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import State
 
-from .const import CONF_GARAGE_DOOR, CONF_LOCK, CONF_OPENING_HEIGHT, CONF_STREET_DOOR, CONF_STREET_DOOR_PULSE
+from .const import CONF_GARAGE_DOOR, CONF_LOCK, CONF_STREET_DOOR
 
 type Call = tuple[str, str, dict[str, Any]]
 
@@ -82,10 +82,10 @@ class CoverAccess:
 type AccessPoint = LockAccess | CoverAccess
 
 
-def access_point(data: Mapping[str, Any], options: Mapping[str, Any]) -> AccessPoint:
+def access_point(data: Mapping[str, Any], opening_height: int | None) -> AccessPoint:
     """The entrance's access point from its entry: a garage door where one is set, else the lock."""
     if garage := data.get(CONF_GARAGE_DOOR):
-        return CoverAccess(entity_id=garage, opening_height=options.get(CONF_OPENING_HEIGHT) or None)
+        return CoverAccess(entity_id=garage, opening_height=opening_height)
     return LockAccess(entity_id=data[CONF_LOCK])
 
 
@@ -131,9 +131,8 @@ class StreetDoorOpener:
         return "switch", "turn_off", {ATTR_ENTITY_ID: self.entity_id}
 
 
-def street_door_opener(data: Mapping[str, Any], options: Mapping[str, Any]) -> StreetDoorOpener | None:
-    """The entrance's street door opener, where one is set."""
+def street_door_opener(data: Mapping[str, Any], pulse: timedelta) -> StreetDoorOpener | None:
+    """The entrance's street door opener, where one is set (a switch is held on for pulse)."""
     if not (entity_id := data.get(CONF_STREET_DOOR)):
         return None
-    seconds = options.get(CONF_STREET_DOOR_PULSE) or DEFAULT_PULSE.total_seconds()
-    return StreetDoorOpener(entity_id=entity_id, pulse=timedelta(seconds=float(seconds)))
+    return StreetDoorOpener(entity_id=entity_id, pulse=pulse)

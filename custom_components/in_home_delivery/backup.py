@@ -11,7 +11,7 @@ from .const import DOMAIN
 async def _async_hold(hass: HomeAssistant, hold: bool) -> None:
     for entry in hass.config_entries.async_entries(DOMAIN):
         if entry.state is ConfigEntryState.LOADED:
-            await entry.runtime_data.passes.store.async_hold_for_backup(hold)
+            await entry.runtime_data.passes.async_hold_for_backup(hold)
 
 
 async def async_pre_backup(hass: HomeAssistant) -> None:

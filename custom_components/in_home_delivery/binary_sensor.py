@@ -9,7 +9,7 @@ from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .controller import InHomeDeliveryConfigEntry
+from .data import InHomeDeliveryConfigEntry
 from .entity import InHomeDeliveryEntity
 
 PARALLEL_UPDATES = 0
@@ -23,7 +23,9 @@ async def async_setup_entry(
     hass: HomeAssistant, entry: InHomeDeliveryConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add the visit-in-progress sensor."""
-    async_add_entities([VisitInProgressSensor(controller=entry.runtime_data, description=VISIT_IN_PROGRESS)])
+    async_add_entities(
+        [VisitInProgressSensor(coordinator=entry.runtime_data.coordinator, description=VISIT_IN_PROGRESS)]
+    )
 
 
 class VisitInProgressSensor(InHomeDeliveryEntity, BinarySensorEntity):
@@ -33,4 +35,4 @@ class VisitInProgressSensor(InHomeDeliveryEntity, BinarySensorEntity):
     @override
     def is_on(self) -> bool:
         """Return whether a visit is open."""
-        return self.controller.visit_running
+        return self.snapshot.visit_running

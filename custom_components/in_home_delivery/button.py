@@ -8,7 +8,7 @@ from homeassistant.components.button import ButtonEntity, ButtonEntityDescriptio
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .controller import InHomeDeliveryConfigEntry
+from .data import InHomeDeliveryConfigEntry
 from .entity import InHomeDeliveryEntity
 
 PARALLEL_UPDATES = 1
@@ -20,7 +20,7 @@ async def async_setup_entry(
     hass: HomeAssistant, entry: InHomeDeliveryConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add the end-visit button."""
-    async_add_entities([EndVisitButton(controller=entry.runtime_data, description=END_VISIT)])
+    async_add_entities([EndVisitButton(coordinator=entry.runtime_data.coordinator, description=END_VISIT)])
 
 
 class EndVisitButton(InHomeDeliveryEntity, ButtonEntity):
@@ -29,4 +29,4 @@ class EndVisitButton(InHomeDeliveryEntity, ButtonEntity):
     @override
     async def async_press(self) -> None:
         """End the visit."""
-        await self.controller.async_end_visit()
+        await self.commands.async_end_visit()

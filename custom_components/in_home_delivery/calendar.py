@@ -19,16 +19,20 @@ from homeassistant.components.calendar.const import (
 from homeassistant.components.websocket_api.connection import current_connection
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import Unauthorized
+from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
-from .controller import InHomeDeliveryConfigEntry
+from .coordinator import EntranceCoordinator
 from .core.commands import Message
 from .core.guests import Guest
 from .core.passes import Delivery, DeliveryStatus
+from .data import InHomeDeliveryConfigEntry
 from .entity import InHomeDeliveryEntity
+from .house import House
 from .links import async_pass_link
-from .passbook import validation_error
+from .messages import Messages
+from .passbook import PassBook, validation_error
 
 PARALLEL_UPDATES = 0
 
@@ -46,11 +50,18 @@ async def async_setup_entry(
     hass: HomeAssistant, entry: InHomeDeliveryConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add the entrance's calendars."""
-    controller = entry.runtime_data
+    controller = entry.runtime_data.controller
+    coordinator = controller.coordinator
     async_add_entities(
         [
-            DeliveriesCalendar(controller=controller, description=DELIVERIES),
-            GuestAccessCalendar(controller=controller, description=GUEST_ACCESS),
+            DeliveriesCalendar(
+                coordinator=coordinator,
+                description=DELIVERIES,
+                passes=controller.passes,
+                messages=controller.messages,
+                house=controller.house,
+            ),
+            GuestAccessCalendar(coordinator=coordinator, description=GUEST_ACCESS, passes=controller.passes),
         ]
     )
 
@@ -101,6 +112,21 @@ class DeliveriesCalendar(InHomeDeliveryEntity, CalendarEntity):
     that carrier can read.
     """
 
+    def __init__(
+        self,
+        *,
+        coordinator: EntranceCoordinator,
+        description: EntityDescription,
+        passes: PassBook,
+        messages: Messages,
+        house: House,
+    ) -> None:
+        """Read and write the entrance's deliveries; tell the owner a link made here."""
+        super().__init__(coordinator=coordinator, description=description)
+        self.passes = passes
+        self.messages = messages
+        self.house = house
+
     _attr_supported_features = (
         CalendarEntityFeature.CREATE_EVENT | CalendarEntityFeature.DELETE_EVENT | CalendarEntityFeature.UPDATE_EVENT
     )
@@ -115,7 +141,7 @@ class DeliveriesCalendar(InHomeDeliveryEntity, CalendarEntity):
     @override
     def event(self) -> CalendarEvent | None:
         """The delivery now or next."""
-        delivery = self.controller.passes.next_delivery(dt_util.utcnow())
+        delivery = self.passes.next_delivery(dt_util.utcnow())
         return delivery_event(delivery) if delivery else None
 
     @override
@@ -125,7 +151,7 @@ class DeliveriesCalendar(InHomeDeliveryEntity, CalendarEntity):
         """Deliveries whose window overlaps the range."""
         return [
             delivery_event(item)
-            for item in self.controller.passes.deliveries(start_date, end_date)
+            for item in self.passes.deliveries(start_date, end_date)
             if item.status is not DeliveryStatus.CANCELLED
         ]
 
@@ -138,7 +164,7 @@ class DeliveriesCalendar(InHomeDeliveryEntity, CalendarEntity):
         """
         await async_require_admin(self.hass, self.entity_id)
         start, end = _window(kwargs)
-        passes = self.controller.passes
+        passes = self.passes
         delivery, token = await passes.async_schedule_delivery(
             window_start=start,
             window_end=end,
@@ -148,7 +174,7 @@ class DeliveriesCalendar(InHomeDeliveryEntity, CalendarEntity):
         if token is None:  # made without a tracking number: always a new delivery with its token
             return
         link = await async_pass_link(self.hass, passes.webhook_id, token)
-        notification = await self.controller.messages.notification(
+        notification = await self.messages.notification(
             Message.LINK_CREATED,
             None,
             placeholders={
@@ -158,9 +184,9 @@ class DeliveriesCalendar(InHomeDeliveryEntity, CalendarEntity):
             },
         )
         tag = f"in_home_delivery_link_{delivery.pass_id}"
-        if self.controller.house.notify_targets:
+        if self.house.notify_targets:
             # The owner's phones keep it; every user of the instance can read a persistent notification.
-            await self.controller.house.notify(replace(notification, tag=tag))
+            await self.house.notify(replace(notification, tag=tag))
         else:
             persistent_notification.async_create(self.hass, notification.message, notification.title, tag)
 
@@ -170,7 +196,7 @@ class DeliveriesCalendar(InHomeDeliveryEntity, CalendarEntity):
     ) -> None:
         """Cancel the delivery."""
         await async_require_admin(self.hass, self.entity_id)
-        await self.controller.passes.async_cancel_delivery(uid)
+        await self.passes.async_cancel_delivery(uid)
 
     @override
     async def async_update_event(
@@ -179,7 +205,7 @@ class DeliveriesCalendar(InHomeDeliveryEntity, CalendarEntity):
         """Move the delivery's window or rename it."""
         await async_require_admin(self.hass, self.entity_id)
         start, end = _window(event)
-        await self.controller.passes.async_update_delivery(
+        await self.passes.async_update_delivery(
             uid,
             window_start=start,
             window_end=end,
@@ -226,6 +252,11 @@ class GuestAccessCalendar(InHomeDeliveryEntity, CalendarEntity):
 
     _next: tuple[int, datetime, CalendarEvent | None] | None = None
 
+    def __init__(self, *, coordinator: EntranceCoordinator, description: EntityDescription, passes: PassBook) -> None:
+        """Read the entrance's guests."""
+        super().__init__(coordinator=coordinator, description=description)
+        self.passes = passes
+
     @property
     @override
     def event(self) -> CalendarEvent | None:
@@ -236,7 +267,7 @@ class GuestAccessCalendar(InHomeDeliveryEntity, CalendarEntity):
         window kept. A visit step or a delivery does not expand every guest's schedule.
         """
         now = dt_util.utcnow()
-        index = self.controller.passes
+        index = self.passes
         week = now + timedelta(days=7)
         if self._next is not None and now < self._next[1]:
             seen, until, cached = self._next
@@ -246,7 +277,7 @@ class GuestAccessCalendar(InHomeDeliveryEntity, CalendarEntity):
                 # Only guests were added: the next window is the cached one or one of theirs.
                 candidates = guest_events(added, now, week)[:1] + ([cached] if cached else [])
                 return self._keep(index.guests_changed, until, min(candidates, key=_order, default=None))
-        events = guest_events(self.controller.passes.guests(now, week), now, week)
+        events = guest_events(self.passes.guests(now, week), now, week)
         return self._keep(index.guests_changed, now + timedelta(hours=1), events[0] if events else None)
 
     def _keep(self, changed: int, until: datetime, event: CalendarEvent | None) -> CalendarEvent | None:
@@ -261,4 +292,4 @@ class GuestAccessCalendar(InHomeDeliveryEntity, CalendarEntity):
         self, hass: HomeAssistant, start_date: datetime, end_date: datetime
     ) -> list[CalendarEvent]:
         """Every guest window in the range."""
-        return guest_events(self.controller.passes.guests(start_date, end_date), start_date, end_date)
+        return guest_events(self.passes.guests(start_date, end_date), start_date, end_date)

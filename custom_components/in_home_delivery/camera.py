@@ -15,7 +15,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .controller import EntranceController, InHomeDeliveryConfigEntry
+from .coordinator import EntranceCoordinator
+from .data import InHomeDeliveryConfigEntry
 from .entity import MirrorEntity
 
 PARALLEL_UPDATES = 0
@@ -27,18 +28,18 @@ async def async_setup_entry(
     hass: HomeAssistant, entry: InHomeDeliveryConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add the camera mirror where the entrance has a camera."""
-    if entry.runtime_data.camera:
-        async_add_entities([EntranceCamera(controller=entry.runtime_data, description=CAMERA)])
+    if entry.runtime_data.coordinator.commands.camera:
+        async_add_entities([EntranceCamera(coordinator=entry.runtime_data.coordinator, description=CAMERA)])
 
 
 class EntranceCamera(MirrorEntity, Camera):
     """Shows what the wrapped camera shows."""
 
-    def __init__(self, *, controller: EntranceController, description: CameraEntityDescription) -> None:
+    def __init__(self, *, coordinator: EntranceCoordinator, description: CameraEntityDescription) -> None:
         """Set up both parents."""
-        super().__init__(controller=controller, description=description)
+        super().__init__(coordinator=coordinator, description=description)
         Camera.__init__(self)
-        self.wrapped = controller.camera or ""
+        self.wrapped = coordinator.commands.camera or ""
 
     @property
     @override

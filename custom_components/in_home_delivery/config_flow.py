@@ -6,6 +6,7 @@ from typing import Any, override
 
 import probatio
 
+from homeassistant.components import webhook
 from homeassistant.components.cover import CoverEntityFeature
 from homeassistant.components.lock.const import LockEntityFeature
 from homeassistant.config_entries import (
@@ -15,7 +16,7 @@ from homeassistant.config_entries import (
     ConfigFlowResult,
     OptionsFlowWithReload,
 )
-from homeassistant.const import CONF_NAME
+from homeassistant.const import CONF_NAME, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers import config_validation as cv, selector
@@ -239,6 +240,7 @@ class InHomeDeliveryConfigFlow(ConfigFlow, domain=DOMAIN):
     """Set up an entrance."""
 
     VERSION = 1
+    MINOR_VERSION = 2  # 2: the link's webhook id is in the entry's data (1: in the entrance store)
 
     @staticmethod
     @callback
@@ -258,7 +260,7 @@ class InHomeDeliveryConfigFlow(ConfigFlow, domain=DOMAIN):
                     self._async_abort_entries_match({key: data[key]})
             errors, placeholders = validate_entrance(self.hass, data)
             if not errors:
-                data = clean(data)
+                data = clean(data) | {CONF_WEBHOOK_ID: webhook.async_generate_id()}
                 return self.async_create_entry(title=data[CONF_NAME], data=data, options=default_options(data))
         schema = self.add_suggested_values_to_schema(_entrance_schema(self.hass), user_input or {})
         return self.async_show_form(
@@ -281,7 +283,7 @@ class InHomeDeliveryConfigFlow(ConfigFlow, domain=DOMAIN):
                 return self.async_abort(reason="already_configured")
             errors, placeholders = validate_entrance(self.hass, data)
             if not errors:
-                data = clean(data)
+                data = clean(data) | {CONF_WEBHOOK_ID: entry.data[CONF_WEBHOOK_ID]}  # every link stays valid
                 return self.async_update_reload_and_abort(entry, title=data[CONF_NAME], data=data)
         suggested = user_input or nest(dict(entry.data), SECTIONS)
         schema = self.add_suggested_values_to_schema(_entrance_schema(self.hass), suggested)

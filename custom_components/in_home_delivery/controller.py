@@ -30,23 +30,18 @@ from .camera_watch import CameraWatch
 from .const import (
     CONF_ALARM_CODE,
     CONF_ALARM_PANEL,
-    CONF_AUTO_LOCK,
     CONF_CAMERA,
-    CONF_CAMERA_CHECK_INTERVAL,
     CONF_DOOR_SENSOR,
     CONF_DOORBELL,
     CONF_GARAGE_DOOR,
     CONF_LIGHTS,
-    CONF_LIGHTS_ON,
     CONF_LOCK,
     CONF_NOTIFY_TARGETS,
-    CONF_ONLY_WHEN_AWAY,
-    CONF_REQUIRE_CAMERA,
     CONF_STREET_DOOR,
-    DEFAULT_OPTIONS,
     DOMAIN,
     EVENT_IN_HOME_DELIVERY,
 )
+from .coordinator import IDLE, RELOCK_FAILED, EntranceCoordinator, EntranceSnapshot
 from .core.admission import Conditions, DenyReason
 from .core.carriers import Carrier
 from .core.commands import (
@@ -84,9 +79,10 @@ from .phone_actions import OneTimeActions
 from .relay import async_street_door_relay
 from .repairs import async_raise_unreadable_issue, unreadable_issue_id
 from .runner import CommandRunner
-from .settings import visit_settings
+from .settings import EntranceSettings
 from .sources import ExpectedDeliveries
 from .store import (
+    HISTORY_KEYS,
     HISTORY_LIMIT,
     EntranceStore,
     PassStoreUnreadableError,
@@ -101,8 +97,6 @@ _LOGGER = logging.getLogger(__name__)
 RETENTION_INTERVAL = timedelta(days=1)
 REFUSALS_QUIET = timedelta(minutes=10)
 MAX_QUIET_KEYS = 1000
-
-type InHomeDeliveryConfigEntry = ConfigEntry[EntranceController]
 
 
 class VisitDeniedError(ServiceValidationError):
@@ -131,26 +125,25 @@ def door_input(state: str | None) -> bool | None:
 class EntranceController:
     """Runs the visits of one entrance."""
 
-    def __init__(self, hass: HomeAssistant, entry: InHomeDeliveryConfigEntry) -> None:
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry) -> None:
         """Read the entrance's configuration."""
         self.hass = hass
         self.entry = entry
         self.name: str = entry.data[CONF_NAME]
-        self.access = access_point(entry.data, entry.options)
-        self.street_door = street_door_opener(entry.data, entry.options)
+        self.options = options = EntranceSettings.from_options(entry.options)
+        self.access = access_point(entry.data, options.opening_height)
+        self.street_door = street_door_opener(entry.data, options.street_door_pulse)
         self.lock_entity: str = self.access.entity_id  # the access point: a lock or a garage door
         # A garage door is its own door; a sensor of its own only makes "closed" stricter (garage_sensor).
         self.door_sensor: str | None = None if self.access.own_door else entry.data.get(CONF_DOOR_SENSOR)
         self.garage_sensor: str | None = entry.data.get(CONF_DOOR_SENSOR) if self.access.own_door else None
         self.camera: str | None = entry.data.get(CONF_CAMERA)
-        self.settings = visit_settings(
-            entry.options, has_door_sensor=self.door_sensor is not None, own_door=self.access.own_door
-        )
+        self.settings = options.visit(has_door_sensor=self.door_sensor is not None, own_door=self.access.own_door)
         self.house = House(
             hass,
             access=self.access,
             street_door=self.street_door,
-            lights=entry.data.get(CONF_LIGHTS, []) if entry.options.get(CONF_LIGHTS_ON, True) else [],
+            lights=entry.data.get(CONF_LIGHTS, []) if options.lights_on else [],
             alarm_panel=entry.data.get(CONF_ALARM_PANEL),
             alarm_code=entry.data.get(CONF_ALARM_CODE),
             notify_targets=entry.data.get(CONF_NOTIFY_TARGETS, []),
@@ -158,21 +151,20 @@ class EntranceController:
         self.store = EntranceStore(hass, entrance_key(entry.entry_id), self._store_data)
         self.visit_store = EntranceStore(hass, visit_key(entry.entry_id), self._visit_data)
         self.messages = Messages(hass, self.name)
+        self.coordinator = EntranceCoordinator(hass, entry, name=self.name, commands=self, build=self.snapshot)
         self.visit: Visit | None = None
         self.remembered = Remembered()
         self.history: list[dict[str, Any]] = []
-        self.passes = PassBook(hass, entry, self, self.visit_store.async_save_checked)
-        self.sources = ExpectedDeliveries(hass, entry, self.passes)
+        self.passes = PassBook(hass, entry, self, self.visit_store.async_save_checked, grace=options.grace)
+        self.sources = ExpectedDeliveries(hass, entry, self.passes, options)
         self.lockout = Lockout()
         self.phone_actions = OneTimeActions()
         self.media = VisitPictures(hass, entry.entry_id, self.camera)
-        self.runner = CommandRunner(hass, entry, self)
+        self.runner = CommandRunner(hass, entry, self, options)
         self.camera_watch = CameraWatch(
             hass,
             self.media,
-            timedelta(
-                seconds=int(entry.options.get(CONF_CAMERA_CHECK_INTERVAL, DEFAULT_OPTIONS[CONF_CAMERA_CHECK_INTERVAL]))
-            ),
+            options.camera_check_interval,
             door_unlocked=lambda: self.visit is not None and self.visit.running and self.visit.lock_state != "locked",
             on_lost=self._async_camera_lost,
         )
@@ -182,7 +174,6 @@ class EntranceController:
         self._admitting = False
         self.street_door_opened = StreetDoorOpenings()
         self._told: dict[str, datetime] = {}
-        self._listeners: list[CALLBACK_TYPE] = []
         self._unsub_timer: CALLBACK_TYPE | None = None
 
     @property
@@ -247,6 +238,7 @@ class EntranceController:
         self.media.restore(stored.get("last_picture"))
         if moved_visit or moved_passes:
             await self.store.async_save_now()
+        self.coordinator.publish()
 
     def _follow(self) -> None:
         """Follow the lock and door, resume a running visit once Home Assistant has started, and clean up daily."""
@@ -293,7 +285,7 @@ class EntranceController:
     @callback
     def _auto_lock(self) -> None:
         """With "Auto-lock after any unlock" on, an unlock that is not a visit's becomes one, so it locks again."""
-        if not self.entry.options.get(CONF_AUTO_LOCK, False) or self._admitting or self.visit_running:
+        if not self.options.auto_lock or self._admitting or self.visit_running:
             return
         _LOGGER.info("%s: unlocked by hand; it locks again by the visit's rules", self.name)
         self._commit(
@@ -316,11 +308,44 @@ class EntranceController:
         """The pass changes waiting for the database changed: the visit store keeps them."""
         self.visit_store.async_schedule_save()
 
+    def snapshot(self) -> EntranceSnapshot:
+        """The entrance as its entities show it, now."""
+        now = dt_util.utcnow()
+        visit = self.visit if self.visit is not None and self.visit.running else None
+        phase = IDLE if visit is None else RELOCK_FAILED if visit.stuck else visit.phase.value
+        return EntranceSnapshot(
+            taken=now,
+            phase=phase,
+            visit_running=visit is not None,
+            accepting=self.accepting,
+            last_visit=self._last_visit(),
+            next_delivery=next((item for item in self.passes.upcoming(now) if item.window_start > now), None),
+            expected_today=tuple(self.passes.expected_today(now)),
+            last_picture=self.media.last,
+        )
+
+    def _last_visit(self) -> dict[str, Any] | None:
+        """The newest finished visit as the last-visit sensor shows it, with its pictures' media ids."""
+        if not self.history:
+            return None
+        record = self.history[-1]
+        files = record.get("files") or []
+        return {key: record.get(key) for key in (*HISTORY_KEYS, "ended")} | {
+            "pictures": [self.media.media_id(record["visit_id"], name) for name in files if name.endswith(".jpg")],
+            "recording": next(
+                (self.media.media_id(record["visit_id"], name) for name in files if not name.endswith(".jpg")), None
+            ),
+        }
+
     @callback
-    def add_listener(self, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
-        """Call update whenever the entrance changes; return a function that stops it."""
-        self._listeners.append(update)
-        return lambda: self._listeners.remove(update)
+    def set_accepting(self, accepting: bool) -> None:
+        """Accept visits (the "deliveries allowed" switch), or turn them away; the owner may still admit."""
+        self.accepting = accepting
+        self.notify_listeners()
+
+    async def async_read_picture(self, visit_id: str, name: str) -> bytes | None:
+        """A picture of a visit."""
+        return await self.media.async_read(visit_id, name)
 
     @property
     def lock_state(self) -> str | None:
@@ -363,7 +388,7 @@ class EntranceController:
     @property
     def camera_required(self) -> bool:
         """Whether visits need a working camera."""
-        return bool(self.camera and self.entry.options.get(CONF_REQUIRE_CAMERA))
+        return bool(self.camera and self.options.require_camera)
 
     def _conditions(self, *, camera_ok: bool = True) -> Conditions:
         """The entrance as it is now, for the decision; camera_ok: the required picture came (or is not awaited yet)."""
@@ -376,7 +401,7 @@ class EntranceController:
             door_open=self.lock_state not in ("locked", None) if self.access.own_door else self.door_open(),
             camera_required=self.camera_required,
             camera_ok=camera_ok,
-            only_when_away=bool(self.entry.options.get(CONF_ONLY_WHEN_AWAY)),
+            only_when_away=self.options.only_when_away,
             someone_home=any(state.state == "home" for state in self.hass.states.async_all("person")),
         )
 
@@ -636,9 +661,8 @@ class EntranceController:
 
     @callback
     def notify_listeners(self) -> None:
-        """Tell every entity that the entrance changed."""
-        for update in list(self._listeners):
-            update()
+        """Tell every entity that the entrance changed: a new snapshot is published."""
+        self.coordinator.publish()
 
     @callback
     def notify_owner(

@@ -9,15 +9,15 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
 from .const import CONF_ALARM_CODE
-from .controller import InHomeDeliveryConfigEntry
 from .core.visit import visit_as_dict
+from .data import InHomeDeliveryConfigEntry
 
 TO_REDACT = {CONF_ALARM_CODE, "token", "token_hash", "link", "webhook_id"}
 
 
 async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: InHomeDeliveryConfigEntry) -> dict[str, Any]:
     """Return the entrance's configuration, running visit and recent history."""
-    controller = entry.runtime_data
+    controller = entry.runtime_data.controller
     passes = controller.passes
     counts = Counter(f"{item.kind}_{passes.describe(item)['status']}" for item in passes.all())
     return async_redact_data(

@@ -15,10 +15,11 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
 
-from .const import CONF_ASK_ON_DOORBELL, CONF_DOORBELL
-from .controller import InHomeDeliveryConfigEntry, VisitDeniedError
+from .const import CONF_DOORBELL
+from .controller import VisitDeniedError
 from .core.commands import Message
 from .core.door import Button, Purpose
+from .data import InHomeDeliveryConfigEntry
 from .phone_actions import LET_IN, LOCK_NOW, MOBILE_APP_ACTION_EVENT, NOT_NOW
 
 QUESTION_VALID = timedelta(minutes=10)
@@ -38,9 +39,9 @@ def is_press(event: Event[EventStateChangedData]) -> bool:
 @callback
 def async_watch_doorbell(hass: HomeAssistant, entry: InHomeDeliveryConfigEntry) -> None:
     """Follow the doorbell, and the phones' answers."""
-    controller = entry.runtime_data
+    controller = entry.runtime_data.controller
     doorbell = entry.data.get(CONF_DOORBELL)
-    if not doorbell or not entry.options.get(CONF_ASK_ON_DOORBELL):
+    if not doorbell or not controller.options.ask_on_doorbell:
         return
 
     @callback
@@ -59,7 +60,7 @@ def async_watch_doorbell(hass: HomeAssistant, entry: InHomeDeliveryConfigEntry) 
 @callback
 def async_watch_answers(hass: HomeAssistant, entry: InHomeDeliveryConfigEntry) -> None:
     """The owner's answers from the phones: Let in (the doorbell's question) and Lock now (an alert)."""
-    controller = entry.runtime_data
+    controller = entry.runtime_data.controller
 
     async def on_answer(event: Event) -> None:
         # The first answer, from any phone, closes the question for every phone.

@@ -7,37 +7,41 @@ from typing import override
 from homeassistant.const import ATTR_SUPPORTED_FEATURES, STATE_UNAVAILABLE
 from homeassistant.core import Event, EventStateChangedData, State, callback
 from homeassistant.helpers.device_registry import DeviceInfo
-from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.event import async_track_state_change_event
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
-from .controller import EntranceController
+from .coordinator import EntranceCommands, EntranceCoordinator, EntranceSnapshot
 
 
-class InHomeDeliveryEntity(Entity):
-    """An entity of the entrance's own device, updated whenever the controller changes."""
+class InHomeDeliveryEntity(CoordinatorEntity[EntranceCoordinator]):
+    """An entity of the entrance's own device: it reads the entrance's snapshot, and acts through its commands."""
 
     _attr_has_entity_name = True
-    _attr_should_poll = False
 
-    def __init__(self, *, controller: EntranceController, description: EntityDescription) -> None:
+    def __init__(self, *, coordinator: EntranceCoordinator, description: EntityDescription) -> None:
         """Attach the entity to its entrance."""
-        self.controller = controller
+        super().__init__(coordinator)
         self.entity_description = description
-        entry = controller.entry
-        self._attr_unique_id = f"{entry.entry_id}_{description.key}"
+        entry_id = coordinator.entry_id
+        self._attr_unique_id = f"{entry_id}_{description.key}"
         self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, entry.entry_id)},
-            name=controller.name,
+            identifiers={(DOMAIN, entry_id)},
+            name=coordinator.entrance_name,
             manufacturer="In-Home Delivery",
             model="Entrance",
         )
 
-    @override
-    async def async_added_to_hass(self) -> None:
-        """Follow the controller."""
-        await super().async_added_to_hass()
-        self.async_on_remove(self.controller.add_listener(self.async_write_ha_state))
+    @property
+    def snapshot(self) -> EntranceSnapshot:
+        """The entrance as it was last published."""
+        return self.coordinator.data
+
+    @property
+    def commands(self) -> EntranceCommands:
+        """What the entity may ask of its entrance."""
+        return self.coordinator.commands
 
 
 class MirrorEntity(InHomeDeliveryEntity):

@@ -10,8 +10,8 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import EVENT_IN_HOME_DELIVERY
-from .controller import InHomeDeliveryConfigEntry
 from .core.commands import EventType
+from .data import InHomeDeliveryConfigEntry
 from .entity import InHomeDeliveryEntity
 
 PARALLEL_UPDATES = 0
@@ -25,7 +25,7 @@ async def async_setup_entry(
     hass: HomeAssistant, entry: InHomeDeliveryConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add the visit event entity."""
-    async_add_entities([VisitEvent(controller=entry.runtime_data, description=VISIT)])
+    async_add_entities([VisitEvent(coordinator=entry.runtime_data.coordinator, description=VISIT)])
 
 
 class VisitEvent(InHomeDeliveryEntity, EventEntity):
@@ -41,7 +41,7 @@ class VisitEvent(InHomeDeliveryEntity, EventEntity):
 
     @callback
     def _is_ours(self, data: Mapping[str, Any]) -> bool:
-        return bool(data.get("config_entry_id") == self.controller.entry.entry_id)
+        return bool(data.get("config_entry_id") == self.coordinator.entry_id)
 
     @callback
     def _on_event(self, event: Event) -> None:

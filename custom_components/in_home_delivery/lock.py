@@ -13,7 +13,8 @@ from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .controller import EntranceController, InHomeDeliveryConfigEntry
+from .coordinator import EntranceCoordinator
+from .data import InHomeDeliveryConfigEntry
 from .entity import MirrorEntity
 
 PARALLEL_UPDATES = 1
@@ -25,25 +26,26 @@ async def async_setup_entry(
     hass: HomeAssistant, entry: InHomeDeliveryConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add the mirror of the wrapped lock."""
-    async_add_entities([EntranceLock(controller=entry.runtime_data, description=LOCK)])
+    async_add_entities([EntranceLock(coordinator=entry.runtime_data.coordinator, description=LOCK)])
 
 
 class EntranceLock(MirrorEntity, LockEntity):
     """Mirrors the access point: the wrapped lock state for state, or a garage door as a lock (closed = locked)."""
 
-    def __init__(self, *, controller: EntranceController, description: LockEntityDescription) -> None:
+    def __init__(self, *, coordinator: EntranceCoordinator, description: LockEntityDescription) -> None:
         """Mirror the entrance's lock."""
-        super().__init__(controller=controller, description=description)
-        self.wrapped = controller.lock_entity
+        super().__init__(coordinator=coordinator, description=description)
+        self.access = coordinator.commands.access
+        self.wrapped = self.access.entity_id
 
     @property
     @override
     def supported_features(self) -> LockEntityFeature:
         """Offer open where the wrapped lock does."""
-        return LockEntityFeature(0 if self.controller.access.own_door else self.wrapped_features)
+        return LockEntityFeature(0 if self.access.own_door else self.wrapped_features)
 
     def _is(self, lock_state: LockState) -> bool | None:
-        trusted = self.controller.access.read(self.wrapped_state)
+        trusted = self.access.read(self.wrapped_state)
         return None if trusted is None else trusted == lock_state
 
     @property
@@ -83,7 +85,7 @@ class EntranceLock(MirrorEntity, LockEntity):
         return self._is(LockState.OPENING)
 
     async def _pass_through(self, action: str) -> None:
-        access = self.controller.access
+        access = self.access
         if action == "lock":
             domain, service, data = access.secure_call()
         elif action == "unlock":
@@ -95,8 +97,8 @@ class EntranceLock(MirrorEntity, LockEntity):
     @override
     async def async_lock(self, **kwargs: Any) -> None:
         """Lock; during a visit this ends the visit, which locks and confirms."""
-        if self.controller.visit_running:
-            await self.controller.async_end_visit()
+        if self.snapshot.visit_running:
+            await self.commands.async_end_visit()
             return
         await self._pass_through("lock")
 

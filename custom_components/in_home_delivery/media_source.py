@@ -50,7 +50,10 @@ class InHomeDeliveryMediaSource(MediaSource):
         self.hass = hass
 
     def _controllers(self) -> dict[str, EntranceController]:
-        return {entry.entry_id: entry.runtime_data for entry in self.hass.config_entries.async_loaded_entries(DOMAIN)}
+        return {
+            entry.entry_id: entry.runtime_data.controller
+            for entry in self.hass.config_entries.async_loaded_entries(DOMAIN)
+        }
 
     def _controller(self, entry_id: str) -> EntranceController:
         if (controller := self._controllers().get(entry_id)) is None:

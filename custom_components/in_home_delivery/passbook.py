@@ -11,9 +11,8 @@ from datetime import datetime, timedelta
 import logging
 from typing import Any
 
-from homeassistant.components import webhook
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
+from homeassistant.const import CONF_WEBHOOK_ID, EVENT_HOMEASSISTANT_FINAL_WRITE
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.event import (
@@ -24,7 +23,7 @@ from homeassistant.helpers.event import (
 from homeassistant.util import dt as dt_util
 from homeassistant.util.ulid import ulid_now
 
-from .const import CONF_GRACE, DEFAULT_OPTIONS, DOMAIN
+from .const import DOMAIN
 from .core.carriers import Carrier
 from .core.commands import EventType, Message
 from .core.door import pass_denial
@@ -64,6 +63,8 @@ class PassBook:
         entry: ConfigEntry,
         entrance: Announcer,
         save_journal: Callable[[], Awaitable[None]],
+        *,
+        grace: timedelta,
     ) -> None:
         """Belong to one entrance; save_journal writes journal() where a restart finds it, or raises."""
         self.hass = hass
@@ -72,8 +73,9 @@ class PassBook:
         self._index = PassIndex()
         self.store = PassStore(hass, entry.entry_id)
         self.store.rows = self._rows
-        self.webhook_id = ""
+        self.webhook_id: str = entry.data[CONF_WEBHOOK_ID]
         self._save_journal = save_journal
+        self.grace = grace  # around delivery windows
         self._revision = 0
         self._revisions: dict[str, int] = {}
         # Changes not yet confirmed in the database, by pass: such a pass opens nothing until they are.
@@ -86,13 +88,8 @@ class PassBook:
         self._finished_before_load: list[Visit] = []
         self._unsub_missed: CALLBACK_TYPE | None = None
 
-    @property
-    def grace(self) -> timedelta:
-        """The grace period around delivery windows."""
-        return timedelta(seconds=int(self.entry.options.get(CONF_GRACE, DEFAULT_OPTIONS[CONF_GRACE])))
-
     async def async_load(self, stored: dict[str, Any], journal: list[dict[str, Any]]) -> bool:
-        """Read the passes back; a new entrance gets its random webhook id.
+        """Read the passes back.
 
         Passes of the first release's store are moved into the pass database first, never over a row
         written since; returns whether the entrance store must now be written without them. The journal
@@ -112,7 +109,6 @@ class PassBook:
         for row in newer:
             self._revisions[row["pass_id"]] = int(row["revision"])
             self._unsettled[row["pass_id"]] = row
-        self.webhook_id = stored.get("webhook_id") or webhook.async_generate_id()
         self.entry.async_on_unload(self._cancel_missed_timer)
         self.entry.async_on_unload(async_track_time_interval(self.hass, self._on_clock_check, CLOCK_CHECK))
         self.entry.async_on_unload(self._cancel_retry)
@@ -130,7 +126,7 @@ class PassBook:
             self.visit_finished(visit)
         self._finished_before_load.clear()
         self._schedule_missed_check()
-        return moved is not None or not stored.get("webhook_id")
+        return moved is not None or stored.get("webhook_id") != self.webhook_id  # kept there for older releases
 
     def _rows(self) -> list[dict[str, Any]]:
         """Every pass as its row, for a database written again whole."""
@@ -156,8 +152,12 @@ class PassBook:
     async def _async_close_at_stop(self, _event: Event) -> None:
         await self.store.async_close()
 
+    async def async_hold_for_backup(self, hold: bool) -> None:
+        """Keep the database file unchanged while a backup copies it (hold), or go back to normal."""
+        await self.store.async_hold_for_backup(hold)
+
     def as_store_data(self) -> dict[str, Any]:
-        """What the entrance store keeps of the passes: the link's webhook id."""
+        """What the entrance store keeps of the passes: the link's webhook id (an older release reads it there)."""
         return {"webhook_id": self.webhook_id}
 
     def denial(self, item: Pass, now: datetime) -> PassDenial | None:

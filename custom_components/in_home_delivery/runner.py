@@ -19,7 +19,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
-from .const import CONF_KEEP_SNAPSHOTS_DAYS, CONF_RECORD_VISITS, DEFAULT_OPTIONS, DOMAIN
+from .const import DOMAIN
 from .core.commands import (
     AlarmDisarm,
     AlarmRearm,
@@ -40,6 +40,7 @@ from .core.commands import (
 from .core.visit import AUTO_LOCK, Visit
 from .entrance import VisitRecords
 from .phone_actions import LOCK_NOW
+from .settings import EntranceSettings
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -51,11 +52,14 @@ SIDE_COMMANDS = (Notify, Snapshot, LightsOn, LightsRestore)
 class CommandRunner:
     """Runs one entrance's commands."""
 
-    def __init__(self, hass: HomeAssistant, entry: ConfigEntry, entrance: VisitRecords) -> None:
+    def __init__(
+        self, hass: HomeAssistant, entry: ConfigEntry, entrance: VisitRecords, settings: EntranceSettings
+    ) -> None:
         """Serve one entrance."""
         self.hass = hass
         self.entry = entry
         self.entrance = entrance
+        self.settings = settings
         self.admission_picture: bytes | None = None
         self._lock = asyncio.Lock()
         self._side_lock = asyncio.Lock()
@@ -63,7 +67,7 @@ class CommandRunner:
     @property
     def keep_days(self) -> int:
         """How long pictures are kept."""
-        return int(self.entry.options.get(CONF_KEEP_SNAPSHOTS_DAYS, DEFAULT_OPTIONS[CONF_KEEP_SNAPSHOTS_DAYS]))
+        return self.settings.keep_snapshots_days
 
     @callback
     def notify_owner(
@@ -206,7 +210,7 @@ class CommandRunner:
     @property
     def recording(self) -> bool:
         """Whether visits leave pictures (and recordings where the camera streams)."""
-        return bool(self.entrance.camera and self.entry.options.get(CONF_RECORD_VISITS, True))
+        return bool(self.entrance.camera and self.settings.record_visits)
 
     @callback
     def start_recording(self, visit: Visit, duration: timedelta) -> None:

@@ -17,78 +17,48 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
-from .controller import EntranceController, InHomeDeliveryConfigEntry
-from .core.passes import Delivery
+from .coordinator import IDLE, RELOCK_FAILED, EntranceSnapshot
 from .core.visit import Phase
+from .data import InHomeDeliveryConfigEntry
 from .entity import InHomeDeliveryEntity
 
 PARALLEL_UPDATES = 0
 
-IDLE = "idle"
-RELOCK_FAILED = "relock_failed"
+LAST_VISIT_ATTRIBUTES = (
+    "visit_id",
+    "pass_kind",
+    "pass_label",
+    "started",
+    "entered",
+    "outcome",
+    "pictures",
+    "recording",
+)
 
 
-def visit_phase(controller: EntranceController) -> str:
-    """The running visit's phase, `relock_failed` while the lock will not lock, else idle."""
-    visit = controller.visit
-    if visit is None or not visit.running:
-        return IDLE
-    return RELOCK_FAILED if visit.stuck else visit.phase.value
-
-
-def last_visit(controller: EntranceController) -> datetime | None:
+def last_visit(snapshot: EntranceSnapshot) -> datetime | None:
     """When the last finished visit ended."""
-    if not controller.history or not (ended := controller.history[-1].get("ended")):
-        return None
-    return dt_util.parse_datetime(ended)
+    ended = snapshot.last_visit.get("ended") if snapshot.last_visit else None
+    return dt_util.parse_datetime(ended) if ended else None
 
 
-def last_visit_attributes(controller: EntranceController) -> Mapping[str, Any]:
-    """Who came and how the last visit ended."""
-    if not controller.history:
+def last_visit_attributes(snapshot: EntranceSnapshot) -> Mapping[str, Any]:
+    """Who came and how the last visit ended, with its pictures and recording."""
+    if (record := snapshot.last_visit) is None:
         return {}
-    record = controller.history[-1]
-    attributes = {
-        key: record.get(key) for key in ("visit_id", "pass_kind", "pass_label", "started", "entered", "outcome")
-    }
-    files = record.get("files") or []
-    attributes["pictures"] = [
-        controller.media.media_id(record["visit_id"], name) for name in files if name.endswith(".jpg")
-    ]
-    attributes["recording"] = next(
-        (controller.media.media_id(record["visit_id"], name) for name in files if not name.endswith(".jpg")), None
-    )
-    return attributes
+    return {key: record.get(key) for key in LAST_VISIT_ATTRIBUTES}
 
 
-def _next_window(controller: EntranceController) -> Delivery | None:
-    """The scheduled delivery whose window starts next (one open now is not "next": it is expected now)."""
-    now = dt_util.utcnow()
-    return next((item for item in controller.passes.upcoming(now) if item.window_start > now), None)
-
-
-def next_delivery(controller: EntranceController) -> datetime | None:
-    """When the next delivery window starts."""
-    delivery = _next_window(controller)
-    return delivery.window_start if delivery else None
-
-
-def next_delivery_attributes(controller: EntranceController) -> Mapping[str, Any]:
+def next_delivery_attributes(snapshot: EntranceSnapshot) -> Mapping[str, Any]:
     """The next delivery's carrier and window end."""
-    if (delivery := _next_window(controller)) is None:
+    if (delivery := snapshot.next_delivery) is None:
         return {}
     return {"carrier": delivery.carrier, "window_end": delivery.window_end.isoformat()}
 
 
-def expected_today(controller: EntranceController) -> int:
-    """How many deliveries are still expected today."""
-    return len(controller.passes.expected_today(dt_util.utcnow()))
-
-
-def expected_today_attributes(controller: EntranceController) -> Mapping[str, Any]:
+def expected_today_attributes(snapshot: EntranceSnapshot) -> Mapping[str, Any]:
     """Their carriers, in window order (a parcel without a carrier by its description), and whose window is open."""
-    now = dt_util.utcnow()
-    expected = controller.passes.expected_today(now)
+    now, expected = snapshot.taken, snapshot.expected_today
     return {
         "carriers": [item.title for item in expected],
         "open_now": [item.title for item in expected if item.window_start <= now < item.window_end],
@@ -97,10 +67,10 @@ def expected_today_attributes(controller: EntranceController) -> Mapping[str, An
 
 @dataclass(frozen=True, kw_only=True)
 class InHomeDeliverySensorDescription(SensorEntityDescription):
-    """A sensor read from the controller."""
+    """A sensor read from the entrance's snapshot."""
 
-    value_fn: Callable[[EntranceController], str | int | datetime | None]
-    attributes_fn: Callable[[EntranceController], Mapping[str, Any]] = lambda _: {}
+    value_fn: Callable[[EntranceSnapshot], str | int | datetime | None]
+    attributes_fn: Callable[[EntranceSnapshot], Mapping[str, Any]] = lambda _: {}
 
 
 SENSORS: tuple[InHomeDeliverySensorDescription, ...] = (
@@ -109,7 +79,7 @@ SENSORS: tuple[InHomeDeliverySensorDescription, ...] = (
         translation_key="visit_phase",
         device_class=SensorDeviceClass.ENUM,
         options=[IDLE, *(phase.value for phase in Phase if phase is not Phase.DONE), RELOCK_FAILED],
-        value_fn=visit_phase,
+        value_fn=lambda snapshot: snapshot.phase,
     ),
     InHomeDeliverySensorDescription(
         key="last_visit",
@@ -122,14 +92,14 @@ SENSORS: tuple[InHomeDeliverySensorDescription, ...] = (
         key="next_delivery",
         translation_key="next_delivery",
         device_class=SensorDeviceClass.TIMESTAMP,
-        value_fn=next_delivery,
+        value_fn=lambda snapshot: snapshot.next_delivery.window_start if snapshot.next_delivery else None,
         attributes_fn=next_delivery_attributes,
     ),
     InHomeDeliverySensorDescription(
         key="expected_today",
         translation_key="expected_today",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=expected_today,
+        value_fn=lambda snapshot: len(snapshot.expected_today),
         attributes_fn=expected_today_attributes,
     ),
 )
@@ -140,7 +110,8 @@ async def async_setup_entry(
 ) -> None:
     """Add the entrance's sensors."""
     async_add_entities(
-        InHomeDeliverySensor(controller=entry.runtime_data, description=description) for description in SENSORS
+        InHomeDeliverySensor(coordinator=entry.runtime_data.coordinator, description=description)
+        for description in SENSORS
     )
 
 
@@ -153,10 +124,10 @@ class InHomeDeliverySensor(InHomeDeliveryEntity, SensorEntity):
     @override
     def native_value(self) -> str | int | datetime | None:
         """Return the sensor's value."""
-        return self.entity_description.value_fn(self.controller)
+        return self.entity_description.value_fn(self.snapshot)
 
     @property
     @override
     def extra_state_attributes(self) -> Mapping[str, Any]:
         """Return the sensor's attributes."""
-        return self.entity_description.attributes_fn(self.controller)
+        return self.entity_description.attributes_fn(self.snapshot)

@@ -14,9 +14,10 @@ from homeassistant.helpers.service import async_get_config_entry, async_register
 from homeassistant.util import dt as dt_util
 
 from .const import ATTR_PASS_ID, DOMAIN
-from .controller import EntranceController, InHomeDeliveryConfigEntry
+from .controller import EntranceController
 from .core.door import Owner
 from .core.guests import Schedule
+from .data import InHomeDeliveryConfigEntry
 from .links import async_pass_link
 
 ATTR_DELIVERY_ID = "delivery_id"
@@ -81,7 +82,7 @@ CARRIER_ID_SCHEMA = ENTRANCE_SCHEMA.extend({probatio.Required("carrier_id"): cv.
 
 def _controller(call: ServiceCall) -> EntranceController:
     entry: InHomeDeliveryConfigEntry = async_get_config_entry(call.hass, DOMAIN, call.data[ATTR_CONFIG_ENTRY_ID])
-    return entry.runtime_data
+    return entry.runtime_data.controller
 
 
 def _local(value: Any) -> Any:

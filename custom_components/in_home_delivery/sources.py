@@ -7,7 +7,7 @@ again just after midnight, when "today" moves on. All through Home Assistant's e
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 import logging
 from typing import Any
 
@@ -27,17 +27,11 @@ from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util
 
 from .const import (
-    CONF_DELIVERY_DAYS,
-    CONF_DELIVERY_FROM,
-    CONF_DELIVERY_UNTIL,
-    CONF_SOURCE_CALENDARS,
-    CONF_SOURCE_COUNTERS,
-    CONF_SOURCE_TRACKERS,
     DOMAIN,
 )
-from .core.expected import Reading, delivery_hours, from_calendar_events, from_counter, from_trackings
-from .core.guests import Schedule
+from .core.expected import Reading, from_calendar_events, from_counter, from_trackings
 from .passbook import PassBook
+from .settings import EntranceSettings
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -45,20 +39,6 @@ CALENDAR_INTERVAL = timedelta(minutes=15)
 CALENDAR_BEHIND = timedelta(days=1)
 CALENDAR_AHEAD = timedelta(days=7)
 MAX_PROBLEMS = 200
-
-
-def _time(value: Any) -> time | None:
-    try:
-        return time.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None
-
-
-def hours_of(options: dict[str, Any]) -> Schedule:
-    """The entrance's delivery hours from its options."""
-    return delivery_hours(
-        options.get(CONF_DELIVERY_DAYS), _time(options.get(CONF_DELIVERY_FROM)), _time(options.get(CONF_DELIVERY_UNTIL))
-    )
 
 
 def is_own_entity(hass: HomeAssistant, entity_id: str) -> bool:
@@ -73,18 +53,17 @@ def is_own_entity(hass: HomeAssistant, entity_id: str) -> bool:
 class ExpectedDeliveries:
     """One entrance's sources, followed."""
 
-    def __init__(self, hass: HomeAssistant, entry: ConfigEntry, passes: PassBook) -> None:
-        """Read the sources from the entrance's options."""
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry, passes: PassBook, settings: EntranceSettings) -> None:
+        """Read the sources from the entrance's settings."""
         self.hass = hass
         self.entry = entry
         self.passes = passes
-        options = dict(entry.options)
-        self.hours = hours_of(options)
+        self.hours = settings.delivery_hours
         self.calendars: list[str] = [
-            entity_id for entity_id in options.get(CONF_SOURCE_CALENDARS, []) if not is_own_entity(hass, entity_id)
+            entity_id for entity_id in settings.source_calendars if not is_own_entity(hass, entity_id)
         ]
-        self.trackers: list[str] = list(options.get(CONF_SOURCE_TRACKERS, []))
-        self.counters: dict[str, str] = dict(options.get(CONF_SOURCE_COUNTERS, {}))
+        self.trackers: list[str] = list(settings.source_trackers)
+        self.counters: dict[str, str] = dict(settings.source_counters)
         self._told: set[str] = set()
         # The deliveries the sources cancelled themselves, which come back when expected again the same
         # day (a count back above zero). In memory: after a restart none comes back by itself.

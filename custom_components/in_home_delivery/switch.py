@@ -10,7 +10,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 
-from .controller import InHomeDeliveryConfigEntry
+from .data import InHomeDeliveryConfigEntry
 from .entity import InHomeDeliveryEntity
 
 PARALLEL_UPDATES = 0
@@ -22,7 +22,9 @@ async def async_setup_entry(
     hass: HomeAssistant, entry: InHomeDeliveryConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add the deliveries-allowed switch."""
-    async_add_entities([DeliveriesAllowedSwitch(controller=entry.runtime_data, description=DELIVERIES_ALLOWED)])
+    async_add_entities(
+        [DeliveriesAllowedSwitch(coordinator=entry.runtime_data.coordinator, description=DELIVERIES_ALLOWED)]
+    )
 
 
 class DeliveriesAllowedSwitch(InHomeDeliveryEntity, SwitchEntity, RestoreEntity):
@@ -33,22 +35,20 @@ class DeliveriesAllowedSwitch(InHomeDeliveryEntity, SwitchEntity, RestoreEntity)
         """Restore the last choice."""
         await super().async_added_to_hass()
         if (last := await self.async_get_last_state()) is not None:
-            self.controller.accepting = last.state != STATE_OFF
+            self.commands.set_accepting(last.state != STATE_OFF)
 
     @property
     @override
     def is_on(self) -> bool:
         """Return whether the entrance accepts visits."""
-        return self.controller.accepting
+        return self.snapshot.accepting
 
     @override
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Accept visits."""
-        self.controller.accepting = True
-        self.async_write_ha_state()
+        self.commands.set_accepting(True)
 
     @override
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Turn visits away."""
-        self.controller.accepting = False
-        self.async_write_ha_state()
+        self.commands.set_accepting(False)

@@ -8,7 +8,7 @@ from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.helpers.start import async_at_started
 
 from .const import DOMAIN
-from .controller import InHomeDeliveryConfigEntry
+from .data import InHomeDeliveryConfigEntry
 
 
 def issue_id(entry_id: str, entity_id: str) -> str:
@@ -19,7 +19,7 @@ def issue_id(entry_id: str, entity_id: str) -> str:
 @callback
 def async_watch_wrapped_entities(hass: HomeAssistant, entry: InHomeDeliveryConfigEntry) -> None:
     """Raise a repair issue while a wrapped entity is missing, and drop it when it is back."""
-    controller = entry.runtime_data
+    controller = entry.runtime_data.controller
     watched = controller.watched_entities
 
     @callback

@@ -19,7 +19,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
-from .controller import EntranceController, InHomeDeliveryConfigEntry, VisitDeniedError
+from .controller import EntranceController, VisitDeniedError
 from .core.admission import DenyReason
 from .core.carriers import Carrier
 from .core.commands import EventType, Message
@@ -27,6 +27,7 @@ from .core.door import Link, Purpose
 from .core.passes import Delivery, PassDenial
 from .core.passindex import Pass
 from .core.visit import CARRIER_LINK
+from .data import InHomeDeliveryConfigEntry
 from .linkrequest import LinkRequest, read_link_request
 from .linkview import link_view, own_visit
 from .page import SECURITY_HEADERS, PageRenderer
@@ -64,7 +65,7 @@ STATUS_OF: dict[str, HTTPStatus] = {
 @callback
 def async_register_link_webhook(hass: HomeAssistant, entry: InHomeDeliveryConfigEntry) -> None:
     """Register the entrance's webhook, and unregister it on unload."""
-    controller = entry.runtime_data
+    controller = entry.runtime_data.controller
     webhook_id = controller.passes.webhook_id
     webhook.async_register(
         hass,

@@ -1,0 +1,25 @@
+"""What a running entrance keeps in its config entry (`entry.runtime_data`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from homeassistant.config_entries import ConfigEntry
+
+if TYPE_CHECKING:
+    from .controller import EntranceController
+    from .coordinator import EntranceCoordinator
+    from .passbook import PassBook
+
+
+@dataclass(frozen=True, kw_only=True)
+class EntranceData:
+    """The parts of an entrance; each user takes the part it needs."""
+
+    controller: EntranceController  # runs the visits: the actions, the link and the doorbell ask it
+    coordinator: EntranceCoordinator  # the snapshot the entities show
+    passes: PassBook  # passes, their links and their database
+
+
+type InHomeDeliveryConfigEntry = ConfigEntry[EntranceData]
