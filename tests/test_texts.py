@@ -74,16 +74,36 @@ def test_texts_agree_across_languages() -> None:
 
 
 async def test_each_language_is_read_once(hass: HomeAssistant) -> None:
-    """Many callers at once share one read; later callers get what was read, English beneath."""
+    """A language is read from disk once; later callers get what was read."""
+    reads: list[str] = []
+
+    def counted_read(language: str) -> dict[str, str]:
+        reads.append(language)
+        return read_texts(language)
+
     assert async_get_cached_texts(hass, "de") == {}
-    with patch("custom_components.in_home_delivery.texts.read_texts", wraps=read_texts) as read:
-        first = await asyncio.gather(*(async_get_texts(hass, "de") for _ in range(5)))
+    with patch("custom_components.in_home_delivery.texts.read_texts", counted_read):
+        first = await async_get_texts(hass, "de")
         again = await async_get_texts(hass, "de")
-    assert read.call_count == 1
-    assert all(texts is again for texts in first)
+    assert reads == ["de"]
+    assert again is first
     assert again["label_owner"] == "Eigentümer"
+    assert again["page_window"] == "Lieferfenster:"
     assert async_get_cached_texts(hass, "de") is again
     assert async_get_cached_texts(hass, "en") == {}  # not read: German is a whole set on its own
+
+
+async def test_callers_at_once_share_one_read(hass: HomeAssistant) -> None:
+    """Entrances that start together wait for the same read instead of each reading the file."""
+    reading: asyncio.Future[dict[str, str]] = hass.loop.create_future()
+    with patch.object(hass, "async_add_executor_job", return_value=reading) as add_job:
+        callers = [hass.async_create_task(async_get_texts(hass, "de")) for _ in range(5)]
+        await asyncio.sleep(0)
+        reading.set_result({"label_owner": "Eigentümer"})
+        texts = await asyncio.gather(*callers)
+    assert add_job.call_count == 1
+    assert all(each is texts[0] for each in texts)
+    assert async_get_cached_texts(hass, "de") is texts[0]
 
 
 async def test_a_language_without_texts_reads_english(hass: HomeAssistant) -> None:
@@ -96,9 +116,13 @@ async def test_a_language_without_texts_reads_english(hass: HomeAssistant) -> No
 
 async def test_a_failed_read_is_tried_again(hass: HomeAssistant) -> None:
     """A read that fails is not kept: the next caller reads again."""
+
+    def failed_read(language: str) -> dict[str, str]:
+        raise OSError(f"cannot read {language}")
+
     with (
-        patch("custom_components.in_home_delivery.texts.read_texts", side_effect=OSError("disk")),
-        pytest.raises(OSError, match="disk"),
+        patch("custom_components.in_home_delivery.texts.read_texts", failed_read),
+        pytest.raises(OSError, match="cannot read de"),
     ):
         await async_get_texts(hass, "de")
     assert (await async_get_texts(hass, "de"))["logbook_you"] == "dich"
