@@ -1,4 +1,4 @@
-"""The texts people read outside Home Assistant's frontend: the link's page, notifications, the logbook.
+"""The texts Home Assistant has no translation category for: the link's page, notifications, the logbook.
 
 They live in `texts/<language>.json`, beside `translations/`, grouped by what they are: `page` (the
 courier's and guest's page), `notification` (the owner's notifications, their buttons and hints),
