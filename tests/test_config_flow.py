@@ -40,7 +40,7 @@ def form(**overrides: Any) -> dict[str, Any]:
 
 @pytest.mark.usefixtures("hardware")
 async def test_user_flow(hass: HomeAssistant) -> None:
-    """A full entrance is stored flat, with the options of DESIGN.md."""
+    """A full entrance is stored flat, with the default options of the README's table (*Install*)."""
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "user"

@@ -3,7 +3,8 @@
 Every way in is an asker (a link, the owner, a phone button) with a purpose, over random facts: a
 delivery, guest or carrier pass in any state, a token that is the pass's or an old one, a change not
 yet on disk, a running visit of this pass or another, the entrance in any state. The properties are
-DESIGN's rules, each checked against the facts directly (not through the code under test).
+the rules of the README's *Security model*, each checked against the facts directly (not through the
+code under test).
 """
 
 from __future__ import annotations

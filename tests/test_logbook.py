@@ -12,9 +12,9 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.in_home_delivery.const import DOMAIN, EVENT_IN_HOME_DELIVERY
 from custom_components.in_home_delivery.core.commands import EventType
+from custom_components.in_home_delivery.texts import async_get_texts
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.translation import async_get_translations
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
@@ -129,7 +129,7 @@ async def test_every_type_in_both_languages(
 ) -> None:
     """Each type reads as a sentence in the user's language, under the entrance's name."""
     hass.config.language = language
-    await async_get_translations(hass, language, "exceptions", [DOMAIN])
+    await async_get_texts(hass, language)
     for event_type, (data, _, _) in EVENTS.items():
         hass.bus.async_fire(
             EVENT_IN_HOME_DELIVERY,

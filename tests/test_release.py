@@ -1,10 +1,11 @@
-"""What HACS installs: the release zip named in hacs.json, versions in step with the changelog."""
+"""What HACS installs: the release zip named in hacs.json, versions in step with the changelog and pyproject."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 import re
+import tomllib
 
 ROOT = Path(__file__).parent.parent
 
@@ -14,6 +15,12 @@ def test_versions_in_step() -> None:
     version = json.loads((ROOT / "custom_components/in_home_delivery/manifest.json").read_text())["version"]
     sections = re.findall(r"^## (\d+\.\d+\.\d+)", (ROOT / "CHANGELOG.md").read_text(), re.MULTILINE)
     assert sections[0] == version
+
+
+def test_pyproject_has_the_manifests_version() -> None:
+    """pyproject.toml names the same version as manifest.json, the one HACS and Home Assistant show."""
+    version = json.loads((ROOT / "custom_components/in_home_delivery/manifest.json").read_text())["version"]
+    assert tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"] == version
 
 
 def test_hacs_installs_the_release_zip() -> None:

@@ -7,7 +7,6 @@ from homeassistant.const import CONF_WEBHOOK_ID, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryError
 from homeassistant.helpers import config_validation as cv
-from homeassistant.helpers.translation import async_get_translations
 from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN
@@ -17,6 +16,7 @@ from .doorbell import async_watch_answers, async_watch_doorbell
 from .relay import async_remove_pulse_end
 from .services import async_setup_services
 from .store import EntranceStore, PassStore, PassStoreUnreadableError, entrance_key, visit_key
+from .texts import async_get_texts
 from .watchdog import async_watch_wrapped_entities
 from .webhook import async_register_link_webhook
 
@@ -54,7 +54,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: InHomeDeliveryConfigEntr
         ) from err
     # The logbook describes events synchronously, from these cached texts.
     for language in {hass.config.language, "en"}:
-        await async_get_translations(hass, language, "exceptions", [DOMAIN])
+        await async_get_texts(hass, language)
     entry.runtime_data = EntranceData(
         controller=controller, coordinator=controller.coordinator, passes=controller.passes
     )

@@ -293,7 +293,7 @@ class InHomeDeliveryConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 def default_options(data: dict[str, Any]) -> dict[str, Any]:
-    """The options of DESIGN.md; camera and doorbell rules are on where those entities are set."""
+    """The options of the README (*Install*); camera and doorbell rules are on where those entities are set."""
     return DEFAULT_OPTIONS | {
         CONF_REQUIRE_CAMERA: bool(data.get(CONF_CAMERA)),
         CONF_LOCK_WHEN_CAMERA_LOST: bool(data.get(CONF_CAMERA)),

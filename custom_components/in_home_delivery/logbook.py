@@ -7,31 +7,23 @@ from typing import Any
 
 from homeassistant.components.logbook.const import LOGBOOK_ENTRY_ENTITY_ID, LOGBOOK_ENTRY_MESSAGE, LOGBOOK_ENTRY_NAME
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.helpers.translation import async_get_cached_translations
 
 from .const import DOMAIN, EVENT_IN_HOME_DELIVERY
 from .controller import own_lock_entity_id
 from .messages import spoken_duration
-
-CATEGORY = "exceptions"
-PREFIX = f"component.{DOMAIN}.{CATEGORY}."
+from .texts import async_get_cached_texts
 
 
 class LogbookTexts:
     """The texts of In-Home Delivery in the language of Home Assistant (English where one is missing)."""
 
     def __init__(self, hass: HomeAssistant) -> None:
-        """Read the cached translations (loaded when the entrance is set up)."""
+        """Read the cached texts (loaded when the entrance is set up)."""
         self.hass = hass
 
     def __call__(self, key: str, **placeholders: str) -> str:
         """A text, with its placeholders filled in."""
-        template = None
-        for language in (self.hass.config.language, "en"):
-            translations = async_get_cached_translations(self.hass, language, CATEGORY, DOMAIN)
-            if (template := translations.get(f"{PREFIX}{key}.message")) is not None:
-                break
-        if template is None:
+        if (template := async_get_cached_texts(self.hass, self.hass.config.language).get(key)) is None:
             return key
         try:
             return template.format(**placeholders)

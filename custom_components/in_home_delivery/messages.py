@@ -5,17 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.translation import async_get_cached_translations, async_get_translations
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN
 from .core.commands import Message
 from .core.visit import OWNER, Visit
 from .house import Notification
 from .phone_actions import button_of
-
-# Notification texts live beside the error messages in the translations' `exceptions` section.
-CATEGORY = "exceptions"
+from .texts import async_get_cached_texts, async_get_texts
 
 
 def spoken_duration(seconds: int, text: Callable[..., str]) -> str:
@@ -38,8 +34,7 @@ class Messages:
         self.entrance = entrance
 
     def _text(self, key: str, **placeholders: str) -> str:
-        translations = async_get_cached_translations(self.hass, self.hass.config.language, CATEGORY, DOMAIN)
-        template = translations.get(f"component.{DOMAIN}.{CATEGORY}.{key}.message", key)
+        template = async_get_cached_texts(self.hass, self.hass.config.language).get(key, key)
         try:
             return template.format(**placeholders)
         except KeyError, IndexError, ValueError:
@@ -66,7 +61,7 @@ class Messages:
         placeholders: dict[str, str] | None = None,
     ) -> Notification:
         """Return the notification for a message about a visit."""
-        await async_get_translations(self.hass, self.hass.config.language, CATEGORY, [DOMAIN])
+        await async_get_texts(self.hass, self.hass.config.language)
         who = visit.pass_label if visit else ""
         duration = ""
         if visit is not None and visit.ended is not None:

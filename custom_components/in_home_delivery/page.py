@@ -18,14 +18,12 @@ from html import escape
 from typing import Any
 
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN
 from .linkview import DONE, LinkView, Tone
+from .texts import async_get_texts
 
 LANGUAGES = ("en", "de")
-CATEGORY = "exceptions"
 # Besides a visit that is over: the answers after which the link never opens the door again.
 FINAL_MESSAGES = ("page_used", "page_revoked", "page_unknown_link")
 
@@ -118,17 +116,12 @@ class PageRenderer:
     """Renders the page, or its JSON view, in the visitor's language."""
 
     def __init__(self, hass: HomeAssistant) -> None:
-        """Use Home Assistant's translations of this integration."""
+        """Use the page's texts (texts/<language>.json)."""
         self.hass = hass
 
     async def _texts(self, language: str) -> dict[str, str]:
-        translations = await async_get_translations(self.hass, language, CATEGORY, [DOMAIN])
-        prefix = f"component.{DOMAIN}.{CATEGORY}."
-        return {
-            key.removeprefix(prefix).removesuffix(".message"): value
-            for key, value in translations.items()
-            if key.startswith(f"{prefix}page_")
-        }
+        texts = await async_get_texts(self.hass, language)
+        return {key: value for key, value in texts.items() if key.startswith("page_")}
 
     async def texts(self, language: str) -> dict[str, str]:
         """The page's texts in a language."""
