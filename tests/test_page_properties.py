@@ -11,7 +11,8 @@ import os
 
 from hypothesis import given, settings, strategies as st
 
-from custom_components.in_home_delivery.core.page import PageFacts, Tone, own_visit, page_view
+from custom_components.in_home_delivery.core.carriers import Carrier
+from custom_components.in_home_delivery.core.page import PageFacts, Tone, carrier_serves, own_visit, page_view
 from custom_components.in_home_delivery.core.passes import Delivery
 from custom_components.in_home_delivery.core.visit import Outcome, Phase, Timer, Visit
 
@@ -85,3 +86,40 @@ def test_the_page_tells_the_truth(page: tuple[PageFacts, str | None, str | None]
         assert facts.visit is None
     if facts.own_door:
         assert "lock" not in view.message_key or view.message_key.endswith("_garage") or view.wording == "_garage"
+
+
+deliveries = st.builds(
+    lambda pass_id, carrier: Delivery(
+        pass_id=pass_id, token_hash="h" * 64, window_start=NOW, window_end=NOW + timedelta(hours=2), carrier=carrier
+    ),
+    st.sampled_from(["d1", "d2"]),
+    st.sampled_from(["DHL", "UPS", None]),
+)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(
+    name=st.sampled_from(["DHL", "*"]),
+    revoked=st.booleans(),
+    let_in=st.none() | deliveries,
+    expected=st.none() | deliveries,
+    running=st.none() | visits,
+    last=st.none() | visits,
+)
+def test_a_carrier_link_serves_only_its_carrier(
+    name: str,
+    revoked: bool,
+    let_in: Delivery | None,
+    expected: Delivery | None,
+    running: Visit | None,
+    last: Visit | None,
+) -> None:
+    """A carrier's link stands for a delivery of its own carrier: the one it let in while that visit runs
+    (or a moment after), else the one expected now; a revoked link, only the expected one (which opens nothing)."""
+    carrier = Carrier(pass_id="c1", token_hash="c" * 64, name=name, revoked=revoked)
+    served = carrier_serves(carrier, let_in=let_in, running=running, last_finished=last, expected=expected, now=NOW)
+    assert served is None or served in (let_in, expected)
+    if served is not None and served is let_in and served is not expected:
+        assert carrier.matches(served.carrier)
+        assert not revoked
+        assert own_visit(running, last, served.pass_id, NOW) is not None

@@ -338,6 +338,26 @@ class EntranceController:
         }
 
     @callback
+    def file_kept(self, visit_id: str, name: str) -> None:
+        """A picture or recording of a visit was written: list it in the visit's history record and show it."""
+        files = self.media.remember(visit_id, name, dt_util.utcnow())
+        for record in reversed(self.history[-5:]):
+            if record["visit_id"] == visit_id:
+                record["files"] = files
+        self.store.async_schedule_save()
+        self.notify_listeners()
+
+    @callback
+    def files_removed(self, visit_ids: set[str]) -> None:
+        """The files of these visits were deleted (retention): the history keeps its records, without files."""
+        for record in self.history:
+            if record["visit_id"] in visit_ids:
+                record["files"] = []
+        self.media.forget(visit_ids)
+        self.store.async_schedule_save()
+        self.notify_listeners()
+
+    @callback
     def set_accepting(self, accepting: bool) -> None:
         """Accept visits (the "deliveries allowed" switch), or turn them away; the owner may still admit."""
         self.accepting = accepting
@@ -535,8 +555,7 @@ class EntranceController:
             raise self._refuse(asker, DenyReason.NOT_STORED, pass_) from None
         if pass_id is not None:
             self.passes.mark_in_progress(pass_id)
-        self.runner.admission_picture = picture
-        self._commit(self.visit, commands)
+        self._commit(self.visit, commands, first_picture=picture)
         self.runner.start_recording(self.visit, settings.max_visit)
         return self.visit
 
@@ -613,7 +632,7 @@ class EntranceController:
         self._commit(*advance(self.visit, event, dt_util.utcnow(), self.settings))
 
     @callback
-    def _commit(self, visit: Visit, commands: list[Command]) -> None:
+    def _commit(self, visit: Visit, commands: list[Command], *, first_picture: bytes | None = None) -> None:
         """Take the core's new state, schedule its next deadline, and carry out its commands."""
         self.visit = visit
         self._cancel_timer()
@@ -628,7 +647,7 @@ class EntranceController:
             if self.store_unreadable:  # the visit is locked: now the entrance stops with its repair
                 self.hass.config_entries.async_schedule_reload(self.entry.entry_id)
         self.visit_store.async_schedule_save()
-        self.runner.spawn(commands, visit)
+        self.runner.spawn(commands, visit, first_picture=first_picture)
         self._watch_camera(visit)
         self.notify_listeners()
 

@@ -6,7 +6,7 @@ imports it, and each names exactly what it reads and calls. The controller provi
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 
 from .core.commands import EventType, Message
 from .house import House, Remembered
@@ -84,13 +84,11 @@ class VisitRecords(Events, Protocol):
     def remembered(self) -> Remembered:
         """What the lights and alarm were before the visit."""
 
-    @property
-    def history(self) -> list[dict[str, Any]]:
-        """The finished visits, newest last."""
+    def file_kept(self, visit_id: str, name: str) -> None:
+        """A picture or recording of a visit was written: the entrance lists it and shows it."""
 
-    @property
-    def store(self) -> EntranceStore:
-        """The store of the history and pictures."""
+    def files_removed(self, visit_ids: set[str]) -> None:
+        """The files of these visits were deleted (retention): the entrance forgets them."""
 
     @property
     def visit_store(self) -> EntranceStore:

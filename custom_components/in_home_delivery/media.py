@@ -187,6 +187,13 @@ class VisitPictures(VisitMedia):
             self.last = (visit_id, name, taken)
         return list(files)
 
+    def forget(self, visit_ids: set[str]) -> None:
+        """The files of these visits are gone."""
+        for visit_id in visit_ids:
+            self.files.pop(visit_id, None)
+        if self.last is not None and self.last[0] in visit_ids:
+            self.last = None
+
     def latest_url(self, visit_id: str) -> str | None:
         """The newest picture of a visit, for a notification."""
         pictures = [name for name in self.files.get(visit_id, []) if name.endswith(".jpg")]

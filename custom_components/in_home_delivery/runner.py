@@ -60,7 +60,6 @@ class CommandRunner:
         self.entry = entry
         self.entrance = entrance
         self.settings = settings
-        self.admission_picture: bytes | None = None
         self._lock = asyncio.Lock()
         self._side_lock = asyncio.Lock()
 
@@ -131,27 +130,32 @@ class CommandRunner:
         return buttons
 
     @callback
-    def spawn(self, commands: list[Command], visit: Visit | None) -> None:
+    def spawn(self, commands: list[Command], visit: Visit | None, *, first_picture: bytes | None = None) -> None:
         """Queue a step's commands behind the earlier steps'.
 
         Lock, alarm, repairs and events run in one queue; pictures, notifications and lights in
-        another, so a slow camera, phone or light never holds up the lock (and its confirmation).
+        another, so a slow camera, phone or light never holds up the lock (and its confirmation). The
+        picture taken to admit the visit (first_picture) is its `admitted` snapshot.
         """
         main = [command for command in commands if not isinstance(command, SIDE_COMMANDS)]
         side = [command for command in commands if isinstance(command, SIDE_COMMANDS)]
         if main:
             self.entry.async_create_task(self.hass, self._async_run(main, visit, self._lock), f"{DOMAIN} commands")
         if side:
-            self.entry.async_create_task(self.hass, self._async_run(side, visit, self._side_lock), f"{DOMAIN} side")
+            self.entry.async_create_task(
+                self.hass, self._async_run(side, visit, self._side_lock, first_picture), f"{DOMAIN} side"
+            )
 
-    async def _async_run(self, commands: Sequence[Command], visit: Visit | None, queue: asyncio.Lock) -> None:
+    async def _async_run(
+        self, commands: Sequence[Command], visit: Visit | None, queue: asyncio.Lock, picture: bytes | None = None
+    ) -> None:
         """Carry out commands in order, after the earlier ones of the same queue."""
         async with queue:
             for command in commands:
-                await self._async_execute(command, visit)
+                await self._async_execute(command, visit, picture)
             self.entrance.visit_store.async_schedule_save()  # what the lights and alarm were
 
-    async def _async_execute(self, command: Command, visit: Visit | None) -> None:
+    async def _async_execute(self, command: Command, visit: Visit | None, picture: bytes | None = None) -> None:
         entrance = self.entrance
         house, remembered = entrance.house, entrance.remembered
         match command:
@@ -203,7 +207,7 @@ class CommandRunner:
             case ClearRepair(repair):
                 ir.async_delete_issue(self.hass, DOMAIN, f"{repair.value}_{self.entry.entry_id}")
             case Snapshot(moment) if visit is not None and self.recording and visit.admitted_by != AUTO_LOCK:
-                await self._async_snapshot(visit, moment)
+                await self.async_keep_picture(visit.visit_id, moment, picture if moment == "admitted" else None)
             case Snapshot() | Finish() | Emit():
                 pass
 
@@ -222,41 +226,15 @@ class CommandRunner:
 
     async def _async_record(self, visit_id: str, duration: timedelta) -> None:
         if name := await self.entrance.media.async_record(visit_id, duration):
-            self._attach(visit_id, name)
-
-    async def _async_snapshot(self, visit: Visit, moment: str) -> None:
-        picture, self.admission_picture = (self.admission_picture if moment == "admitted" else None), None
-        await self.async_keep_picture(visit.visit_id, moment, picture)
+            self.entrance.file_kept(visit_id, name)
 
     async def async_keep_picture(self, visit_id: str, moment: str, picture: bytes | None = None) -> None:
         """Save a picture (a fresh one where none is given) among the visit's files."""
         if name := await self.entrance.media.async_snapshot(visit_id, moment, picture):
-            self._attach(visit_id, name)
-
-    @callback
-    def _attach(self, visit_id: str, name: str) -> None:
-        """A file of a visit was written: list it in the visit's history record and show it."""
-        entrance = self.entrance
-        files = entrance.media.remember(visit_id, name, dt_util.utcnow())
-        for record in reversed(entrance.history[-5:]):
-            if record["visit_id"] == visit_id:
-                record["files"] = files
-        entrance.store.async_schedule_save()
-        entrance.notify_listeners()
+            self.entrance.file_kept(visit_id, name)
 
     async def async_retention(self) -> None:
         """Delete pictures and recordings older than the option; the history keeps its records."""
-        entrance = self.entrance
-        media = entrance.media
-        removed = set(await media.async_remove_older_than(dt_util.utcnow() - timedelta(days=self.keep_days)))
-        if not removed:
-            return
-        for record in entrance.history:
-            if record["visit_id"] in removed:
-                record["files"] = []
-        for visit_id in removed:
-            media.files.pop(visit_id, None)
-        if media.last is not None and media.last[0] in removed:
-            media.last = None
-        entrance.store.async_schedule_save()
-        entrance.notify_listeners()
+        cutoff = dt_util.utcnow() - timedelta(days=self.keep_days)
+        if removed := set(await self.entrance.media.async_remove_older_than(cutoff)):
+            self.entrance.files_removed(removed)

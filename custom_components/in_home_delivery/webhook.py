@@ -24,12 +24,12 @@ from .core.admission import DenyReason
 from .core.carriers import Carrier
 from .core.commands import EventType, Message
 from .core.door import Link, Purpose
+from .core.page import carrier_serves, let_in_by_a_carrier_link
 from .core.passes import Delivery, PassDenial
 from .core.passindex import Pass
-from .core.visit import CARRIER_LINK
 from .data import InHomeDeliveryConfigEntry
 from .linkrequest import LinkRequest, read_link_request
-from .linkview import link_view, own_visit
+from .linkview import link_view
 from .page import SECURITY_HEADERS, PageRenderer
 
 _LOGGER = logging.getLogger(__name__)
@@ -122,33 +122,18 @@ class LinkHandler:
         return await self._answer(pass_, link, HTTPStatus.OK, result=result)
 
     def _carrier_delivery(self, carrier: Carrier) -> Delivery | None:
-        """What a carrier's link stands for now.
-
-        The visit it let in while that runs; else the next expected delivery; else, for a while, the
-        visit it let in last (so the driver sees the door locked, and a second tap is refused as used).
-        """
-        now = dt_util.utcnow()
-        passes, controller = self.controller.passes, self.controller
-        last = self._carrier_visits.get(carrier.pass_id) or self._let_in_by_a_carrier_link(carrier)
-        delivery = passes.delivery(last) if last and carrier.open_for_use else None
-        if delivery is None or (visit := own_visit(controller, delivery, now)) is None:
-            return passes.expected_for(carrier, now)
-        if visit.running:
-            return delivery
-        return passes.expected_for(carrier, now) or delivery
-
-    def _let_in_by_a_carrier_link(self, carrier: Carrier) -> str | None:
-        """The delivery of the running (or just finished) visit, where this carrier's link let it in.
-
-        A restart forgets which link let whom in; the visit itself still says how it was let in.
-        """
-        controller = self.controller
-        visit = controller.visit if controller.visit is not None and controller.visit.running else None
-        visit = visit or controller.last_finished
-        if visit is None or visit.admitted_by != CARRIER_LINK or visit.pass_id is None:
-            return None
-        delivery = controller.passes.delivery(visit.pass_id)
-        return visit.pass_id if delivery is not None and carrier.matches(delivery.carrier) else None
+        """What a carrier's link stands for now (core.page.carrier_serves)."""
+        controller, now = self.controller, dt_util.utcnow()
+        remembered = self._carrier_visits.get(carrier.pass_id)
+        let_in = remembered or let_in_by_a_carrier_link(controller.visit, controller.last_finished)
+        return carrier_serves(
+            carrier,
+            let_in=controller.passes.delivery(let_in) if let_in else None,
+            running=controller.visit,
+            last_finished=controller.last_finished,
+            expected=controller.passes.expected_for(carrier, now),
+            now=now,
+        )
 
     async def _nothing_expected(self, carrier: Carrier, link: LinkRequest) -> web.Response:
         """A carrier's link while nothing is expected from it: the page says so and names nothing of the home."""

@@ -12,9 +12,11 @@ from enum import StrEnum
 import math
 
 from .admission import DenyReason
+from .carriers import Carrier
 from .door import MAX_STREET_DOOR_OPENINGS
+from .passes import Delivery
 from .passindex import Pass
-from .visit import Outcome, Phase, Timer, Visit
+from .visit import CARRIER_LINK, Outcome, Phase, Timer, Visit
 
 # How long after its visit a pass's page still shows how that visit ended.
 SHOW_OUTCOME_FOR = timedelta(minutes=10)
@@ -83,6 +85,39 @@ def own_visit(running: Visit | None, last_finished: Visit | None, pass_id: str, 
     if last is not None and last.pass_id == pass_id and last.ended and now - last.ended < SHOW_OUTCOME_FOR:
         return last
     return None
+
+
+def carrier_serves(
+    carrier: Carrier,
+    *,
+    let_in: Delivery | None,
+    running: Visit | None,
+    last_finished: Visit | None,
+    expected: Delivery | None,
+    now: datetime,
+) -> Delivery | None:
+    """Which delivery a carrier's link stands for now.
+
+    The visit it let in (let_in) while that runs; else the delivery expected from the carrier now;
+    else, for a while, the visit it let in last (so the driver sees the door locked, and a second tap
+    is refused as used).
+    """
+    if let_in is None or not carrier.open_for_use or not carrier.matches(let_in.carrier):
+        return expected
+    if (visit := own_visit(running, last_finished, let_in.pass_id, now)) is None:
+        return expected
+    return let_in if visit.running else expected or let_in
+
+
+def let_in_by_a_carrier_link(running: Visit | None, last_finished: Visit | None) -> str | None:
+    """The delivery of the running (else the last) visit, where a carrier's link let it in.
+
+    A restart forgets which link let whom in; the visit itself still says how it was let in.
+    """
+    visit = running if running is not None and running.running else last_finished
+    if visit is None or visit.admitted_by != CARRIER_LINK:
+        return None
+    return visit.pass_id
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,0 +1,33 @@
+"""What the config and options flows share: entity selectors, and forms in sections."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.helpers import selector
+
+
+def entity_selector(domain: str | list[str], device_class: list[str] | None = None) -> selector.EntitySelector:
+    """A selector of one entity of the domain(s), of the device classes where given."""
+    config = selector.EntitySelectorConfig(domain=domain)
+    if device_class:
+        config["device_class"] = device_class
+    return selector.EntitySelector(config)
+
+
+def flatten(user_input: dict[str, Any], sections: dict[str, tuple[str, ...]]) -> dict[str, Any]:
+    """Turn the form's sections into the flat keys stored in the entry."""
+    flat = {key: value for key, value in user_input.items() if key not in sections}
+    for name in sections:
+        flat.update(user_input.get(name, {}))
+    return flat
+
+
+def nest(flat: dict[str, Any], sections: dict[str, tuple[str, ...]]) -> dict[str, Any]:
+    """Turn stored flat keys into the form's sections, for suggested values."""
+    nested: dict[str, Any] = {
+        key: value for key, value in flat.items() if not any(key in keys for keys in sections.values())
+    }
+    for name, keys in sections.items():
+        nested[name] = {key: flat[key] for key in keys if flat.get(key) not in (None, "", [])}
+    return nested

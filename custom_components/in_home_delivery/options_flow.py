@@ -1,0 +1,301 @@
+"""Options flow for In-Home Delivery: timings, rules, the access point's settings, sources, and a carrier link."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import probatio
+
+from homeassistant.config_entries import (
+    ConfigEntryState,
+    ConfigFlowResult,
+    OptionsFlowWithReload,
+)
+from homeassistant.data_entry_flow import section
+from homeassistant.helpers import config_validation as cv, selector
+
+from .const import (
+    CONF_ASK_ON_DOORBELL,
+    CONF_AUTO_LOCK,
+    CONF_CAMERA,
+    CONF_CAMERA_CHECK_INTERVAL,
+    CONF_DELIVERY_DAYS,
+    CONF_DELIVERY_FROM,
+    CONF_DELIVERY_UNTIL,
+    CONF_DOOR_OPEN_ALERT,
+    CONF_DOORBELL,
+    CONF_ENTRY_TIMEOUT,
+    CONF_GRACE,
+    CONF_KEEP_SNAPSHOTS_DAYS,
+    CONF_LIGHTS_ON,
+    CONF_LOCK_WHEN_CAMERA_LOST,
+    CONF_MAX_VISIT,
+    CONF_ONLY_WHEN_AWAY,
+    CONF_OPENING_HEIGHT,
+    CONF_RECORD_VISITS,
+    CONF_RELOCK_DELAY,
+    CONF_REQUIRE_CAMERA,
+    CONF_SOURCE_CALENDARS,
+    CONF_SOURCE_COUNTERS,
+    CONF_SOURCE_TRACKERS,
+    CONF_STREET_DOOR_PULSE,
+    DEFAULT_OPTIONS,
+)
+from .core.expected import DEFAULT_DELIVERY_DAYS, DEFAULT_DELIVERY_FROM, DEFAULT_DELIVERY_UNTIL
+from .core.guests import WEEKDAYS
+from .flow_forms import flatten, nest
+from .links import async_pass_link
+from .services import MAX_TEXT
+from .sources import is_own_entity
+
+OPTION_SECTIONS: dict[str, tuple[str, ...]] = {
+    "timings": (CONF_RELOCK_DELAY, CONF_ENTRY_TIMEOUT, CONF_MAX_VISIT, CONF_DOOR_OPEN_ALERT, CONF_GRACE),
+    "rules": (
+        CONF_LIGHTS_ON,
+        CONF_RECORD_VISITS,
+        CONF_REQUIRE_CAMERA,
+        CONF_ONLY_WHEN_AWAY,
+        CONF_ASK_ON_DOORBELL,
+        CONF_KEEP_SNAPSHOTS_DAYS,
+        CONF_CAMERA_CHECK_INTERVAL,
+        CONF_LOCK_WHEN_CAMERA_LOST,
+        CONF_AUTO_LOCK,
+    ),
+    "access": (CONF_OPENING_HEIGHT, CONF_STREET_DOOR_PULSE),
+    "expected": (
+        CONF_DELIVERY_DAYS,
+        CONF_DELIVERY_FROM,
+        CONF_DELIVERY_UNTIL,
+        CONF_SOURCE_CALENDARS,
+        CONF_SOURCE_TRACKERS,
+        CONF_SOURCE_COUNTERS,
+    ),
+}
+# The Carrier link section: a carrier's name, for a link made once, never an option kept or shown again.
+LINKS = "links"
+NEW_CARRIER_LINK = "new_carrier_link"
+# Carriers a counting sensor's name may mention (Mail and Packages names its sensors by carrier).
+KNOWN_CARRIERS = ("DHL", "UPS", "FedEx", "USPS", "Amazon", "DPD", "GLS", "Hermes", "Deutsche Post", "Royal Mail")
+
+
+def default_options(data: dict[str, Any]) -> dict[str, Any]:
+    """The options of the README (*Install*); camera and doorbell rules are on where those entities are set."""
+    return DEFAULT_OPTIONS | {
+        CONF_REQUIRE_CAMERA: bool(data.get(CONF_CAMERA)),
+        CONF_LOCK_WHEN_CAMERA_LOST: bool(data.get(CONF_CAMERA)),
+        CONF_ASK_ON_DOORBELL: bool(data.get(CONF_DOORBELL)),
+    }
+
+
+DURATION = selector.DurationSelector(selector.DurationSelectorConfig(enable_day=False))
+# The timings, shown as durations and stored as seconds (as before), with their allowed range.
+DURATION_RANGES: dict[str, tuple[int, int]] = {
+    CONF_RELOCK_DELAY: (0, 600),
+    CONF_ENTRY_TIMEOUT: (10, 1800),
+    CONF_MAX_VISIT: (60, 24 * 3600),
+    CONF_DOOR_OPEN_ALERT: (10, 3600),
+    CONF_GRACE: (0, 4 * 3600),
+}
+
+
+def as_duration(seconds: int) -> dict[str, int]:
+    """Stored seconds as the duration selector shows them."""
+    hours, rest = divmod(int(seconds), 3600)
+    return {"hours": hours, "minutes": rest // 60, "seconds": rest % 60}
+
+
+def as_seconds(value: Any) -> int:
+    """A duration from the form (or plain seconds) as stored seconds."""
+    if isinstance(value, dict):
+        return int(cv.time_period_dict(value).total_seconds())
+    return int(value)
+
+
+def _seconds(minimum: int, maximum: int) -> selector.NumberSelector:
+    return selector.NumberSelector(
+        selector.NumberSelectorConfig(
+            min=minimum, max=maximum, step=1, unit_of_measurement="s", mode=selector.NumberSelectorMode.BOX
+        )
+    )
+
+
+OPTIONS_SCHEMA = probatio.Schema(
+    {
+        probatio.Required("timings"): section(
+            probatio.Schema(
+                {
+                    probatio.Required(CONF_RELOCK_DELAY): DURATION,
+                    probatio.Required(CONF_ENTRY_TIMEOUT): DURATION,
+                    probatio.Required(CONF_MAX_VISIT): DURATION,
+                    probatio.Required(CONF_DOOR_OPEN_ALERT): DURATION,
+                    probatio.Required(CONF_GRACE): DURATION,
+                }
+            ),
+            {"collapsed": False},
+        ),
+        probatio.Required("rules"): section(
+            probatio.Schema(
+                {
+                    probatio.Required(CONF_LIGHTS_ON): selector.BooleanSelector(),
+                    probatio.Required(CONF_RECORD_VISITS): selector.BooleanSelector(),
+                    probatio.Required(CONF_REQUIRE_CAMERA): selector.BooleanSelector(),
+                    probatio.Required(CONF_ONLY_WHEN_AWAY): selector.BooleanSelector(),
+                    probatio.Required(CONF_ASK_ON_DOORBELL): selector.BooleanSelector(),
+                    probatio.Required(CONF_KEEP_SNAPSHOTS_DAYS): selector.NumberSelector(
+                        selector.NumberSelectorConfig(
+                            min=1, max=365, step=1, unit_of_measurement="d", mode=selector.NumberSelectorMode.BOX
+                        )
+                    ),
+                    probatio.Required(CONF_CAMERA_CHECK_INTERVAL): _seconds(2, 60),
+                    probatio.Required(CONF_LOCK_WHEN_CAMERA_LOST): selector.BooleanSelector(),
+                    probatio.Required(CONF_AUTO_LOCK): selector.BooleanSelector(),
+                }
+            ),
+            {"collapsed": False},
+        ),
+        probatio.Required("expected"): section(
+            probatio.Schema(
+                {
+                    probatio.Required(CONF_DELIVERY_DAYS): selector.SelectSelector(
+                        selector.SelectSelectorConfig(options=list(WEEKDAYS), multiple=True, translation_key="weekdays")
+                    ),
+                    probatio.Required(CONF_DELIVERY_FROM): selector.TimeSelector(),
+                    probatio.Required(CONF_DELIVERY_UNTIL): selector.TimeSelector(),
+                    probatio.Optional(CONF_SOURCE_CALENDARS): selector.EntitySelector(
+                        selector.EntitySelectorConfig(domain="calendar", multiple=True)
+                    ),
+                    probatio.Optional(CONF_SOURCE_TRACKERS): selector.EntitySelector(
+                        selector.EntitySelectorConfig(domain="sensor", multiple=True)
+                    ),
+                    probatio.Optional(CONF_SOURCE_COUNTERS): selector.EntitySelector(
+                        selector.EntitySelectorConfig(domain="sensor", multiple=True)
+                    ),
+                }
+            ),
+            {"collapsed": False},
+        ),
+        # Not an option: a carrier name here makes that carrier's standing link, shown once on the next step.
+        probatio.Optional(LINKS): section(
+            probatio.Schema({probatio.Optional(NEW_CARRIER_LINK): selector.TextSelector()}), {"collapsed": True}
+        ),
+        probatio.Required("access"): section(
+            probatio.Schema(
+                {
+                    probatio.Required(CONF_OPENING_HEIGHT): selector.NumberSelector(
+                        selector.NumberSelectorConfig(
+                            min=0, max=100, step=5, unit_of_measurement="%", mode=selector.NumberSelectorMode.SLIDER
+                        )
+                    ),
+                    probatio.Required(CONF_STREET_DOOR_PULSE): _seconds(1, 30),
+                }
+            ),
+            {"collapsed": True},
+        ),
+    }
+)
+
+
+EXPECTED_DEFAULTS: dict[str, Any] = {
+    CONF_DELIVERY_DAYS: list(DEFAULT_DELIVERY_DAYS),
+    CONF_DELIVERY_FROM: DEFAULT_DELIVERY_FROM.isoformat(),
+    CONF_DELIVERY_UNTIL: DEFAULT_DELIVERY_UNTIL.isoformat(),
+}
+
+
+class InHomeDeliveryOptionsFlow(OptionsFlowWithReload):
+    """Timings and rules of an entrance."""
+
+    def __init__(self) -> None:
+        """Start with nothing chosen."""
+        self._options: dict[str, Any] = {}
+        self._carrier = ""  # a carrier to make a standing link for, after the options
+        self._link: str | None = None
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Show the options; counting sensors go on to a step that names their carriers.
+
+        A carrier's name makes that carrier's link once: it is never stored in the options, so the form
+        opens again empty and a later Submit makes no other link.
+        """
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
+        if user_input is not None:
+            self._carrier = str((user_input.get(LINKS) or {}).get(NEW_CARRIER_LINK) or "").strip()
+            options = flatten({key: value for key, value in user_input.items() if key != LINKS}, OPTION_SECTIONS)
+            options = {key: int(value) if isinstance(value, float) else value for key, value in options.items()}
+            options |= {key: as_seconds(options[key]) for key in DURATION_RANGES if key in options}
+            counters = options.get(CONF_SOURCE_COUNTERS) or []
+            if len(self._carrier) > MAX_TEXT:  # as the add_carrier action caps it
+                errors["base"] = "carrier_link_name_too_long"
+                placeholders["max"] = str(MAX_TEXT)
+            elif self._carrier and self.config_entry.state is not ConfigEntryState.LOADED:
+                errors["base"] = "not_loaded"
+            elif any(not low <= options.get(key, low) <= high for key, (low, high) in DURATION_RANGES.items()):
+                errors["base"] = "duration_out_of_range"
+            elif any(is_own_entity(self.hass, entity_id) for entity_id in options.get(CONF_SOURCE_CALENDARS) or []):
+                errors["base"] = "own_calendar"
+            elif not options.get(CONF_DELIVERY_DAYS):
+                errors["base"] = "no_delivery_days"
+            else:
+                self._options = options
+                if counters:
+                    return await self.async_step_counters()
+                return await self._async_done(options | {CONF_SOURCE_COUNTERS: {}})
+        current = EXPECTED_DEFAULTS | default_options(dict(self.config_entry.data)) | dict(self.config_entry.options)
+        current.pop(LINKS, None)  # kept by 0.2.0: never shown again, and dropped on the next Submit
+        current[CONF_SOURCE_COUNTERS] = list(current.get(CONF_SOURCE_COUNTERS) or [])
+        current |= {key: as_duration(current[key]) for key in DURATION_RANGES if key in current}
+        suggested = user_input or nest(current, OPTION_SECTIONS)
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(OPTIONS_SCHEMA, suggested),
+            errors=errors,
+            description_placeholders=placeholders or None,
+        )
+
+    async def async_step_counters(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Name the carrier each counting sensor counts parcels of (* for any)."""
+        counters: list[str] = list(self._options.get(CONF_SOURCE_COUNTERS) or [])
+        if user_input is not None:
+            named = {entity_id: str(user_input.get(entity_id) or "*").strip() or "*" for entity_id in counters}
+            return await self._async_done(self._options | {CONF_SOURCE_COUNTERS: named})
+        known = dict(self.config_entry.options.get(CONF_SOURCE_COUNTERS) or {})
+        schema = probatio.Schema(
+            {
+                probatio.Required(entity_id, default=known.get(entity_id) or self._guess(entity_id)): (
+                    selector.TextSelector()
+                )
+                for entity_id in counters
+            }
+        )
+        return self.async_show_form(
+            step_id="counters", data_schema=schema, description_placeholders={"sensors": ", ".join(counters)}
+        )
+
+    async def _async_done(self, options: dict[str, Any]) -> ConfigFlowResult:
+        """Save the options, after showing a new carrier link where one was asked for."""
+        self._options = options
+        if self._carrier:
+            return await self.async_step_carrier_link()
+        return self.async_create_entry(data=options)
+
+    async def async_step_carrier_link(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Show a new carrier's standing link once, to paste into that carrier's delivery instructions."""
+        if user_input is not None:
+            return self.async_create_entry(data=self._options)
+        if self._link is None:
+            passes = self.config_entry.runtime_data.passes
+            carrier, token = await passes.async_add_carrier(name=self._carrier)
+            self._carrier = carrier.name
+            self._link = await async_pass_link(self.hass, passes.webhook_id, token)
+        return self.async_show_form(
+            step_id="carrier_link",
+            data_schema=probatio.Schema({}),
+            description_placeholders={"carrier": self._carrier, "link": self._link},
+        )
+
+    def _guess(self, entity_id: str) -> str:
+        """The carrier a sensor's name mentions, else any carrier."""
+        state = self.hass.states.get(entity_id)
+        name = f"{entity_id} {state.name if state else ''}".casefold()
+        return next((carrier for carrier in KNOWN_CARRIERS if carrier.casefold() in name), "*")
