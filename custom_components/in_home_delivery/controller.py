@@ -716,7 +716,8 @@ class EntranceController:
     ) -> None:
         """Fire the public bus event; the `visit` event entity, device triggers and the logbook use it.
 
-        Beyond DESIGN's fields it says how the visit was admitted (`admitted_by`), which device and
+        Beyond the fields the README lists under *Automations* (`config_entry_id`, `type`, `visit_id`,
+        `pass_id`, `pass_kind`, `pass_label`, `reason`) it says how the visit was admitted (`admitted_by`), which device and
         lock entity it belongs to (`device_id`, `entity_id`: the logbook links it to both), and for
         `completed` its length in seconds.
         """
