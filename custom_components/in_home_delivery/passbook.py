@@ -35,6 +35,7 @@ from .core.passes import (
     window_error,
 )
 from .core.passindex import Pass, PassIndex, pass_from_dict
+from .core.sourcing import reading_changes
 from .core.tokens import hash_token, lookup_hash, new_token
 from .core.visit import Visit
 from .entrance import Announcer
@@ -299,83 +300,31 @@ class PassBook:
     ) -> None:
         """Bring the deliveries of one source entity in line with what one reading of it says.
 
-        New items become deliveries (a token is made but shown to nobody: the carrier's link, or a
-        renewed link, lets the courier in); changed ones move while not used yet; items gone from the
-        source (as the reading says: not what it could not read) are cancelled unless a visit used
-        them or their window is over (within: only those overlapping what was read). A parcel
-        already known by its tracking number is not added twice.
-
-        cancelled holds the ids of the deliveries the sources cancelled themselves (the caller keeps
-        it; ids are added here as they are cancelled, and taken out as they are expected again or
-        their window ends). One of them expected again while its window is open is scheduled again,
-        with a new token (any link it had stays shut); one the owner cancelled never comes back.
+        The changes are the core's (core/sourcing.py). A new delivery gets a token shown to nobody: the
+        carrier's link, or a renewed link, lets the courier in. cancelled is the caller's set of the
+        deliveries the sources cancelled themselves.
         """
-        now = dt_util.utcnow()
-        cancelled = set() if cancelled is None else cancelled
-        wanted = {item.key: item for item in reading.expected}
-        changed: list[Pass] = []
-        for key, item in wanted.items():
-            known = self._index.by_source(key)
-            if known is None or (known.status is DeliveryStatus.CANCELLED and known.pass_id in cancelled):
-                if item.window_end <= now or item.window_end <= item.window_start:
-                    continue
-                if self._known_parcel(item.tracking_number):
-                    continue
-                if known is not None:
-                    cancelled.discard(known.pass_id)
-                changed.append(
-                    Delivery(
-                        pass_id=known.pass_id if known else ulid_now(),
-                        token_hash=hash_token(new_token()),
-                        window_start=item.window_start,
-                        window_end=item.window_end,
-                        carrier=item.carrier,
-                        description=item.description,
-                        tracking_number=item.tracking_number,
-                        source=key,
-                    )
-                )
-                continue
-            if known.status is not DeliveryStatus.SCHEDULED or item.window_end <= now:
-                continue
-            moved = replace(
-                known,
-                window_start=item.window_start,
-                window_end=item.window_end,
-                carrier=item.carrier,
-                description=item.description,
-                tracking_number=item.tracking_number,
-            )
-            if moved != known:
-                changed.append(moved)
-        for known in self._index.from_source(entity_id):
-            if known.window_end <= now:
-                cancelled.discard(known.pass_id)
-                continue
-            if known.status is not DeliveryStatus.SCHEDULED:
-                continue
-            if known.source is None or not reading.is_gone(known.source):
-                continue
-            if within is not None and not (known.window_start < within[1] and known.window_end > within[0]):
-                continue
-            changed.append(replace(known, status=DeliveryStatus.CANCELLED))
-            cancelled.add(known.pass_id)
+        changed = reading_changes(
+            self._index,
+            entity_id,
+            reading,
+            dt_util.utcnow(),
+            within=within,
+            cancelled=set() if cancelled is None else cancelled,
+            new_id=ulid_now,
+            new_token_hash=lambda: hash_token(new_token()),
+        )
         if changed:
             _LOGGER.debug(
-                "%s: %s expects %s deliveries, %s changed", self.entrance.name, entity_id, len(wanted), len(changed)
+                "%s: %s expects %s deliveries, %s changed",
+                self.entrance.name,
+                entity_id,
+                len(reading.expected),
+                len(changed),
             )
             self._keep(*changed)
             self._schedule_missed_check()
             self.entrance.notify_listeners()
-
-    def _known_parcel(self, tracking_number: str | None) -> bool:
-        """Whether a parcel is expected already, or was delivered (by any source or schedule_delivery)."""
-        same = self._index.by_tracking(tracking_number) if tracking_number else None
-        return same is not None and same.status in (
-            DeliveryStatus.SCHEDULED,
-            DeliveryStatus.IN_PROGRESS,
-            DeliveryStatus.COMPLETED,
-        )
 
     def expected_today(self, now: datetime) -> list[Delivery]:
         """The deliveries still expected today (local day): scheduled or under way, by window start."""
