@@ -16,10 +16,10 @@ from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
 
 from .const import CONF_DOORBELL
-from .controller import VisitDeniedError
 from .core.commands import Message
 from .core.door import Button, Purpose
 from .data import InHomeDeliveryConfigEntry
+from .entrance_parts import VisitDeniedError
 from .phone_actions import LET_IN, LOCK_NOW, MOBILE_APP_ACTION_EVENT, NOT_NOW
 
 QUESTION_VALID = timedelta(minutes=10)

@@ -9,8 +9,8 @@ from homeassistant.components.logbook.const import LOGBOOK_ENTRY_ENTITY_ID, LOGB
 from homeassistant.core import Event, HomeAssistant, callback
 
 from .const import DOMAIN, EVENT_IN_HOME_DELIVERY
-from .controller import own_lock_entity_id
 from .messages import spoken_duration
+from .reporting import own_lock_entity_id
 from .texts import async_get_cached_texts
 
 

@@ -16,7 +16,6 @@ from homeassistant.const import CONF_WEBHOOK_ID, EVENT_HOMEASSISTANT_FINAL_WRITE
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.event import (
-    async_call_later,
     async_track_point_in_utc_time,
     async_track_time_interval,
 )
@@ -36,10 +35,12 @@ from .core.passes import (
     window_error,
 )
 from .core.passindex import Pass, PassIndex, pass_from_dict
+from .core.sourcing import reading_changes
 from .core.tokens import hash_token, lookup_hash, new_token
 from .core.visit import Visit
 from .entrance import Announcer
-from .store import PassStore, WriteFailedError
+from .passwrites import PassWrites
+from .store import WriteFailedError
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -71,18 +72,18 @@ class PassBook:
         self.entry = entry
         self.entrance = entrance
         self._index = PassIndex()
-        self.store = PassStore(hass, entry.entry_id)
-        self.store.rows = self._rows
         self.webhook_id: str = entry.data[CONF_WEBHOOK_ID]
-        self._save_journal = save_journal
         self.grace = grace  # around delivery windows
-        self._revision = 0
-        self._revisions: dict[str, int] = {}
-        # Changes not yet confirmed in the database, by pass: such a pass opens nothing until they are.
-        self._unsettled: dict[str, dict[str, Any]] = {}
-        self._retry_delay = RETRY_FIRST
-        self._unsub_retry: CALLBACK_TYPE | None = None
-        self._settling = False
+        self._writes = PassWrites(
+            hass,
+            entry,
+            name=entrance.name,
+            every_pass=lambda: list(self._index.values()),
+            save_journal=save_journal,
+            journal_changed=entrance.journal_changed,
+            settled=entrance.notify_listeners,
+        )
+        self.store = self._writes.store
         self._loaded = False
         self._journal_kept = False
         self._finished_before_load: list[Visit] = []
@@ -97,30 +98,14 @@ class PassBook:
         database, and written to it. Raises PassStoreUnreadableError for a database that cannot be read.
         """
         moved = stored.get("passes")
-        if moved:
-            await self.store.async_write(moved, newer=True)
-            _LOGGER.info("%s: moved %s passes into their database", self.entrance.name, len(moved))
-        rows = await self.store.async_load()
-        self._revisions = {row["pass_id"]: int(row.get("revision") or 0) for row in rows}
-        newer = [row for row in journal if int(row.get("revision") or 0) > self._revisions.get(row["pass_id"], -1)]
-        by_id = {row["pass_id"]: row for row in rows} | {row["pass_id"]: row for row in newer}
-        self._index = PassIndex(pass_from_dict(data) for data in by_id.values())
-        self._revision = max([0, *self._revisions.values(), *(int(row.get("revision") or 0) for row in journal)])
-        for row in newer:
-            self._revisions[row["pass_id"]] = int(row["revision"])
-            self._unsettled[row["pass_id"]] = row
+        rows = await self._writes.async_load(moved, journal)
+        self._index = PassIndex(pass_from_dict(row) for row in rows)
         self.entry.async_on_unload(self._cancel_missed_timer)
         self.entry.async_on_unload(async_track_time_interval(self.hass, self._on_clock_check, CLOCK_CHECK))
-        self.entry.async_on_unload(self._cancel_retry)
         self.entry.async_on_unload(self.store.async_close)
         self.entry.async_on_unload(
             self.hass.bus.async_listen_once(EVENT_HOMEASSISTANT_FINAL_WRITE, self._async_close_at_stop)
         )
-        if newer:
-            _LOGGER.warning(
-                "%s: %s pass changes from before the restart are written now", self.entrance.name, len(newer)
-            )
-            self._start_settling()
         self._loaded = True
         for visit in self._finished_before_load:
             self.visit_finished(visit)
@@ -128,26 +113,13 @@ class PassBook:
         self._schedule_missed_check()
         return moved is not None or stored.get("webhook_id") != self.webhook_id  # kept there for older releases
 
-    def _rows(self) -> list[dict[str, Any]]:
-        """Every pass as its row, for a database written again whole."""
-        return [self._row(item) for item in self._index.values()]
-
-    def _row(self, item: Pass) -> dict[str, Any]:
-        return item.as_dict() | {"revision": self._revisions.get(item.pass_id, 0)}
-
-    def _stamp(self, item: Pass) -> dict[str, Any]:
-        """A changed pass's row, with the next revision."""
-        self._revision += 1
-        self._revisions[item.pass_id] = self._revision
-        return item.as_dict() | {"revision": self._revision}
-
     def stored(self, *pass_ids: str) -> bool:
-        """Whether the latest change of each pass is confirmed in the database."""
-        return not any(pass_id in self._unsettled for pass_id in pass_ids)
+        """Whether the latest change of each pass is confirmed in the database (else it opens nothing)."""
+        return self._writes.stored(*pass_ids)
 
     def journal(self) -> list[dict[str, Any]]:
         """The changes not yet confirmed in the database, for the visit store (a restart replays them)."""
-        return list(self._unsettled.values())
+        return self._writes.journal()
 
     async def _async_close_at_stop(self, _event: Event) -> None:
         await self.store.async_close()
@@ -241,104 +213,26 @@ class PassBook:
         revoked or renewed link never opens again because a disk failed.
         """
         previous = self._index.get(item.pass_id)
-        row = self._stamp(item)
         self._index.put(item)
         try:
-            await self.store.async_write([row])
+            await self._writes.async_write_now(item, new=previous is None)
         except WriteFailedError as err:
-            if previous is None:
-                if self._index.get(item.pass_id) is item:
-                    self._index.remove(item.pass_id)
-            elif self._revisions.get(item.pass_id) == row["revision"]:  # no later change came meanwhile
-                self._unsettled[item.pass_id] = row
-                self._start_settling()
+            if previous is None and self._index.get(item.pass_id) is item:
+                self._index.remove(item.pass_id)
             raise HomeAssistantError(translation_domain=DOMAIN, translation_key="pass_not_stored") from err
         self._schedule_missed_check()
         self.entrance.notify_listeners()
 
     @callback
     def _keep(self, *items: Pass, removed: tuple[str, ...] = ()) -> None:
-        """Change passes now (a visit step decided it); each opens nothing until its change is on disk.
-
-        Started once the loop is free: the step's commands (an unlock) go out before the pass is written.
-        """
+        """Change passes now (a visit step decided it); each opens nothing until its change is on disk."""
         for item in items:
-            self._unsettled[item.pass_id] = self._stamp(item)
             self._index.put(item)
         for pass_id in removed:
             self._index.remove(pass_id)
-            self._revisions.pop(pass_id, None)
         if removed:
-            self.entry.async_create_task(
-                self.hass, self._async_remove(list(removed)), f"{DOMAIN} passes removed", eager_start=False
-            )
-        if items:
-            self._start_settling()
-
-    async def _async_remove(self, removed: list[str]) -> None:
-        """Forget old passes on disk (closed ones: a failure only keeps them a day longer)."""
-        try:
-            await self.store.async_write(removed=removed)
-        except WriteFailedError:
-            return
-
-    @callback
-    def _start_settling(self) -> None:
-        if not self._settling:
-            self._cancel_retry()
-            self._settling = True
-            self.entry.async_create_task(self.hass, self._async_settle(), f"{DOMAIN} passes", eager_start=False)
-
-    async def _async_settle(self) -> None:
-        """Write the unconfirmed changes; until they are on disk, keep them in the journal and try again."""
-        try:
-            while pending := list(self._unsettled.values()):
-                try:
-                    await self.store.async_write(pending)
-                except WriteFailedError:
-                    await self._async_keep_journal()
-                    self._retry_later()
-                    return
-                for row in pending:
-                    if self._unsettled.get(row["pass_id"]) is row:
-                        del self._unsettled[row["pass_id"]]
-                self._retry_delay = RETRY_FIRST
-                if self._journal_kept and not self._unsettled:  # the visit store may forget them now
-                    self._journal_kept = False
-                    self.entrance.journal_changed()
-                self.entrance.notify_listeners()
-        finally:
-            self._settling = False
-
-    async def _async_keep_journal(self) -> None:
-        """The changes the database refused go where a restart finds them (the visit store)."""
-        try:
-            await self._save_journal()
-            self._journal_kept = True
-        except HomeAssistantError:
-            _LOGGER.error("%s: pass changes are kept in memory only; their passes stay closed", self.entrance.name)
-
-    @callback
-    def _retry_later(self) -> None:
-        _LOGGER.warning(
-            "%s: %s pass changes are not on disk; their passes stay closed, trying again in %s",
-            self.entrance.name,
-            len(self._unsettled),
-            self._retry_delay,
-        )
-        self._unsub_retry = async_call_later(self.hass, self._retry_delay, self._on_retry)
-        self._retry_delay = min(self._retry_delay * 2, RETRY_MOST)
-
-    @callback
-    def _on_retry(self, _now: datetime) -> None:
-        self._unsub_retry = None
-        self._start_settling()
-
-    @callback
-    def _cancel_retry(self) -> None:
-        if self._unsub_retry is not None:
-            self._unsub_retry()
-            self._unsub_retry = None
+            self._writes.forget(removed)
+        self._writes.keep(items)
 
     async def async_schedule_delivery(
         self,
@@ -406,83 +300,31 @@ class PassBook:
     ) -> None:
         """Bring the deliveries of one source entity in line with what one reading of it says.
 
-        New items become deliveries (a token is made but shown to nobody: the carrier's link, or a
-        renewed link, lets the courier in); changed ones move while not used yet; items gone from the
-        source (as the reading says: not what it could not read) are cancelled unless a visit used
-        them or their window is over (within: only those overlapping what was read). A parcel
-        already known by its tracking number is not added twice.
-
-        cancelled holds the ids of the deliveries the sources cancelled themselves (the caller keeps
-        it; ids are added here as they are cancelled, and taken out as they are expected again or
-        their window ends). One of them expected again while its window is open is scheduled again,
-        with a new token (any link it had stays shut); one the owner cancelled never comes back.
+        The changes are the core's (core/sourcing.py). A new delivery gets a token shown to nobody: the
+        carrier's link, or a renewed link, lets the courier in. cancelled is the caller's set of the
+        deliveries the sources cancelled themselves.
         """
-        now = dt_util.utcnow()
-        cancelled = set() if cancelled is None else cancelled
-        wanted = {item.key: item for item in reading.expected}
-        changed: list[Pass] = []
-        for key, item in wanted.items():
-            known = self._index.by_source(key)
-            if known is None or (known.status is DeliveryStatus.CANCELLED and known.pass_id in cancelled):
-                if item.window_end <= now or item.window_end <= item.window_start:
-                    continue
-                if self._known_parcel(item.tracking_number):
-                    continue
-                if known is not None:
-                    cancelled.discard(known.pass_id)
-                changed.append(
-                    Delivery(
-                        pass_id=known.pass_id if known else ulid_now(),
-                        token_hash=hash_token(new_token()),
-                        window_start=item.window_start,
-                        window_end=item.window_end,
-                        carrier=item.carrier,
-                        description=item.description,
-                        tracking_number=item.tracking_number,
-                        source=key,
-                    )
-                )
-                continue
-            if known.status is not DeliveryStatus.SCHEDULED or item.window_end <= now:
-                continue
-            moved = replace(
-                known,
-                window_start=item.window_start,
-                window_end=item.window_end,
-                carrier=item.carrier,
-                description=item.description,
-                tracking_number=item.tracking_number,
-            )
-            if moved != known:
-                changed.append(moved)
-        for known in self._index.from_source(entity_id):
-            if known.window_end <= now:
-                cancelled.discard(known.pass_id)
-                continue
-            if known.status is not DeliveryStatus.SCHEDULED:
-                continue
-            if known.source is None or not reading.is_gone(known.source):
-                continue
-            if within is not None and not (known.window_start < within[1] and known.window_end > within[0]):
-                continue
-            changed.append(replace(known, status=DeliveryStatus.CANCELLED))
-            cancelled.add(known.pass_id)
+        changed = reading_changes(
+            self._index,
+            entity_id,
+            reading,
+            dt_util.utcnow(),
+            within=within,
+            cancelled=set() if cancelled is None else cancelled,
+            new_id=ulid_now,
+            new_token_hash=lambda: hash_token(new_token()),
+        )
         if changed:
             _LOGGER.debug(
-                "%s: %s expects %s deliveries, %s changed", self.entrance.name, entity_id, len(wanted), len(changed)
+                "%s: %s expects %s deliveries, %s changed",
+                self.entrance.name,
+                entity_id,
+                len(reading.expected),
+                len(changed),
             )
             self._keep(*changed)
             self._schedule_missed_check()
             self.entrance.notify_listeners()
-
-    def _known_parcel(self, tracking_number: str | None) -> bool:
-        """Whether a parcel is expected already, or was delivered (by any source or schedule_delivery)."""
-        same = self._index.by_tracking(tracking_number) if tracking_number else None
-        return same is not None and same.status in (
-            DeliveryStatus.SCHEDULED,
-            DeliveryStatus.IN_PROGRESS,
-            DeliveryStatus.COMPLETED,
-        )
 
     def expected_today(self, now: datetime) -> list[Delivery]:
         """The deliveries still expected today (local day): scheduled or under way, by window start."""

@@ -19,7 +19,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
-from .controller import EntranceController, VisitDeniedError
+from .controller import EntranceController
 from .core.admission import DenyReason
 from .core.carriers import Carrier
 from .core.commands import EventType, Message
@@ -28,6 +28,7 @@ from .core.page import carrier_serves, let_in_by_a_carrier_link
 from .core.passes import Delivery, PassDenial
 from .core.passindex import Pass
 from .data import InHomeDeliveryConfigEntry
+from .entrance_parts import VisitDeniedError
 from .linkrequest import LinkRequest, read_link_request
 from .linkview import link_view
 from .page import SECURITY_HEADERS, PageRenderer
