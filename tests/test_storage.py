@@ -150,11 +150,11 @@ async def test_pass_is_on_disk_before_its_token_is_answered(
         tokens.append(token)
         return token
 
-    from custom_components.in_home_delivery import passbook  # noqa: PLC0415
+    from custom_components.in_home_delivery import passchanges  # noqa: PLC0415
 
-    made = passbook.new_token
+    made = passchanges.new_token
     with (
-        patch.object(passbook, "new_token", lambda: keep(made())),
+        patch.object(passchanges, "new_token", lambda: keep(made())),
         patch("custom_components.in_home_delivery.services.async_pass_link", side_effect=RuntimeError("crash")),
         pytest.raises(RuntimeError),
     ):

@@ -32,7 +32,8 @@ from .entity import InHomeDeliveryEntity
 from .house import House
 from .links import async_pass_link
 from .messages import Messages
-from .passbook import PassBook, validation_error
+from .passbook import PassBook
+from .passchanges import validation_error
 
 PARALLEL_UPDATES = 0
 

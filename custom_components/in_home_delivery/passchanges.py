@@ -1,0 +1,206 @@
+"""What the owner changes in the pass book: deliveries, guests and carrier links made, changed or revoked.
+
+Each change is on disk before the owner is answered (a token only then).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.util import dt as dt_util
+from homeassistant.util.ulid import ulid_now
+
+from .const import DOMAIN
+from .core.carriers import Carrier
+from .core.guests import Guest, Schedule, schedule_error
+from .core.passes import (
+    Delivery,
+    DeliveryStatus,
+    window_error,
+)
+from .core.passindex import Pass, PassIndex
+from .core.tokens import hash_token, new_token
+from .entrance import Announcer
+
+
+def validation_error(key: str, **placeholders: str) -> ServiceValidationError:
+    """A translated error for bad input."""
+    return ServiceValidationError(translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders)
+
+
+class PassBookParts:
+    """What the pass book's parts share; declared for the type checker, set up by PassBook."""
+
+    hass: HomeAssistant
+    entry: ConfigEntry
+    entrance: Announcer
+    grace: timedelta
+    _index: PassIndex
+
+    if TYPE_CHECKING:
+
+        def get(self, pass_id: str) -> Pass:
+            """Return a pass, or raise a translated error."""
+
+        async def _async_store(self, item: Pass) -> None:
+            """Write a new or changed pass before answering."""
+
+
+class OwnerChanges(PassBookParts):
+    """The owner's changes of passes; a part of PassBook."""
+
+    async def async_schedule_delivery(
+        self,
+        *,
+        window_start: datetime,
+        window_end: datetime,
+        carrier: str | None = None,
+        description: str | None = None,
+        tracking_number: str | None = None,
+        source: str | None = None,
+    ) -> tuple[Delivery, str | None]:
+        """Create a delivery; return it and its token (shown this once).
+
+        Idempotent per tracking number: a delivery with the same tracking number is updated instead
+        (a missed one is expected again in its new window) and returned without a token, so any
+        automation may call this on every shipping e-mail. One already delivered stays as it is.
+        """
+        window_start, window_end = dt_util.as_utc(window_start), dt_util.as_utc(window_end)
+        tracking_number = (tracking_number or "").strip() or None
+        if error := window_error(window_start, window_end, dt_util.utcnow()):
+            raise validation_error(error.value)
+        if tracking_number and (known := self._index.by_tracking(tracking_number)) is not None:
+            return await self._async_expect_again(
+                known, window_start, window_end, carrier=carrier or None, description=description or None
+            ), None
+        token = new_token()
+        delivery = Delivery(
+            pass_id=ulid_now(),
+            token_hash=hash_token(token),
+            window_start=window_start,
+            window_end=window_end,
+            carrier=carrier or None,
+            description=description or None,
+            tracking_number=tracking_number,
+            source=source,
+        )
+        await self._async_store(delivery)
+        return delivery, token
+
+    async def _async_expect_again(
+        self, known: Delivery, window_start: datetime, window_end: datetime, **fields: str | None
+    ) -> Delivery:
+        """The same parcel announced again: a new window for a delivery not used yet."""
+        if known.status not in (DeliveryStatus.SCHEDULED, DeliveryStatus.MISSED, DeliveryStatus.FAILED):
+            return known  # in progress, delivered, or cancelled by the owner: nothing changes
+        updated = replace(
+            known,
+            window_start=window_start,
+            window_end=window_end,
+            status=DeliveryStatus.SCHEDULED,
+            **{key: value for key, value in fields.items() if value is not None},
+        )
+        if updated != known:
+            await self._async_store(updated)
+        return updated
+
+    async def async_add_carrier(self, *, name: str, hours: Schedule | None = None) -> tuple[Carrier, str]:
+        """Create a carrier's standing link; return it and its token (shown this once)."""
+        name = name.strip()
+        if not name:
+            raise validation_error("carrier_name_missing")
+        if hours is not None and (
+            error := schedule_error(hours, dt_util.get_default_time_zone(), dt_util.utcnow(), None, None)
+        ):
+            raise validation_error(error.value)
+        token = new_token()
+        carrier = Carrier(pass_id=ulid_now(), token_hash=hash_token(token), name=name, hours=hours)
+        await self._async_store(carrier)
+        return carrier, token
+
+    async def async_remove_carrier(self, pass_id: str) -> None:
+        """Revoke a carrier's link at once; a visit already running still ends locked as usual."""
+        if (carrier := self._index.carrier(pass_id)) is None:
+            raise validation_error("unknown_pass", pass_id=pass_id)
+        await self._async_store(carrier.closed())
+
+    async def async_update_delivery(self, pass_id: str, **changes: Any) -> Delivery:
+        """Change a delivery that has not been used yet."""
+        delivery = self._open_delivery(pass_id)
+        for key in ("window_start", "window_end"):
+            if changes.get(key) is not None:
+                changes[key] = dt_util.as_utc(changes[key])
+        updated = replace(delivery, **{key: value for key, value in changes.items() if value is not None})
+        if (updated.window_start, updated.window_end) != (delivery.window_start, delivery.window_end) and (
+            error := window_error(updated.window_start, updated.window_end, dt_util.utcnow())
+        ):
+            raise validation_error(error.value)
+        await self._async_store(updated)
+        return updated
+
+    async def async_cancel_delivery(self, pass_id: str) -> None:
+        """Cancel a delivery: its link stops working at once."""
+        delivery = self._open_delivery(pass_id)
+        await self._async_store(replace(delivery, status=DeliveryStatus.CANCELLED))
+
+    async def async_renew_link(self, pass_id: str) -> tuple[Pass, str]:
+        """Give a pass a new token; the old link stops working."""
+        found = self.get(pass_id)
+        if not found.open_at(dt_util.utcnow()):
+            raise validation_error("pass_closed", pass_id=pass_id)
+        token = new_token()
+        renewed = replace(found, token_hash=hash_token(token))
+        await self._async_store(renewed)
+        return renewed, token
+
+    async def async_add_guest(
+        self,
+        *,
+        name: str,
+        schedule: Schedule,
+        valid_from: datetime | None = None,
+        valid_until: datetime | None = None,
+        max_uses: int | None = None,
+        max_visit: timedelta | None = None,
+    ) -> tuple[Guest, str]:
+        """Create a guest pass; return it and its token (shown this once)."""
+        now = dt_util.utcnow()
+        valid_from = dt_util.as_utc(valid_from) if valid_from else None
+        valid_until = dt_util.as_utc(valid_until) if valid_until else None
+        tz = dt_util.get_default_time_zone()
+        if schedule.rrule is not None and schedule.anchor is None:
+            anchor = dt_util.as_local(valid_from or now).replace(hour=0, minute=0, second=0, microsecond=0)
+            schedule = replace(schedule, anchor=anchor)
+        if error := schedule_error(schedule, tz, now, valid_from, valid_until):
+            raise validation_error(error.value)
+        token = new_token()
+        guest = Guest(
+            pass_id=ulid_now(),
+            token_hash=hash_token(token),
+            name=name.strip(),
+            schedule=schedule,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            max_uses=max_uses,
+            max_visit=max_visit,
+        )
+        await self._async_store(guest)
+        return guest, token
+
+    async def async_remove_guest(self, pass_id: str) -> None:
+        """Revoke a guest at once; a visit already running still ends locked as usual."""
+        if (guest := self._index.guest(pass_id)) is None:
+            raise validation_error("unknown_pass", pass_id=pass_id)
+        await self._async_store(guest.closed())
+
+    def _open_delivery(self, pass_id: str) -> Delivery:
+        if (delivery := self._index.delivery(pass_id)) is None:
+            raise validation_error("unknown_pass", pass_id=pass_id)
+        if delivery.status is not DeliveryStatus.SCHEDULED:
+            raise validation_error("pass_closed", pass_id=pass_id)
+        return delivery
