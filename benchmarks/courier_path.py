@@ -63,9 +63,10 @@ if __name__ == "__main__":  # the test harness loads Home Assistant itself, so b
 
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.in_home_delivery.const import DEFAULT_OPTIONS, DOMAIN
+from custom_components.in_home_delivery.const import DOMAIN
 from custom_components.in_home_delivery.core.passindex import PassIndex, pass_from_dict
 from custom_components.in_home_delivery.passbook import PassBook
+from custom_components.in_home_delivery.settings import DEFAULT_OPTIONS
 from custom_components.in_home_delivery.store import passes_path
 from homeassistant.components import webhook
 from homeassistant.const import EVENT_CALL_SERVICE

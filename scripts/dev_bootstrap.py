@@ -186,12 +186,12 @@ async def expect_dhl_parcels(session: aiohttp.ClientSession, token: str, entry_i
     # Importing the options' layout loads Home Assistant's camera module, which logs a traceback where
     # libturbojpeg is missing; scripts/develop has said that once already.
     logging.getLogger("homeassistant.components.camera.img_util").setLevel(logging.CRITICAL)
-    from custom_components.in_home_delivery.const import DEFAULT_OPTIONS  # noqa: PLC0415
     from custom_components.in_home_delivery.options_flow import (  # noqa: PLC0415
         EXPECTED_DEFAULTS,
         OPTION_SECTIONS,
         as_duration,
     )
+    from custom_components.in_home_delivery.settings import DEFAULT_OPTIONS  # noqa: PLC0415
 
     headers = {"Authorization": f"Bearer {token}"}
     options = {

@@ -22,7 +22,8 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.in_home_delivery.const import DEFAULT_OPTIONS, DOMAIN, EVENT_IN_HOME_DELIVERY
+from custom_components.in_home_delivery.const import DOMAIN, EVENT_IN_HOME_DELIVERY
+from custom_components.in_home_delivery.settings import DEFAULT_OPTIONS
 from homeassistant.components.camera import Camera
 from homeassistant.core import Event, HomeAssistant, ServiceCall
 from homeassistant.exceptions import HomeAssistantError

@@ -8,7 +8,7 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.in_home_delivery.const import DEFAULT_OPTIONS
+from custom_components.in_home_delivery.settings import DEFAULT_OPTIONS
 from homeassistant.core import Event, HomeAssistant, ServiceCall
 
 from .helpers import close_door, open_door, set_lock_state, set_switch, tick

@@ -7,9 +7,10 @@ from typing import Any
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.in_home_delivery.const import DEFAULT_OPTIONS, DOMAIN
+from custom_components.in_home_delivery.const import DOMAIN
 from custom_components.in_home_delivery.options_flow import DURATION_RANGES, OPTION_SECTIONS, as_duration
 from custom_components.in_home_delivery.services import MAX_TEXT
+from custom_components.in_home_delivery.settings import DEFAULT_OPTIONS
 from homeassistant.config_entries import SOURCE_USER, ConfigFlowResult
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType

@@ -10,7 +10,8 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.in_home_delivery.const import DEFAULT_OPTIONS, DOMAIN
+from custom_components.in_home_delivery.const import DOMAIN
+from custom_components.in_home_delivery.settings import DEFAULT_OPTIONS
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component

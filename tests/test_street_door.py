@@ -11,7 +11,8 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 
-from custom_components.in_home_delivery.const import DEFAULT_OPTIONS, DOMAIN
+from custom_components.in_home_delivery.const import DOMAIN
+from custom_components.in_home_delivery.settings import DEFAULT_OPTIONS
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import Event, HomeAssistant, ServiceCall
 from homeassistant.data_entry_flow import FlowResultType

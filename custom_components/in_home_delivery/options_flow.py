@@ -14,16 +14,20 @@ from homeassistant.config_entries import (
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers import config_validation as cv, selector
 
-from .const import (
+from .const import CONF_CAMERA, CONF_DOORBELL
+from .core.expected import DEFAULT_DELIVERY_DAYS, DEFAULT_DELIVERY_FROM, DEFAULT_DELIVERY_UNTIL
+from .core.guests import WEEKDAYS
+from .flow_forms import flatten, nest
+from .links import async_pass_link
+from .services import MAX_TEXT
+from .settings import (
     CONF_ASK_ON_DOORBELL,
     CONF_AUTO_LOCK,
-    CONF_CAMERA,
     CONF_CAMERA_CHECK_INTERVAL,
     CONF_DELIVERY_DAYS,
     CONF_DELIVERY_FROM,
     CONF_DELIVERY_UNTIL,
     CONF_DOOR_OPEN_ALERT,
-    CONF_DOORBELL,
     CONF_ENTRY_TIMEOUT,
     CONF_GRACE,
     CONF_KEEP_SNAPSHOTS_DAYS,
@@ -41,11 +45,6 @@ from .const import (
     CONF_STREET_DOOR_PULSE,
     DEFAULT_OPTIONS,
 )
-from .core.expected import DEFAULT_DELIVERY_DAYS, DEFAULT_DELIVERY_FROM, DEFAULT_DELIVERY_UNTIL
-from .core.guests import WEEKDAYS
-from .flow_forms import flatten, nest
-from .links import async_pass_link
-from .services import MAX_TEXT
 from .sources import is_own_entity
 
 OPTION_SECTIONS: dict[str, tuple[str, ...]] = {

@@ -1,4 +1,4 @@
-"""The entrance's options, read once, with one source of defaults (const.DEFAULT_OPTIONS).
+"""The entrance's options: their keys, their one source of defaults (DEFAULT_OPTIONS), read once.
 
 Every part of the entrance reads its options from one `EntranceSettings`, built when the entrance is
 set up (an options change reloads it). An option added later touches the options flow, this object,
@@ -10,36 +10,55 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import time, timedelta
-from typing import Any
+from typing import Any, Final
 
-from .const import (
-    CONF_ASK_ON_DOORBELL,
-    CONF_AUTO_LOCK,
-    CONF_CAMERA_CHECK_INTERVAL,
-    CONF_DELIVERY_DAYS,
-    CONF_DELIVERY_FROM,
-    CONF_DELIVERY_UNTIL,
-    CONF_DOOR_OPEN_ALERT,
-    CONF_ENTRY_TIMEOUT,
-    CONF_GRACE,
-    CONF_KEEP_SNAPSHOTS_DAYS,
-    CONF_LIGHTS_ON,
-    CONF_LOCK_WHEN_CAMERA_LOST,
-    CONF_MAX_VISIT,
-    CONF_ONLY_WHEN_AWAY,
-    CONF_OPENING_HEIGHT,
-    CONF_RECORD_VISITS,
-    CONF_RELOCK_DELAY,
-    CONF_REQUIRE_CAMERA,
-    CONF_SOURCE_CALENDARS,
-    CONF_SOURCE_COUNTERS,
-    CONF_SOURCE_TRACKERS,
-    CONF_STREET_DOOR_PULSE,
-    DEFAULT_OPTIONS,
-)
 from .core.expected import delivery_hours
 from .core.guests import Schedule
 from .core.visit import VisitSettings
+
+# entry.options: timings in seconds, and the rules
+CONF_RELOCK_DELAY: Final = "relock_delay"
+CONF_ENTRY_TIMEOUT: Final = "entry_timeout"
+CONF_MAX_VISIT: Final = "max_visit"
+CONF_DOOR_OPEN_ALERT: Final = "door_open_alert"
+CONF_GRACE: Final = "grace"
+CONF_LIGHTS_ON: Final = "lights_on"
+CONF_RECORD_VISITS: Final = "record_visits"
+CONF_REQUIRE_CAMERA: Final = "require_camera"
+CONF_ONLY_WHEN_AWAY: Final = "only_when_away"
+CONF_ASK_ON_DOORBELL: Final = "ask_on_doorbell"
+CONF_KEEP_SNAPSHOTS_DAYS: Final = "keep_snapshots_days"
+CONF_CAMERA_CHECK_INTERVAL: Final = "camera_check_interval"
+CONF_LOCK_WHEN_CAMERA_LOST: Final = "lock_when_camera_lost"
+CONF_OPENING_HEIGHT: Final = "opening_height"  # percent a garage door opens for a parcel (0: fully)
+CONF_STREET_DOOR_PULSE: Final = "street_door_pulse"  # seconds a street door switch stays on
+CONF_AUTO_LOCK: Final = "auto_lock"  # an unlock by hand is followed as a visit, so the door locks again
+# Expected deliveries: the delivery hours, and the sources read into deliveries.
+CONF_DELIVERY_DAYS: Final = "delivery_days"
+CONF_DELIVERY_FROM: Final = "delivery_from"
+CONF_DELIVERY_UNTIL: Final = "delivery_until"
+CONF_SOURCE_CALENDARS: Final = "source_calendars"
+CONF_SOURCE_TRACKERS: Final = "source_trackers"  # AfterShip-shaped sensors with a `trackings` attribute
+CONF_SOURCE_COUNTERS: Final = "source_counters"  # {sensor counting parcels out for delivery: carrier}
+
+DEFAULT_OPTIONS: Final[dict[str, int | bool]] = {
+    CONF_RELOCK_DELAY: 10,
+    CONF_ENTRY_TIMEOUT: 120,
+    CONF_MAX_VISIT: 15 * 60,
+    CONF_DOOR_OPEN_ALERT: 3 * 60,
+    CONF_GRACE: 15 * 60,
+    CONF_LIGHTS_ON: True,
+    CONF_RECORD_VISITS: True,
+    CONF_REQUIRE_CAMERA: True,
+    CONF_ONLY_WHEN_AWAY: False,
+    CONF_ASK_ON_DOORBELL: True,
+    CONF_KEEP_SNAPSHOTS_DAYS: 30,
+    CONF_CAMERA_CHECK_INTERVAL: 5,
+    CONF_LOCK_WHEN_CAMERA_LOST: True,
+    CONF_OPENING_HEIGHT: 0,
+    CONF_STREET_DOOR_PULSE: 2,
+    CONF_AUTO_LOCK: False,
+}
 
 COVER_CONFIRM_TIMEOUT = timedelta(seconds=60)
 COVER_RETRY_BACKOFF = timedelta(seconds=10)
