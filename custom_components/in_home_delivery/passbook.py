@@ -6,7 +6,6 @@ Tokens are returned once, to the caller that created or renewed the pass, and ke
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Iterator
-from dataclasses import replace
 from datetime import datetime, timedelta
 import logging
 from typing import Any
@@ -16,7 +15,6 @@ from homeassistant.const import CONF_WEBHOOK_ID, EVENT_HOMEASSISTANT_FINAL_WRITE
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import (
-    async_track_point_in_utc_time,
     async_track_time_interval,
 )
 from homeassistant.util import dt as dt_util
@@ -24,7 +22,6 @@ from homeassistant.util.ulid import ulid_now
 
 from .const import DOMAIN
 from .core.carriers import Carrier
-from .core.commands import EventType, Message
 from .core.door import pass_denial
 from .core.expected import Reading
 from .core.guests import Guest
@@ -39,16 +36,14 @@ from .core.tokens import hash_token, lookup_hash, new_token
 from .core.visit import Visit
 from .entrance import Announcer
 from .passchanges import OwnerChanges, validation_error
+from .passtimers import CLOCK_CHECK, PassTimers
 from .passwrites import PassWrites
 from .store import WriteFailedError
 
 _LOGGER = logging.getLogger(__name__)
 
-KEEP_FINISHED_DELIVERIES = timedelta(days=90)
-CLOCK_CHECK = timedelta(minutes=1)
 
-
-class PassBook(OwnerChanges):
+class PassBook(OwnerChanges, PassTimers):
     """Holds an entrance's passes, indexed in memory and one row each in its pass database."""
 
     def __init__(
@@ -308,65 +303,6 @@ class PassBook(OwnerChanges):
         if (after := found.after_visit(entered=visit.entered is not None, unlock_failed=visit.unlock_failed)) != found:
             self._keep(after)
         self._schedule_missed_check()
-
-    @callback
-    def _schedule_missed_check(self) -> None:
-        self._cancel_missed_timer()
-        if (first_end := self._index.first_scheduled_end()) is not None:
-            self._unsub_missed = async_track_point_in_utc_time(self.hass, self._on_missed_check, first_end + self.grace)
-
-    @callback
-    def _cancel_missed_timer(self) -> None:
-        if self._unsub_missed is not None:
-            self._unsub_missed()
-            self._unsub_missed = None
-
-    @callback
-    def _on_missed_check(self, now: datetime) -> None:
-        self._unsub_missed = None
-        missed = self._index.scheduled_ended_by(now - self.grace)
-        self._keep(*(replace(delivery, status=DeliveryStatus.MISSED) for delivery in missed))
-        for delivery in missed:
-            self.entrance.emit(
-                EventType.MISSED,
-                None,
-                pass_id=delivery.pass_id,
-                pass_kind=delivery.kind,
-                pass_label=delivery.label,
-            )
-            self.entrance.notify_owner(Message.MISSED, who=delivery.label)
-        self._schedule_missed_check()
-        self.entrance.notify_listeners()
-
-    @callback
-    def _on_clock_check(self, now: datetime) -> None:
-        """Each minute: a missed delivery whose window (with grace) holds the time again is expected again.
-
-        It was marked during a clock step: the clock ran ahead, then came back.
-        """
-        grace = self.grace
-        back = [
-            replace(item, status=DeliveryStatus.SCHEDULED)
-            for item in self._index.deliveries_overlapping(now - grace, now + grace)
-            if item.status is DeliveryStatus.MISSED and item.window_start - grace <= now <= item.window_end + grace
-        ]
-        if back:
-            _LOGGER.warning(
-                "%s: the clock came back inside the window of %s deliveries marked missed; expected again",
-                self.entrance.name,
-                len(back),
-            )
-            self._keep(*back)
-            self._schedule_missed_check()
-            self.entrance.notify_listeners()
-
-    @callback
-    def prune(self, now: datetime) -> None:
-        """Forget deliveries that ended (used, missed, cancelled, failed) more than 90 days ago (daily)."""
-        horizon = now - KEEP_FINISHED_DELIVERIES
-        old = tuple(item.pass_id for item in self._index.values() if item.forgettable(horizon))
-        if old:
-            self._keep(removed=old)
 
     def describe(self, item: Pass) -> dict[str, Any]:
         """A pass as list_passes answers it: everything but the token."""

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util import dt as dt_util
 from homeassistant.util.ulid import ulid_now
@@ -41,6 +41,7 @@ class PassBookParts:
     entrance: Announcer
     grace: timedelta
     _index: PassIndex
+    _unsub_missed: CALLBACK_TYPE | None
 
     if TYPE_CHECKING:
 
@@ -49,6 +50,12 @@ class PassBookParts:
 
         async def _async_store(self, item: Pass) -> None:
             """Write a new or changed pass before answering."""
+
+        def _keep(self, *items: Pass, removed: tuple[str, ...] = ()) -> None:
+            """Change passes now; each opens nothing until its change is on disk."""
+
+        def _schedule_missed_check(self) -> None:
+            """Look for missed windows at the next scheduled end."""
 
 
 class OwnerChanges(PassBookParts):
