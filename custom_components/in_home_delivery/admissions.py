@@ -24,7 +24,7 @@ from .core.commands import (
     Message,
 )
 from .core.door import Asker, Denial, Facts, Link, Owner, Purpose, RunningVisit, StreetDoor, decide
-from .core.openings import StreetDoorOpenings, opening_key
+from .core.openings import opening_key
 from .core.passindex import Pass
 from .core.visit import (
     CARRIER_LINK,
@@ -183,14 +183,22 @@ class Admissions(EntranceParts):
             admitted_by=how,
         )
         # The visit is on disk before the lock is touched, so a crash can only end in locking (and the
-        # resumed visit ends its pass); a write that fails moves nothing. Only the visit store is written here:
-        # its size does not grow with the passes or the history.
-        self.visit = replace(visit, lock_state=self.lock_state)
+        # resumed visit uses its pass up); a write that fails moves nothing. Only the visit store is
+        # written here: its size does not grow with the passes or the history. While it is written the
+        # visit is not running yet: nothing can end it before it began (an End visit, a Done), and
+        # everything is asked again after the write (a cancel or renewal made meanwhile stands).
+        self._admitting_visit = replace(visit, lock_state=self.lock_state)
         try:
             await self.visit_store.async_save_checked()
         except WriteFailedError:
-            self.visit = None
+            self._admitting_visit = None
             raise self._refuse(asker, DenyReason.NOT_STORED, pass_) from None
+        pass_, denial = self.decide(asker, Purpose.OPEN, pass_id, via=via, camera_ok=camera_ok)
+        visit, self._admitting_visit = self._admitting_visit, None
+        if denial is not None:
+            self.visit_store.async_schedule_save()  # the visit that did not begin is dropped
+            raise self._refuse(asker, denial, pass_)
+        self.visit = replace(visit, lock_state=self.lock_state)
         if pass_id is not None:
             self.passes.mark_in_progress(pass_id)
         self._commit(self.visit, commands, first_picture=picture)
@@ -216,13 +224,12 @@ class Admissions(EntranceParts):
             now = dt_util.utcnow()
             window = self.passes.window(current, now)
             key = opening_key(current.pass_id, window)
-            before = self.street_door_opened.as_dict()
             self.street_door_opened.add(key, window, now)
             # Counted on disk before the door opens: a restart gives no pass more openings.
             try:
                 await self.visit_store.async_save_checked()
             except WriteFailedError:
-                self.street_door_opened = StreetDoorOpenings.from_dict(before)
+                self.street_door_opened.undo(key)
                 raise self._refuse(asker, DenyReason.NOT_STORED, current) from None
         if not await self.house.open_street_door():
             raise self._deny(DenyReason.STREET_DOOR_FAILED, pass_id=pass_id, pass_kind=kind, pass_label=label)

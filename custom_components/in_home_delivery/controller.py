@@ -77,6 +77,7 @@ from .store import (
     HISTORY_LIMIT,
     EntranceStore,
     PassStoreUnreadableError,
+    WriteFailedError,
     entrance_key,
     history_record,
     visit_key,
@@ -139,6 +140,7 @@ class EntranceController(Admissions, Readings, Reporting):
         self.store_unreadable = False  # the pass database could not be read at start
         self.last_finished: Visit | None = None
         self._admitting = False
+        self._admitting_visit: Visit | None = None
         self.street_door_opened = StreetDoorOpenings()
         self._told: dict[str, datetime] = {}
         self._unsub_timer: CALLBACK_TYPE | None = None
@@ -229,9 +231,13 @@ class EntranceController(Admissions, Readings, Reporting):
             **self.passes.as_store_data(),
         }
 
+    def _stored_visit(self) -> Visit | None:
+        """The visit a restart must lock: the running one, or the one being admitted."""
+        return self.visit if self.visit is not None and self.visit.running else self._admitting_visit
+
     def _visit_data(self) -> dict[str, Any]:
         return {
-            "visit": visit_as_dict(self.visit) if self.visit is not None and self.visit.running else None,
+            "visit": visit_as_dict(visit) if (visit := self._stored_visit()) is not None else None,
             "remembered": {
                 "lights_turned_on": self.remembered.lights_turned_on,
                 "alarm_mode": self.remembered.alarm_mode,
@@ -308,12 +314,23 @@ class EntranceController(Admissions, Readings, Reporting):
             self.last_finished = visit
             self.passes.visit_finished(visit)
             self.store.async_schedule_save()
+            self.entry.async_create_task(self.hass, self._async_keep_finished(), f"{DOMAIN} visit ended")
             if self.store_unreadable:  # the visit is locked: now the entrance stops with its repair
                 self.hass.config_entries.async_schedule_reload(self.entry.entry_id)
         self.visit_store.async_schedule_save()
         self.runner.spawn(commands, visit, first_picture=first_picture)
         self._watch_camera(visit)
         self.notify_listeners()
+
+    async def _async_keep_finished(self) -> None:
+        """A visit ended: its end is written at once, and the owner is told where the disk refuses it.
+
+        Until it is written, a restart would resume the visit (and lock again, using its pass up).
+        """
+        try:
+            await self.visit_store.async_save_checked()
+        except WriteFailedError:
+            self.notify_owner_once("storage", Message.STORAGE_FAILED, who="", critical=True)
 
     @callback
     def _watch_camera(self, visit: Visit) -> None:

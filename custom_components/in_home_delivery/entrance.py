@@ -44,6 +44,11 @@ class Events(Protocol):
 class Announcer(Events, Protocol):
     """Tells the world, and the owner, that something happened at the entrance."""
 
+    def notify_owner_once(
+        self, key: str, message: Message, *, who: str, reason: str = "", critical: bool = False
+    ) -> None:
+        """Tell the owner, unless the same was told a moment ago."""
+
     def journal_changed(self) -> None:
         """The pass changes waiting for the database changed: the visit store keeps them."""
 

@@ -88,6 +88,7 @@ class EntranceParts:
     last_finished: Visit | None
     street_door_opened: StreetDoorOpenings
     _admitting: bool
+    _admitting_visit: Visit | None  # written to the visit store, not running yet
     _told: dict[str, datetime]
 
     if TYPE_CHECKING:
@@ -141,7 +142,9 @@ class EntranceParts:
         ) -> None:
             """Tell the owner something."""
 
-        def notify_owner_once(self, key: str, message: Message, *, who: str, reason: str = "") -> None:
+        def notify_owner_once(
+            self, key: str, message: Message, *, who: str, reason: str = "", critical: bool = False
+        ) -> None:
             """Tell the owner, once in a while."""
 
         def notify_listeners(self) -> None:

@@ -22,6 +22,7 @@ from homeassistant.util.ulid import ulid_now
 
 from .const import DOMAIN
 from .core.carriers import Carrier
+from .core.commands import Message
 from .core.door import pass_denial
 from .core.expected import Reading
 from .core.guests import Guest
@@ -70,6 +71,7 @@ class PassBook(OwnerChanges, PassTimers):
             save_journal=save_journal,
             journal_changed=entrance.journal_changed,
             settled=entrance.notify_listeners,
+            failed=lambda: entrance.notify_owner_once("storage", Message.STORAGE_FAILED, who="", critical=True),
         )
         self.store = self._writes.store
         self._loaded = False
@@ -205,7 +207,7 @@ class PassBook(OwnerChanges, PassTimers):
         try:
             await self._writes.async_write_now(item, new=previous is None)
         except WriteFailedError as err:
-            if previous is None and self._index.get(item.pass_id) is item:
+            if previous is None:  # never on disk, and closed while it was written: it never was
                 self._index.remove(item.pass_id)
             raise HomeAssistantError(translation_domain=DOMAIN, translation_key="pass_not_stored") from err
         self._schedule_missed_check()
@@ -300,7 +302,9 @@ class PassBook(OwnerChanges, PassTimers):
             return
         if visit.pass_id is None or (found := self._index.get(visit.pass_id)) is None:
             return
-        if (after := found.after_visit(entered=visit.entered is not None, unlock_failed=visit.unlock_failed)) != found:
+        # A visit resumed after a restart counts as used: nobody can tell whether someone went in.
+        entered = visit.entered is not None or visit.resumed
+        if (after := found.after_visit(entered=entered, unlock_failed=visit.unlock_failed)) != found:
             self._keep(after)
         self._schedule_missed_check()
 

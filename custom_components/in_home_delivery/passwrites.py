@@ -42,6 +42,7 @@ class PassWrites:
         save_journal: Callable[[], Awaitable[None]],
         journal_changed: Callable[[], None],
         settled: Callable[[], None],
+        failed: Callable[[], None],
     ) -> None:
         """Write for one entrance; save_journal writes journal() where a restart finds it, or raises."""
         self.hass = hass
@@ -52,9 +53,11 @@ class PassWrites:
         self._save_journal = save_journal
         self._journal_changed = journal_changed
         self._settled = settled
+        self._failed = failed
         self._revision = 0
         self._revisions: dict[str, int] = {}
         self._unsettled: dict[str, dict[str, Any]] = {}  # by pass: such a pass opens nothing until written
+        self._writing: dict[str, int] = {}  # passes whose change is being written now: closed meanwhile
         self._retry_delay = RETRY_FIRST
         self._unsub_retry: CALLBACK_TYPE | None = None
         self._settling = False
@@ -95,8 +98,8 @@ class PassWrites:
         return item.as_dict() | {"revision": self._revision}
 
     def stored(self, *pass_ids: str) -> bool:
-        """Whether the latest change of each pass is confirmed in the database."""
-        return not any(pass_id in self._unsettled for pass_id in pass_ids)
+        """Whether the latest change of each pass is confirmed in the database (not pending, not in flight)."""
+        return not any(pass_id in self._unsettled or pass_id in self._writing for pass_id in pass_ids)
 
     def journal(self) -> list[dict[str, Any]]:
         """The changes not yet confirmed in the database, for the visit store (a restart replays them)."""
@@ -108,6 +111,7 @@ class PassWrites:
         A changed pass that could not be written stays closed, and its change is written again.
         """
         row = self._stamp(item)
+        self._writing[item.pass_id] = self._writing.get(item.pass_id, 0) + 1
         try:
             await self.store.async_write([row])
         except WriteFailedError:
@@ -115,6 +119,9 @@ class PassWrites:
                 self._unsettled[item.pass_id] = row
                 self._start_settling()
             raise
+        finally:
+            if (left := self._writing.pop(item.pass_id) - 1) > 0:
+                self._writing[item.pass_id] = left
 
     @callback
     def keep(self, items: tuple[Pass, ...]) -> None:
@@ -172,6 +179,7 @@ class PassWrites:
             self._journal_kept = True
         except HomeAssistantError:
             _LOGGER.error("%s: pass changes are kept in memory only; their passes stay closed", self.name)
+            self._failed()
 
     @callback
     def _retry_later(self) -> None:

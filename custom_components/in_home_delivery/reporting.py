@@ -116,7 +116,9 @@ class Reporting(EntranceParts):
         self.runner.notify_owner(message, critical=critical, live_picture=live_picture, **placeholders)
 
     @callback
-    def notify_owner_once(self, key: str, message: Message, *, who: str, reason: str = "") -> None:
+    def notify_owner_once(
+        self, key: str, message: Message, *, who: str, reason: str = "", critical: bool = False
+    ) -> None:
         """Tell the owner, unless the same was told within REFUSALS_QUIET (a link pressed again and again)."""
         now = dt_util.utcnow()
         if (told := self._told.get(key)) is not None and now - told < REFUSALS_QUIET:
@@ -124,7 +126,7 @@ class Reporting(EntranceParts):
         if len(self._told) >= MAX_QUIET_KEYS:
             self._told = {name: when for name, when in self._told.items() if now - when < REFUSALS_QUIET}
         self._told[key] = now
-        self.notify_owner(message, who=who, reason=reason)
+        self.notify_owner(message, critical=critical, who=who, reason=reason)
 
     @callback
     def emit(

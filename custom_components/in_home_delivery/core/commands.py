@@ -49,6 +49,7 @@ class Message(StrEnum):
     STREET_DOOR_OPENED = "street_door_opened"
     STREET_DOOR_RELAY_ON = "street_door_relay_on"  # the street door's relay does not turn off
     CARRIER_TRIED = "carrier_tried"
+    STORAGE_FAILED = "storage_failed"  # what a visit changed could not be written to disk
 
 
 class Repair(StrEnum):

@@ -38,6 +38,16 @@ class StreetDoorOpenings:
         self.counts[key] = (count, window[1] + KEEP_AFTER_WINDOW if window else None)
         return count
 
+    def undo(self, key: str) -> None:
+        """Take back one opening counted under the key (it could not be written, so it did not happen)."""
+        if (entry := self.counts.get(key)) is None:
+            return
+        count, until = entry
+        if count <= 1:
+            del self.counts[key]
+        else:
+            self.counts[key] = (count - 1, until)
+
     def as_dict(self) -> dict[str, list[object]]:
         """JSON-ready data for the store."""
         return {key: [count, until.isoformat() if until else None] for key, (count, until) in self.counts.items()}

@@ -120,8 +120,8 @@ class Delivery:
         return self.window_start, self.window_end
 
     def started(self) -> Delivery:
-        """A visit of it began."""
-        return replace(self, status=DeliveryStatus.IN_PROGRESS)
+        """A visit of it began (from scheduled only: a cancelled one stays cancelled)."""
+        return replace(self, status=DeliveryStatus.IN_PROGRESS) if self.status is DeliveryStatus.SCHEDULED else self
 
     def after_visit(self, *, entered: bool, unlock_failed: bool) -> Delivery:
         """Its visit ended."""
@@ -182,7 +182,13 @@ def delivery_from_dict(data: Mapping[str, object]) -> Delivery:
 
 
 def delivery_after_visit(delivery: Delivery, *, entered: bool, unlock_failed: bool) -> Delivery:
-    """The delivery once its visit ended: used when someone went in, usable again when nobody did."""
+    """The delivery once its visit ended: used when someone went in, usable again when nobody did.
+
+    Only a delivery whose visit is under way changes: one cancelled meanwhile stays cancelled, one
+    already used stays used (a visit resumed after a restart never makes it usable again).
+    """
+    if delivery.status is not DeliveryStatus.IN_PROGRESS:
+        return delivery
     if unlock_failed:
         return replace(delivery, status=DeliveryStatus.FAILED)
     if entered:

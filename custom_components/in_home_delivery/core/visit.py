@@ -137,6 +137,7 @@ class Visit:
     entered: datetime | None = None
     ended: datetime | None = None
     outcome: Outcome | None = None
+    resumed: bool = False  # Home Assistant restarted during it: nobody can tell whether someone went in
 
     @property
     def running(self) -> bool:
@@ -230,7 +231,7 @@ def resume_visit(visit: Visit, now: datetime, settings: VisitSettings) -> Step:
     watches it as when someone is inside (door-open alerts) and locks as soon as it closes.
     """
     alert = Notify(Message.RESUMED, critical=True)
-    visit = replace(visit, stuck=False, retries=0)
+    visit = replace(visit, stuck=False, retries=0, resumed=True)
     if visit.door_open:
         deadlines = {Timer.DOOR_OPEN_ALERT: now + settings.door_open_alert}
         return replace(visit, phase=Phase.INSIDE, lock_attempts=0, deadlines=deadlines), [alert]
@@ -497,6 +498,7 @@ def visit_as_dict(visit: Visit) -> dict[str, object]:
         "entered": visit.entered.isoformat() if visit.entered else None,
         "ended": visit.ended.isoformat() if visit.ended else None,
         "outcome": visit.outcome.value if visit.outcome else None,
+        "resumed": visit.resumed,
     }
 
 
@@ -532,4 +534,5 @@ def visit_from_dict(data: Mapping[str, object]) -> Visit:
         entered=when("entered"),
         ended=when("ended"),
         outcome=Outcome(str(outcome)) if outcome else None,
+        resumed=bool(data.get("resumed")),
     )
