@@ -82,6 +82,7 @@ from tests.conftest import (  # noqa: F401 - fixtures of the test suite
     fixed_access_tokens,
     hardware,
     phone_messages,
+    plain_messages,
     porch_camera,
 )
 
@@ -437,10 +438,10 @@ async def test_courier_path_at_scale(hass: HomeAssistant, hass_client_no_auth: A
     loading: list[float] = []
     load = PassBook.async_load
 
-    async def timed_load(self: PassBook, data: dict[str, Any]) -> bool:
+    async def timed_load(self: PassBook, data: dict[str, Any], journal: list[dict[str, Any]]) -> bool:
         began = clock()
         try:
-            return await load(self, data)
+            return await load(self, data, journal)
         finally:
             loading.append(clock() - began)
 
