@@ -6,6 +6,7 @@ depends on is written first.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import replace
 from datetime import datetime, timedelta
 import logging
@@ -196,7 +197,9 @@ class Admissions(EntranceParts):
         pass_, denial = self.decide(asker, Purpose.OPEN, pass_id, via=via, camera_ok=camera_ok)
         visit, self._admitting_visit = self._admitting_visit, None
         if denial is not None:
-            self.visit_store.async_schedule_save()  # the visit that did not begin is dropped
+            # The visit that did not begin is dropped from disk at once: a restart would resume it.
+            with suppress(WriteFailedError):
+                await self.visit_store.async_save_checked()
             raise self._refuse(asker, denial, pass_)
         self.visit = replace(visit, lock_state=self.lock_state)
         if pass_id is not None:
