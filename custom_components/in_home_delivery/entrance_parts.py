@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
@@ -17,8 +17,6 @@ from .const import (
 from .coordinator import EntranceCoordinator
 from .core.commands import (
     Command,
-    EventType,
-    Message,
 )
 from .core.openings import StreetDoorOpenings
 from .core.visit import (
@@ -30,6 +28,7 @@ from .house import House, Remembered
 from .media import VisitPictures
 from .messages import Messages
 from .passbook import PassBook
+from .phone_actions import OneTimeActions
 from .runner import CommandRunner
 from .settings import EntranceSettings
 from .store import (
@@ -56,7 +55,17 @@ class VisitDeniedError(ServiceValidationError):
         self.reason = reason
 
 
-class EntranceParts:
+if TYPE_CHECKING:
+    from .entrance import Announcer, VisitRecords
+
+    class _Declared(Announcer, VisitRecords, Protocol):
+        """What the parts are to the pass book and the runner: their protocols, for the type checker."""
+
+else:
+    _Declared = object
+
+
+class EntranceParts(_Declared):
     """What the parts of EntranceController (Admissions, Readings, Reporting) share: its state and parts.
 
     Declared here for the type checker; EntranceController sets them up.
@@ -83,6 +92,7 @@ class EntranceParts:
     history: list[dict[str, Any]]
     passes: PassBook
     runner: CommandRunner
+    phone_actions: OneTimeActions
     media: VisitPictures
     accepting: bool
     last_finished: Visit | None
@@ -109,9 +119,6 @@ class EntranceParts:
         def camera_required(self) -> bool:
             """Whether visits need a working camera."""
 
-        def door_open(self) -> bool | None:
-            """The door sensor's state."""
-
         def _commit(self, visit: Visit, commands: list[Command], *, first_picture: bytes | None = None) -> None:
             """Take the core's new state and carry out its commands."""
 
@@ -122,30 +129,3 @@ class EntranceParts:
             self, reason: str, *, pass_id: str | None, pass_kind: str, pass_label: str, quiet: bool = False
         ) -> VisitDeniedError:
             """Tell the bus and the owner that a request was refused."""
-
-        def emit(
-            self,
-            event_type: EventType,
-            reason: str | None,
-            *,
-            pass_id: str | None,
-            pass_kind: str,
-            pass_label: str,
-            visit_id: str | None = None,
-            admitted_by: str | None = None,
-            duration: float | None = None,
-        ) -> None:
-            """Fire the public bus event."""
-
-        def notify_owner(
-            self, message: Message, *, critical: bool = False, live_picture: bool = False, **placeholders: str
-        ) -> None:
-            """Tell the owner something."""
-
-        def notify_owner_once(
-            self, key: str, message: Message, *, who: str, reason: str = "", critical: bool = False
-        ) -> None:
-            """Tell the owner, once in a while."""
-
-        def notify_listeners(self) -> None:
-            """Publish a new snapshot."""
