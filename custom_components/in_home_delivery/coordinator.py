@@ -24,9 +24,6 @@ from .core.passes import Delivery
 
 _LOGGER = logging.getLogger(__name__)
 
-IDLE = "idle"
-RELOCK_FAILED = "relock_failed"
-
 
 @dataclass(frozen=True, kw_only=True)
 class EntranceSnapshot:

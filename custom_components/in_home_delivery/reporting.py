@@ -14,11 +14,12 @@ from .const import (
     DOMAIN,
     EVENT_IN_HOME_DELIVERY,
 )
-from .coordinator import IDLE, RELOCK_FAILED, EntranceSnapshot
+from .coordinator import EntranceSnapshot
 from .core.commands import (
     EventType,
     Message,
 )
+from .core.visit import shown_phase
 from .entrance_parts import EntranceParts
 from .store import (
     HISTORY_KEYS,
@@ -48,10 +49,9 @@ class Reporting(EntranceParts):
         """The entrance as its entities show it, now."""
         now = dt_util.utcnow()
         visit = self.visit if self.visit is not None and self.visit.running else None
-        phase = IDLE if visit is None else RELOCK_FAILED if visit.stuck else visit.phase.value
         return EntranceSnapshot(
             taken=now,
-            phase=phase,
+            phase=shown_phase(visit),
             visit_running=visit is not None,
             accepting=self.accepting,
             last_visit=self._last_visit(),

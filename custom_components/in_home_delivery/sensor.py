@@ -17,8 +17,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
-from .coordinator import IDLE, RELOCK_FAILED, EntranceSnapshot
-from .core.visit import Phase
+from .coordinator import EntranceSnapshot
+from .core.visit import IDLE, RELOCK_FAILED, Phase
 from .data import InHomeDeliveryConfigEntry
 from .entity import InHomeDeliveryEntity
 

@@ -16,13 +16,11 @@ from .carriers import Carrier
 from .door import MAX_STREET_DOOR_OPENINGS
 from .passes import Delivery
 from .passindex import Pass
-from .visit import CARRIER_LINK, Outcome, Phase, Timer, Visit
+from .visit import CARRIER_LINK, IDLE, RELOCK_FAILED, Outcome, Phase, Timer, Visit
 
 # How long after its visit a pass's page still shows how that visit ended.
 SHOW_OUTCOME_FOR = timedelta(minutes=10)
-IDLE = "idle"
 DONE = "done"
-RELOCK_FAILED = "relock_failed"
 INSIDE_PHASES = (Phase.WAITING_FOR_ENTRY, Phase.INSIDE, Phase.CLOSING)
 # The page's texts that speak of a lock, each with a `<key>_garage` variant.
 GARAGE_WORDING = (

@@ -185,6 +185,17 @@ def start_visit(
     ]
 
 
+IDLE = "idle"  # the entrance shows no visit running
+RELOCK_FAILED = "relock_failed"  # a running visit whose lock will not lock (stuck)
+
+
+def shown_phase(visit: Visit | None) -> str:
+    """The phase as the entrance shows it: idle, the running visit's phase, or relock_failed while stuck."""
+    if visit is None or not visit.running:
+        return IDLE
+    return RELOCK_FAILED if visit.stuck else visit.phase.value
+
+
 AUTO_LOCK = "auto_lock"  # admitted_by of a visit that follows an unlock by hand
 CARRIER_LINK = "carrier_link"  # admitted_by of a visit a carrier's standing link let in
 OWNER = "owner"  # the pass kind of a visit without a pass
