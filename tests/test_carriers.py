@@ -143,6 +143,9 @@ async def test_renew_remove_and_list(hass: HomeAssistant, link_client: Any) -> N
             "start_time": None,
             "end_time": None,
             "revoked": False,
+            "suspended": False,
+            "uses": 0,
+            "last_used": None,
             "status": "active",
         }
     ]

@@ -6,7 +6,7 @@ from homeassistant.components.webhook import async_generate_id
 from homeassistant.const import CONF_WEBHOOK_ID, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryError
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN
@@ -16,6 +16,7 @@ from .doorbell import async_watch_answers, async_watch_doorbell
 from .relay import async_remove_pulse_end
 from .services import async_setup_services
 from .store import EntranceStore, PassStore, PassStoreUnreadableError, entrance_key, visit_key
+from .subentries import async_sync
 from .texts import async_get_texts
 from .watchdog import async_watch_wrapped_entities
 from .webhook import async_register_link_webhook
@@ -56,14 +57,40 @@ async def async_setup_entry(hass: HomeAssistant, entry: InHomeDeliveryConfigEntr
     for language in {hass.config.language, "en"}:
         await async_get_texts(hass, language)
     entry.runtime_data = EntranceData(
-        controller=controller, coordinator=controller.coordinator, passes=controller.passes
+        controller=controller,
+        coordinator=controller.coordinator,
+        passes=controller.passes,
+        settings=(dict(entry.data), dict(entry.options)),
     )
     async_watch_wrapped_entities(hass, entry)
     async_register_link_webhook(hass, entry)
     async_watch_doorbell(hass, entry)
     async_watch_answers(hass, entry)
+    # The entrance's device first: each guest's and carrier link's device is shown under it.
+    dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id,
+        identifiers={(DOMAIN, entry.entry_id)},
+        name=controller.name,
+        manufacturer="In-Home Delivery",
+        model="Entrance",
+    )
+    await async_sync(hass, entry, controller.passes)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
     return True
+
+
+async def _async_entry_updated(hass: HomeAssistant, entry: InHomeDeliveryConfigEntry) -> None:
+    """New settings reload the entrance; a guest or carrier link added, changed or deleted does not.
+
+    Subentries are brought in line with the pass book while the entrance runs on, so a running visit
+    is never interrupted by the owner's changes to who may come.
+    """
+    if (dict(entry.data), dict(entry.options)) != entry.runtime_data.settings:
+        hass.config_entries.async_schedule_reload(entry.entry_id)
+        return
+    await async_sync(hass, entry, entry.runtime_data.passes)
+    entry.runtime_data.coordinator.publish()  # new subentries get their devices
 
 
 async def async_migrate_entry(hass: HomeAssistant, entry: InHomeDeliveryConfigEntry) -> bool:

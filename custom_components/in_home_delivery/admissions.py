@@ -204,6 +204,7 @@ class Admissions(EntranceParts):
         self.visit = replace(visit, lock_state=self.lock_state)
         if pass_id is not None:
             self.passes.mark_in_progress(pass_id)
+            self.passes.note_used(visit.started, pass_id, *([via.pass_id] if via is not None else []))
         self._commit(self.visit, commands, first_picture=picture)
         self.runner.start_recording(self.visit, settings.max_visit)
         return self.visit

@@ -13,6 +13,7 @@ from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
+    ConfigSubentryFlow,
 )
 from homeassistant.const import CONF_NAME, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant, callback
@@ -37,6 +38,8 @@ from .const import (
 )
 from .flow_forms import entity_selector, flatten, nest
 from .options_flow import InHomeDeliveryOptionsFlow, default_options
+from .subentries import CARRIER, GUEST
+from .subentry_flow import CarrierSubentryFlow, GuestSubentryFlow
 
 ACCESS_POINTS = (CONF_LOCK, CONF_GARAGE_DOOR)
 COVER_OPEN_CLOSE = CoverEntityFeature.OPEN | CoverEntityFeature.CLOSE
@@ -168,6 +171,13 @@ class InHomeDeliveryConfigFlow(ConfigFlow, domain=DOMAIN):
         """Return the options flow."""
         return InHomeDeliveryOptionsFlow()
 
+    @classmethod
+    @callback
+    @override
+    def async_get_supported_subentry_types(cls, config_entry: ConfigEntry) -> dict[str, type[ConfigSubentryFlow]]:
+        """Guests and carrier links, added, changed and deleted on the entrance's page."""
+        return {GUEST: GuestSubentryFlow, CARRIER: CarrierSubentryFlow}
+
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Name the entrance and pick its entities."""
         errors: dict[str, str] = {}
@@ -203,7 +213,8 @@ class InHomeDeliveryConfigFlow(ConfigFlow, domain=DOMAIN):
             errors, placeholders = validate_entrance(self.hass, data)
             if not errors:
                 data = clean(data) | {CONF_WEBHOOK_ID: entry.data[CONF_WEBHOOK_ID]}  # every link stays valid
-                return self.async_update_reload_and_abort(entry, title=data[CONF_NAME], data=data)
+                # The entrance reloads itself when its data changed (see __init__.py).
+                return self.async_update_and_abort(entry, title=data[CONF_NAME], data=data)
         suggested = user_input or nest(dict(entry.data), SECTIONS)
         schema = self.add_suggested_values_to_schema(_entrance_schema(self.hass), suggested)
         return self.async_show_form(

@@ -281,6 +281,10 @@ class EntranceController(Admissions, Readings, Reporting):
         """Whether a visit is open."""
         return self.visit is not None and self.visit.running
 
+    async def async_suspend(self, pass_id: str, suspended: bool) -> None:
+        """Pause a guest's or carrier's access without removing it (the switch on its device), or resume it."""
+        await self.passes.async_suspend(pass_id, suspended)
+
     @callback
     def _on_state(self, event: Event[EventStateChangedData]) -> None:
         new_state = event.data["new_state"]

@@ -9,7 +9,7 @@ and change the entrance only through its commands (`EntranceCommands`).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 import logging
 from typing import Any, Protocol
@@ -21,6 +21,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from .access import AccessPoint
 from .const import DOMAIN
 from .core.passes import Delivery
+from .core.standing import PassStanding
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ class EntranceSnapshot:
     next_delivery: Delivery | None = None  # the scheduled delivery whose window starts next
     expected_today: tuple[Delivery, ...] = ()  # still expected today, by window start
     last_picture: tuple[str, str, datetime] | None = None  # visit id, file name, when taken
+    standings: Mapping[str, PassStanding] = field(default_factory=dict)  # guests and carrier links, by pass id
 
 
 class EntranceCommands(Protocol):
@@ -55,6 +57,9 @@ class EntranceCommands(Protocol):
 
     def set_accepting(self, accepting: bool) -> None:
         """Accept visits (the "deliveries allowed" switch), or turn them away."""
+
+    async def async_suspend(self, pass_id: str, suspended: bool) -> None:
+        """Pause a guest's or carrier's access (suspended), or resume it."""
 
     async def async_read_picture(self, visit_id: str, name: str) -> bytes | None:
         """A picture of a visit."""

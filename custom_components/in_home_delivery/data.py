@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
 
@@ -20,6 +20,7 @@ class EntranceData:
     controller: EntranceController  # runs the visits: the actions, the link and the doorbell ask it
     coordinator: EntranceCoordinator  # the snapshot the entities show
     passes: PassBook  # passes, their links and their database
+    settings: tuple[dict[str, Any], dict[str, Any]]  # the entry's data and options it started with
 
 
 type InHomeDeliveryConfigEntry = ConfigEntry[EntranceData]

@@ -9,7 +9,7 @@ import probatio
 from homeassistant.config_entries import (
     ConfigEntryState,
     ConfigFlowResult,
-    OptionsFlowWithReload,
+    OptionsFlow,
 )
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers import config_validation as cv, selector
@@ -201,8 +201,8 @@ EXPECTED_DEFAULTS: dict[str, Any] = {
 }
 
 
-class InHomeDeliveryOptionsFlow(OptionsFlowWithReload):
-    """Timings and rules of an entrance."""
+class InHomeDeliveryOptionsFlow(OptionsFlow):
+    """Timings and rules of an entrance (it reloads itself when they change: see __init__.py)."""
 
     def __init__(self) -> None:
         """Start with nothing chosen."""

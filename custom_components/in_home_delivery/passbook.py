@@ -5,7 +5,9 @@ Tokens are returned once, to the caller that created or renewed the pass, and ke
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 import logging
 from typing import Any
@@ -33,6 +35,7 @@ from .core.passes import (
 )
 from .core.passindex import Pass, PassIndex, pass_from_dict
 from .core.sourcing import reading_changes
+from .core.standing import PassStanding, standing
 from .core.tokens import hash_token, lookup_hash, new_token
 from .core.visit import Visit
 from .entrance import Announcer
@@ -78,6 +81,9 @@ class PassBook(OwnerChanges, PassTimers):
         self._journal_kept = False
         self._finished_before_load: list[Visit] = []
         self._unsub_missed: CALLBACK_TYPE | None = None
+        self.sync_lock = asyncio.Lock()  # its subentries are brought in line one change at a time
+        self.handing_over: set[str] = set()  # passes whose link a subentry flow is showing (no subentry yet)
+        self._shown: dict[str, PassStanding] = {}
 
     async def async_load(self, stored: dict[str, Any], journal: list[dict[str, Any]]) -> bool:
         """Read the passes back.
@@ -308,9 +314,68 @@ class PassBook(OwnerChanges, PassTimers):
             self._keep(after)
         self._schedule_missed_check()
 
+    @callback
+    def note_used(self, now: datetime, *pass_ids: str) -> None:
+        """A visit of these passes began now (a carrier's link and its delivery): their last use."""
+        for pass_id in pass_ids:
+            if (found := self._index.get(pass_id)) is not None and (used := found.used(now)) != found:
+                self._keep(used)
+
+    def standing_passes(self) -> Iterator[Guest | Carrier]:
+        """The guests and carrier links not revoked: each is a subentry and a device of the entrance."""
+        yield from (item for item in self._index.guests() if not item.revoked)
+        yield from (item for item in self._index.carriers() if not item.revoked)
+
+    def standings(self, now: datetime) -> dict[str, PassStanding]:
+        """Where each guest's and carrier's access stands now, by pass id (for their devices)."""
+        tz = dt_util.get_default_time_zone()
+        shown = {
+            item.pass_id: PassStanding(
+                kind=item.kind,
+                label=item.label,
+                state=standing(
+                    item,
+                    now,
+                    self.grace,
+                    tz,
+                    self._expected(item, now) if isinstance(item, Carrier) else None,
+                ),
+                uses=item.uses,
+                last_used=item.last_used,
+                suspended=item.suspended,
+            )
+            for item in self.standing_passes()
+        }
+        self._shown = shown
+        return shown
+
+    def standings_moved(self, now: datetime) -> bool:
+        """Whether time alone moved a guest's or carrier's standing since they were last shown."""
+        return {key: value.state for key, value in self._shown.items()} != {
+            key: value.state for key, value in self.standings(now).items()
+        }
+
+    @callback
+    def mark_listed(self, pass_id: str) -> None:
+        """The pass is a subentry of the entrance now: once gone from there, it is revoked."""
+        found: Guest | Carrier | None = self._index.guest(pass_id) or self._index.carrier(pass_id)
+        if found is not None and not found.listed:
+            self._keep(replace(found, listed=True))
+
+    @callback
+    def revoke_delisted(self, pass_id: str) -> None:
+        """The owner deleted the pass's subentry: it opens nothing from now on (written in the background)."""
+        if (found := self._index.get(pass_id)) is not None and (closed := found.closed()) != found:
+            _LOGGER.info(
+                "%s: %s was removed from the entrance's page; its link is revoked", self.entrance.name, found.label
+            )
+            self._keep(closed)
+            self.entrance.notify_listeners()
+
     def describe(self, item: Pass) -> dict[str, Any]:
         """A pass as list_passes answers it: everything but the token."""
         data = item.as_dict()
         del data["token_hash"]
+        data.pop("listed", None)  # the pass book's own bookkeeping
         data["status"] = item.status_at(dt_util.utcnow())
         return data

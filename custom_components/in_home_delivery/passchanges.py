@@ -27,6 +27,8 @@ from .core.passindex import Pass, PassIndex
 from .core.tokens import hash_token, new_token
 from .entrance import Announcer
 
+MAX_NAME = 200  # a guest's or carrier's name
+
 
 def validation_error(key: str, **placeholders: str) -> ServiceValidationError:
     """A translated error for bad input."""
@@ -56,6 +58,9 @@ class PassBookParts:
 
         def _schedule_missed_check(self) -> None:
             """Look for missed windows at the next scheduled end."""
+
+        def standings_moved(self, now: datetime) -> bool:
+            """Whether time alone moved a guest's or carrier's standing since they were last shown."""
 
 
 class OwnerChanges(PassBookParts):
@@ -116,19 +121,50 @@ class OwnerChanges(PassBookParts):
             await self._async_store(updated)
         return updated
 
-    async def async_add_carrier(self, *, name: str, hours: Schedule | None = None) -> tuple[Carrier, str]:
-        """Create a carrier's standing link; return it and its token (shown this once)."""
-        name = name.strip()
+    async def async_add_carrier(
+        self, *, name: str, hours: Schedule | None = None, listed: bool = False
+    ) -> tuple[Carrier, str]:
+        """Create a carrier's standing link; return it and its token (shown this once).
+
+        listed: its subentry is made at once by the caller (else the entrance makes one).
+        """
+        token = new_token()
+        carrier = self._checked_carrier(
+            Carrier(pass_id=ulid_now(), token_hash=hash_token(token), name=name, listed=listed), hours
+        )
+        await self._async_store(carrier)
+        return carrier, token
+
+    async def async_change_carrier(self, pass_id: str, *, name: str, hours: Schedule | None = None) -> Carrier:
+        """Change which carrier a link stands for, or its hours; the link stays the same."""
+        if (carrier := self._index.carrier(pass_id)) is None or carrier.revoked:
+            raise validation_error("unknown_pass", pass_id=pass_id)
+        changed = self._checked_carrier(replace(carrier, name=name), hours)
+        if changed != carrier:
+            await self._async_store(changed)
+        return changed
+
+    @staticmethod
+    def _checked_carrier(carrier: Carrier, hours: Schedule | None) -> Carrier:
+        """The carrier's link with these hours, or a translated error."""
+        name = carrier.name.strip()
         if not name:
             raise validation_error("carrier_name_missing")
+        if len(name) > MAX_NAME:
+            raise validation_error("name_too_long", max=str(MAX_NAME))
         if hours is not None and (
             error := schedule_error(hours, dt_util.get_default_time_zone(), dt_util.utcnow(), None, None)
         ):
             raise validation_error(error.value)
-        token = new_token()
-        carrier = Carrier(pass_id=ulid_now(), token_hash=hash_token(token), name=name, hours=hours)
-        await self._async_store(carrier)
-        return carrier, token
+        return replace(carrier, name=name, hours=hours)
+
+    async def async_suspend(self, pass_id: str, suspended: bool) -> None:
+        """Pause a guest's or carrier's access without removing it (suspended), or resume it."""
+        item: Guest | Carrier | None = self._index.guest(pass_id) or self._index.carrier(pass_id)
+        if item is None or item.revoked:
+            raise validation_error("unknown_pass", pass_id=pass_id)
+        if item.suspended != suspended:
+            await self._async_store(replace(item, suspended=suspended))
 
     async def async_remove_carrier(self, pass_id: str) -> None:
         """Revoke a carrier's link at once; a visit already running still ends locked as usual."""
@@ -174,22 +210,15 @@ class OwnerChanges(PassBookParts):
         valid_until: datetime | None = None,
         max_uses: int | None = None,
         max_visit: timedelta | None = None,
+        listed: bool = False,
     ) -> tuple[Guest, str]:
-        """Create a guest pass; return it and its token (shown this once)."""
-        now = dt_util.utcnow()
-        valid_from = dt_util.as_utc(valid_from) if valid_from else None
-        valid_until = dt_util.as_utc(valid_until) if valid_until else None
-        tz = dt_util.get_default_time_zone()
-        if schedule.rrule is not None and schedule.anchor is None:
-            anchor = dt_util.as_local(valid_from or now).replace(hour=0, minute=0, second=0, microsecond=0)
-            schedule = replace(schedule, anchor=anchor)
-        if error := schedule_error(schedule, tz, now, valid_from, valid_until):
-            raise validation_error(error.value)
+        """Create a guest pass; return it and its token (shown this once).
+
+        listed: its subentry is made at once by the caller (else the entrance makes one).
+        """
         token = new_token()
-        guest = Guest(
-            pass_id=ulid_now(),
-            token_hash=hash_token(token),
-            name=name.strip(),
+        guest = self._checked_guest(
+            Guest(pass_id=ulid_now(), token_hash=hash_token(token), name=name, schedule=schedule, listed=listed),
             schedule=schedule,
             valid_from=valid_from,
             valid_until=valid_until,
@@ -199,11 +228,76 @@ class OwnerChanges(PassBookParts):
         await self._async_store(guest)
         return guest, token
 
+    async def async_change_guest(
+        self,
+        pass_id: str,
+        *,
+        name: str,
+        schedule: Schedule,
+        valid_from: datetime | None = None,
+        valid_until: datetime | None = None,
+        max_uses: int | None = None,
+        max_visit: timedelta | None = None,
+    ) -> Guest:
+        """Change a guest's name, times and limits; the link stays the same, a running visit runs on."""
+        guest = self._guest(pass_id)
+        changed = self._checked_guest(
+            replace(guest, name=name),
+            schedule=schedule,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            max_uses=max_uses,
+            max_visit=max_visit,
+        )
+        if changed != guest:
+            await self._async_store(changed)
+        return changed
+
+    def _checked_guest(
+        self,
+        guest: Guest,
+        *,
+        schedule: Schedule,
+        valid_from: datetime | None,
+        valid_until: datetime | None,
+        max_uses: int | None,
+        max_visit: timedelta | None,
+    ) -> Guest:
+        """The guest with these times and limits, or a translated error for times that cannot be."""
+        now = dt_util.utcnow()
+        name = guest.name.strip()
+        if not name:
+            raise validation_error("guest_name_missing")
+        if len(name) > MAX_NAME:
+            raise validation_error("name_too_long", max=str(MAX_NAME))
+        valid_from = dt_util.as_utc(valid_from) if valid_from else None
+        valid_until = dt_util.as_utc(valid_until) if valid_until else None
+        if schedule.rrule is not None and schedule.anchor is None:
+            anchor = dt_util.as_local(valid_from or now).replace(hour=0, minute=0, second=0, microsecond=0)
+            schedule = replace(schedule, anchor=anchor)
+        if error := schedule_error(schedule, dt_util.get_default_time_zone(), now, valid_from, valid_until):
+            raise validation_error(error.value)
+        return replace(
+            guest,
+            name=name,
+            schedule=schedule,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            max_uses=max_uses,
+            max_visit=max_visit,
+        )
+
     async def async_remove_guest(self, pass_id: str) -> None:
         """Revoke a guest at once; a visit already running still ends locked as usual."""
         if (guest := self._index.guest(pass_id)) is None:
             raise validation_error("unknown_pass", pass_id=pass_id)
         await self._async_store(guest.closed())
+
+    def _guest(self, pass_id: str) -> Guest:
+        """A guest not revoked, or a translated error."""
+        if (guest := self._index.guest(pass_id)) is None or guest.revoked:
+            raise validation_error("unknown_pass", pass_id=pass_id)
+        return guest
 
     def _open_delivery(self, pass_id: str) -> Delivery:
         if (delivery := self._index.delivery(pass_id)) is None:

@@ -58,6 +58,7 @@ class Reporting(EntranceParts):
             next_delivery=next((item for item in self.passes.upcoming(now) if item.window_start > now), None),
             expected_today=tuple(self.passes.expected_today(now)),
             last_picture=self.media.last,
+            standings=self.passes.standings(now),
         )
 
     def _last_visit(self) -> dict[str, Any] | None:

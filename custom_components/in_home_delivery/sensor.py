@@ -18,9 +18,11 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .coordinator import EntranceSnapshot
+from .core.standing import PassStanding, Standing
 from .core.visit import IDLE, RELOCK_FAILED, Phase
 from .data import InHomeDeliveryConfigEntry
 from .entity import InHomeDeliveryEntity
+from .pass_entities import PassEntity, async_add_pass_entities
 
 PARALLEL_UPDATES = 0
 
@@ -108,10 +110,18 @@ SENSORS: tuple[InHomeDeliverySensorDescription, ...] = (
 async def async_setup_entry(
     hass: HomeAssistant, entry: InHomeDeliveryConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
-    """Add the entrance's sensors."""
+    """Add the entrance's sensors, and those of each guest and carrier link."""
     async_add_entities(
         InHomeDeliverySensor(coordinator=entry.runtime_data.coordinator, description=description)
         for description in SENSORS
+    )
+    async_add_pass_entities(
+        entry,
+        async_add_entities,
+        lambda coordinator, entry, subentry: (
+            PassSensor(coordinator=coordinator, entry=entry, subentry=subentry, description=description)
+            for description in PASS_SENSORS
+        ),
     )
 
 
@@ -131,3 +141,45 @@ class InHomeDeliverySensor(InHomeDeliveryEntity, SensorEntity):
     def extra_state_attributes(self) -> Mapping[str, Any]:
         """Return the sensor's attributes."""
         return self.entity_description.attributes_fn(self.snapshot)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PassSensorDescription(SensorEntityDescription):
+    """A sensor of a guest's or carrier link's device."""
+
+    value_fn: Callable[[PassStanding], str | int | datetime | None]
+
+
+PASS_SENSORS: tuple[PassSensorDescription, ...] = (
+    PassSensorDescription(
+        key="access",
+        translation_key="access",
+        device_class=SensorDeviceClass.ENUM,
+        options=[state.value for state in Standing],
+        value_fn=lambda standing: standing.state.value,
+    ),
+    PassSensorDescription(
+        key="last_used",
+        translation_key="last_used",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda standing: standing.last_used,
+    ),
+    PassSensorDescription(
+        key="uses",
+        translation_key="uses",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value_fn=lambda standing: standing.uses,
+    ),
+)
+
+
+class PassSensor(PassEntity, SensorEntity):
+    """A sensor of a guest's or carrier link's device."""
+
+    entity_description: PassSensorDescription
+
+    @property
+    @override
+    def native_value(self) -> str | int | datetime | None:
+        """Return the sensor's value."""
+        return None if (standing := self.standing) is None else self.entity_description.value_fn(standing)

@@ -19,6 +19,7 @@ from .core.door import Owner
 from .core.guests import Schedule
 from .data import InHomeDeliveryConfigEntry
 from .links import async_pass_link
+from .subentries import async_delist_pass, async_list_pass
 
 ATTR_DELIVERY_ID = "delivery_id"
 ATTR_WINDOW_START = "window_start"
@@ -158,14 +159,18 @@ async def _async_add_guest(call: ServiceCall) -> ServiceResponse:
         valid_until=_local(data.get("valid_until")),
         max_uses=data.get("max_uses"),
         max_visit=data.get("max_visit"),
+        listed=True,
     )
+    async_list_pass(call.hass, controller.entry, guest)  # shown on the entrance's page, with its device
     link = await async_pass_link(call.hass, controller.passes.webhook_id, token)
     return {"guest_id": guest.pass_id, "link": link, "token": token}
 
 
 async def _async_remove_guest(call: ServiceCall) -> None:
-    """Revoke a guest's access at once."""
-    await _controller(call).passes.async_remove_guest(call.data["guest_id"])
+    """Revoke a guest's access at once, and remove it from the entrance's page."""
+    controller = _controller(call)
+    await controller.passes.async_remove_guest(call.data["guest_id"])
+    async_delist_pass(call.hass, controller.entry, call.data["guest_id"])
 
 
 async def _async_add_carrier(call: ServiceCall) -> ServiceResponse:
@@ -181,14 +186,17 @@ async def _async_add_carrier(call: ServiceCall) -> ServiceResponse:
             start_time=hours.get("start_time"),
             end_time=hours.get("end_time"),
         )
-    carrier, token = await controller.passes.async_add_carrier(name=call.data["name"], hours=schedule)
+    carrier, token = await controller.passes.async_add_carrier(name=call.data["name"], hours=schedule, listed=True)
+    async_list_pass(call.hass, controller.entry, carrier)  # shown on the entrance's page, with its device
     link = await async_pass_link(call.hass, controller.passes.webhook_id, token)
     return {"carrier_id": carrier.pass_id, "link": link, "token": token}
 
 
 async def _async_remove_carrier(call: ServiceCall) -> None:
-    """Revoke a carrier's link at once."""
-    await _controller(call).passes.async_remove_carrier(call.data["carrier_id"])
+    """Revoke a carrier's link at once, and remove it from the entrance's page."""
+    controller = _controller(call)
+    await controller.passes.async_remove_carrier(call.data["carrier_id"])
+    async_delist_pass(call.hass, controller.entry, call.data["carrier_id"])
 
 
 async def _async_list_passes(call: ServiceCall) -> ServiceResponse:

@@ -1,4 +1,4 @@
-"""Switch of an entrance: whether it accepts visits, restored across restarts."""
+"""Switches: whether an entrance accepts visits (restored across restarts), and whether a guest or carrier link may come."""
 
 from __future__ import annotations
 
@@ -12,18 +12,27 @@ from homeassistant.helpers.restore_state import RestoreEntity
 
 from .data import InHomeDeliveryConfigEntry
 from .entity import InHomeDeliveryEntity
+from .pass_entities import PassEntity, async_add_pass_entities
 
 PARALLEL_UPDATES = 0
 
 DELIVERIES_ALLOWED = SwitchEntityDescription(key="deliveries_allowed", translation_key="deliveries_allowed")
+ACCESS_ALLOWED = SwitchEntityDescription(key="access_allowed", translation_key="access_allowed")
 
 
 async def async_setup_entry(
     hass: HomeAssistant, entry: InHomeDeliveryConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
-    """Add the deliveries-allowed switch."""
+    """Add the deliveries-allowed switch, and each guest's and carrier link's access switch."""
     async_add_entities(
         [DeliveriesAllowedSwitch(coordinator=entry.runtime_data.coordinator, description=DELIVERIES_ALLOWED)]
+    )
+    async_add_pass_entities(
+        entry,
+        async_add_entities,
+        lambda coordinator, entry, subentry: [
+            AccessAllowedSwitch(coordinator=coordinator, entry=entry, subentry=subentry, description=ACCESS_ALLOWED)
+        ],
     )
 
 
@@ -52,3 +61,25 @@ class DeliveriesAllowedSwitch(InHomeDeliveryEntity, SwitchEntity, RestoreEntity)
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Turn visits away."""
         self.commands.set_accepting(False)
+
+
+class AccessAllowedSwitch(PassEntity, SwitchEntity):
+    """Off: the guest's or carrier's link is suspended (kept, opening nothing) until turned on again."""
+
+    @property
+    @override
+    def is_on(self) -> bool | None:
+        """Return whether the link may open the door in its windows."""
+        return None if (standing := self.standing) is None else not standing.suspended
+
+    @override
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Resume the access."""
+        if (pass_id := self.pass_id) is not None:
+            await self.commands.async_suspend(pass_id, False)
+
+    @override
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Suspend the access."""
+        if (pass_id := self.pass_id) is not None:
+            await self.commands.async_suspend(pass_id, True)

@@ -60,6 +60,7 @@ STATUS_OF: dict[str, HTTPStatus] = {
     PassDenial.REVOKED: HTTPStatus.FORBIDDEN,
     PassDenial.OUTSIDE_WINDOW: HTTPStatus.FORBIDDEN,
     PassDenial.NO_DELIVERY_EXPECTED: HTTPStatus.FORBIDDEN,
+    PassDenial.SUSPENDED: HTTPStatus.FORBIDDEN,
 }
 
 
@@ -140,11 +141,17 @@ class LinkHandler:
         """A carrier's link while nothing is expected from it: the page says so and names nothing of the home."""
         controller = self.controller
         # Outside its own hours a carrier's link says the same as when nothing is expected.
-        reason = PassDenial.REVOKED if carrier.revoked else PassDenial.NO_DELIVERY_EXPECTED
+        reason = (
+            PassDenial.REVOKED
+            if carrier.revoked
+            else PassDenial.SUSPENDED
+            if carrier.suspended
+            else PassDenial.NO_DELIVERY_EXPECTED
+        )
         controller.emit(
             EventType.DENIED, reason, pass_id=carrier.pass_id, pass_kind=carrier.kind, pass_label=carrier.label
         )
-        if not carrier.revoked:
+        if reason is PassDenial.NO_DELIVERY_EXPECTED:
             controller.notify_owner_once(f"carrier_{carrier.pass_id}", Message.CARRIER_TRIED, who=carrier.label)
         return await self._refusal(link, HTTPStatus.FORBIDDEN, reason)
 

@@ -22,6 +22,7 @@ class CarrierStatus(StrEnum):
     """Where a carrier pass stands."""
 
     ACTIVE = "active"
+    SUSPENDED = "suspended"  # paused by the owner: opens nothing until resumed
     REVOKED = "revoked"
 
 
@@ -34,6 +35,10 @@ class Carrier:
     name: str
     hours: Schedule | None = None  # weekly; None: whenever a delivery is expected
     revoked: bool = False
+    suspended: bool = False  # paused by the owner (the switch): kept, but opens nothing
+    uses: int = 0  # visits it let in
+    last_used: datetime | None = None  # when a visit it let in last began
+    listed: bool = False  # shown as a subentry of the entrance once; gone from there means removed
 
     kind = "carrier"
 
@@ -44,8 +49,10 @@ class Carrier:
 
     @property
     def status(self) -> CarrierStatus:
-        """Active until removed."""
-        return CarrierStatus.REVOKED if self.revoked else CarrierStatus.ACTIVE
+        """Active until removed; suspended while the owner pauses it."""
+        if self.revoked:
+            return CarrierStatus.REVOKED
+        return CarrierStatus.SUSPENDED if self.suspended else CarrierStatus.ACTIVE
 
     @property
     def open_for_use(self) -> bool:
@@ -85,6 +92,10 @@ class Carrier:
         """Revoked."""
         return replace(self, revoked=True)
 
+    def used(self, now: datetime) -> Carrier:
+        """It let a delivery's visit in now."""
+        return replace(self, uses=self.uses + 1, last_used=now)
+
     def forgettable(self, horizon: datetime) -> bool:
         """Carrier links are kept until removed by hand."""
         return False
@@ -103,6 +114,8 @@ class Carrier:
         """Why the link opens nothing now, whatever is expected (None: it may, for an expected delivery)."""
         if self.revoked:
             return PassDenial.REVOKED
+        if self.suspended:
+            return PassDenial.SUSPENDED
         if self.hours is not None and next(self.hours.windows(tz, now, now + timedelta(microseconds=1)), None) is None:
             return PassDenial.OUTSIDE_WINDOW
         return None
@@ -120,6 +133,10 @@ def carrier_as_dict(carrier: Carrier) -> dict[str, object]:
         "start_time": hours.start_time.isoformat() if hours and hours.start_time else None,
         "end_time": hours.end_time.isoformat() if hours and hours.end_time else None,
         "revoked": carrier.revoked,
+        "suspended": carrier.suspended,
+        "uses": carrier.uses,
+        "last_used": carrier.last_used.isoformat() if carrier.last_used else None,
+        "listed": carrier.listed,
     }
 
 
@@ -139,4 +156,8 @@ def carrier_from_dict(data: Mapping[str, object]) -> Carrier:
         name=str(data["name"]),
         hours=hours,
         revoked=bool(data.get("revoked")),
+        suspended=bool(data.get("suspended")),
+        uses=int(str(data.get("uses") or 0)),
+        last_used=datetime.fromisoformat(last_used) if isinstance(last_used := data.get("last_used"), str) else None,
+        listed=bool(data.get("listed")),
     )

@@ -25,6 +25,7 @@ class GuestStatus(StrEnum):
     """Where a guest pass stands."""
 
     ACTIVE = "active"
+    SUSPENDED = "suspended"  # paused by the owner: opens nothing until resumed
     EXPIRED = "expired"
     REVOKED = "revoked"
 
@@ -151,6 +152,9 @@ class Guest:
     uses: int = 0
     max_visit: timedelta | None = None
     revoked: bool = False
+    suspended: bool = False  # paused by the owner (the switch): kept, but opens nothing
+    last_used: datetime | None = None  # when a visit of the guest last began
+    listed: bool = False  # shown as a subentry of the entrance once; gone from there means removed
 
     kind = "guest"
 
@@ -160,18 +164,18 @@ class Guest:
         return self.name
 
     def status(self, now: datetime) -> GuestStatus:
-        """Active, expired (over, or all uses spent) or revoked."""
+        """Active, suspended, expired (over, or all uses spent) or revoked."""
         if self.revoked:
             return GuestStatus.REVOKED
         if (self.valid_until is not None and now >= self.valid_until) or (
             self.max_uses is not None and self.uses >= self.max_uses
         ):
             return GuestStatus.EXPIRED
-        return GuestStatus.ACTIVE
+        return GuestStatus.SUSPENDED if self.suspended else GuestStatus.ACTIVE
 
     def open_for_use(self, now: datetime) -> bool:
-        """Whether the pass can still be used or renewed."""
-        return self.status(now) is GuestStatus.ACTIVE
+        """Whether the pass can still be used or renewed (a suspended one: once resumed)."""
+        return self.status(now) in (GuestStatus.ACTIVE, GuestStatus.SUSPENDED)
 
     def windows(self, tz: tzinfo, range_start: datetime, range_end: datetime) -> Iterator[tuple[datetime, datetime]]:
         """The guest's windows in a range, clipped to the pass's validity."""
@@ -215,6 +219,10 @@ class Guest:
         """Revoked."""
         return replace(self, revoked=True)
 
+    def used(self, now: datetime) -> Guest:
+        """A visit of the guest began now."""
+        return replace(self, last_used=now)
+
     def forgettable(self, horizon: datetime) -> bool:
         """Guests are kept until removed by hand."""
         return False
@@ -230,6 +238,8 @@ class Guest:
             return PassDenial.REVOKED
         if status is GuestStatus.EXPIRED:
             return PassDenial.USED if self.valid_until is None or now < self.valid_until else PassDenial.TOO_LATE
+        if status is GuestStatus.SUSPENDED:
+            return PassDenial.SUSPENDED
         if self.valid_from is not None and now < self.valid_from:
             return PassDenial.TOO_EARLY
         if next(self.windows(tz, now, now + timedelta(microseconds=1)), None) is None:
@@ -266,6 +276,9 @@ def guest_as_dict(guest: Guest) -> dict[str, object]:
         "uses": guest.uses,
         "max_visit": guest.max_visit.total_seconds() if guest.max_visit else None,
         "revoked": guest.revoked,
+        "suspended": guest.suspended,
+        "last_used": iso(guest.last_used),
+        "listed": guest.listed,
     }
 
 
@@ -304,4 +317,7 @@ def guest_from_dict(data: Mapping[str, object]) -> Guest:
         uses=int(str(data.get("uses", 0))),
         max_visit=seconds("max_visit"),
         revoked=bool(data.get("revoked")),
+        suspended=bool(data.get("suspended")),
+        last_used=when("last_used"),
+        listed=bool(data.get("listed")),
     )

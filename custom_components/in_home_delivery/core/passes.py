@@ -30,6 +30,7 @@ class PassDenial(StrEnum):
     REVOKED = "revoked"
     OUTSIDE_WINDOW = "outside_window"
     NO_DELIVERY_EXPECTED = "no_delivery_expected"  # a carrier link while nothing is expected from it
+    SUSPENDED = "suspended"  # a guest's or carrier's link the owner paused
 
 
 class WindowError(StrEnum):
@@ -130,6 +131,10 @@ class Delivery:
     def closed(self) -> Delivery:
         """Cancelled: its link opens nothing any more."""
         return replace(self, status=DeliveryStatus.CANCELLED)
+
+    def used(self, now: datetime) -> Delivery:
+        """A visit of it began: its status tells (started)."""
+        return self
 
     def forgettable(self, horizon: datetime) -> bool:
         """Whether it ended (used, missed, cancelled, failed) before the horizon and may be forgotten."""

@@ -18,7 +18,7 @@ from .carriers import Carrier, carrier_from_dict
 from .guests import Guest, guest_from_dict
 from .passes import Delivery, DeliveryStatus, delivery_from_dict
 
-# Every kind has the same interface (open_at, status_at, window_at, started, after_visit, closed,
+# Every kind has the same interface (open_at, status_at, window_at, started, after_visit, closed, used,
 # forgettable, as_dict, label, detail, recurring, max_visit): the shell never asks which kind it holds.
 type Pass = Delivery | Guest | Carrier
 
@@ -88,6 +88,10 @@ class PassIndex:
     def carrier(self, pass_id: str) -> Carrier | None:
         """A carrier's link by id (None: none, or a pass of another kind)."""
         return self._carrier.get(pass_id)
+
+    def guests(self) -> Iterable[Guest]:
+        """Every guest, revoked ones too."""
+        return self._guest.values()
 
     def carriers(self) -> Iterable[Carrier]:
         """Every carrier pass."""

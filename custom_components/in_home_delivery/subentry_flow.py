@@ -1,0 +1,295 @@
+"""Add, change and renew guests and carrier links from the entrance's page (config subentry flows).
+
+*Add guest* and *Add carrier link* make the pass (on disk first), then show its link once: as text, as a
+QR code made here, and with an optional notify entity to send it to. *Reconfigure* changes the name,
+times and limits (the link stays), or renews the link (the old one stops working at once). Deleting
+the subentry revokes the pass (subentries.py). None of it reloads the entrance: a running visit runs on.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar, override
+
+import probatio
+import segno
+
+from homeassistant.components.notify.const import DATA_COMPONENT as NOTIFY_ENTITIES
+from homeassistant.config_entries import (
+    ConfigEntryState,
+    ConfigSubentryFlow,
+    SubentryFlowResult,
+)
+from homeassistant.core import callback
+from homeassistant.data_entry_flow import section
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import selector
+
+from .core.carriers import Carrier
+from .core.guests import WEEKDAYS, Guest
+from .flow_forms import flatten, nest
+from .links import async_pass_link
+from .subentries import (
+    CARRIER,
+    GUEST,
+    GUEST_SECTIONS,
+    async_list_pass,
+    carrier_fields,
+    guest_fields,
+    pass_values,
+)
+
+if TYPE_CHECKING:
+    from .data import InHomeDeliveryConfigEntry
+    from .passbook import PassBook
+
+SEND_TO = "send_to"
+# Errors shown at the field they concern; every other one above the form.
+FIELD_OF = {
+    "guest_name_missing": "name",
+    "carrier_name_missing": "name",
+    "guest_unknown_weekday": "weekdays",
+    "guest_empty_window": "end_time",
+}
+
+WEEKDAYS_SELECTOR = selector.SelectSelector(
+    selector.SelectSelectorConfig(
+        options=list(WEEKDAYS), multiple=True, translation_key="weekdays", mode=selector.SelectSelectorMode.LIST
+    )
+)
+NAME = selector.TextSelector()
+TIME = selector.TimeSelector()
+DURATION = selector.DurationSelector(selector.DurationSelectorConfig(enable_day=True))
+MOMENT = selector.DateTimeSelector()
+USES = selector.NumberSelector(
+    selector.NumberSelectorConfig(min=1, max=100000, step=1, mode=selector.NumberSelectorMode.BOX)
+)
+
+WEEKLY_FIELDS = {
+    probatio.Optional("weekdays"): WEEKDAYS_SELECTOR,
+    probatio.Optional("start_time"): TIME,
+    probatio.Optional("end_time"): TIME,
+}
+GUEST_SCHEMA = probatio.Schema(
+    {
+        probatio.Required("name"): NAME,
+        **WEEKLY_FIELDS,
+        probatio.Required("repeat"): section(
+            probatio.Schema(
+                {probatio.Optional("rrule"): selector.TextSelector(), probatio.Optional("duration"): DURATION}
+            ),
+            {"collapsed": True},
+        ),
+        probatio.Required("limits"): section(
+            probatio.Schema(
+                {
+                    probatio.Optional("valid_from"): MOMENT,
+                    probatio.Optional("valid_until"): MOMENT,
+                    probatio.Optional("max_uses"): USES,
+                    probatio.Optional("max_visit"): DURATION,
+                }
+            ),
+            {"collapsed": True},
+        ),
+    }
+)
+CARRIER_SCHEMA = probatio.Schema({probatio.Required("name"): NAME, **WEEKLY_FIELDS})
+
+
+def qr_code(link: str) -> str:
+    """The link as a QR code, a PNG data URI made here (no outside service ever sees the link)."""
+    return segno.make(link, error="m").png_data_uri(scale=5, border=2)
+
+
+class PassSubentryFlow(ConfigSubentryFlow):
+    """What adding and changing a guest or a carrier link share: the form, the link step, renewing."""
+
+    kind: str
+    schema: probatio.Schema
+    sections: ClassVar[dict[str, tuple[str, ...]]] = {}
+
+    def __init__(self) -> None:
+        """Nothing is made until the form is sent."""
+        self._item: Guest | Carrier | None = None
+        self._token: str | None = None
+
+    def _passes(self) -> PassBook | None:
+        """The entrance's pass book, while the entrance runs."""
+        entry: InHomeDeliveryConfigEntry = self._get_entry()
+        return entry.runtime_data.passes if entry.state is ConfigEntryState.LOADED else None
+
+    async def _async_make(self, passes: PassBook, values: dict[str, Any]) -> tuple[Guest | Carrier, str]:
+        """Make the pass: on disk before its token is shown."""
+        raise NotImplementedError
+
+    async def _async_change(self, passes: PassBook, pass_id: str, values: dict[str, Any]) -> Guest | Carrier:
+        """Change the pass (its link stays)."""
+        raise NotImplementedError
+
+    def _form(
+        self, step_id: str, values: dict[str, Any], errors: dict[str, str], **placeholders: str
+    ) -> SubentryFlowResult:
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(self.schema, nest(values, self.sections)),
+            errors=errors,
+            description_placeholders=placeholders or None,
+        )
+
+    async def _async_attempt(self, action: Any) -> tuple[Any, dict[str, str]]:
+        """Run a change of the pass book; a refusal becomes the form's error, and changes nothing."""
+        try:
+            return await action(), {}
+        except ServiceValidationError as err:
+            key = err.translation_key or "invalid_value"
+            return None, {FIELD_OF.get(key, "base"): key}
+        except ValueError:
+            return None, {"base": "invalid_value"}
+        except HomeAssistantError:
+            return None, {"base": "pass_not_stored"}
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """The guest's or carrier link's name and times."""
+        if (passes := self._passes()) is None:
+            return self.async_abort(reason="entrance_not_running")
+        values = flatten(user_input, self.sections) if user_input is not None else {}
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            made, errors = await self._async_attempt(lambda: self._async_make(passes, values))
+            if made is not None:
+                self._item, self._token = made
+                passes.handing_over.add(self._item.pass_id)  # its subentry comes when this flow ends
+                return await self.async_step_link()
+        return self._form("user", values, errors)
+
+    async def async_step_link(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """Show the link once: as text and QR code, and send it to a phone if asked."""
+        passes, item, token = self._passes(), self._item, self._token
+        if passes is None or item is None or token is None:
+            return self.async_abort(reason="entrance_not_running")
+        link = await async_pass_link(self.hass, passes.webhook_id, token)
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            target = user_input.get(SEND_TO)
+            if target and not await self._async_send(target, item.label, link):
+                errors[SEND_TO] = "send_failed"
+            if not errors:
+                return self._async_done(item)
+        return self.async_show_form(
+            step_id="link",
+            data_schema=probatio.Schema(
+                {probatio.Optional(SEND_TO): selector.EntitySelector(selector.EntitySelectorConfig(domain="notify"))}
+            ),
+            errors=errors,
+            description_placeholders={"name": item.label, "link": link, "qr": qr_code(link)},
+            last_step=True,
+        )
+
+    async def _async_send(self, target: str, name: str, link: str) -> bool:
+        """Send the link to a notify entity (a phone).
+
+        Straight to the entity, not through the notify action: an action's data is fired on the event bus
+        and kept by the recorder, and the link is a secret.
+        """
+        component = self.hass.data.get(NOTIFY_ENTITIES)
+        entity = component.get_entity(target) if component is not None else None
+        if entity is None:
+            return False
+        try:
+            await entity.async_send_message(link, title=name)
+        except Exception:  # noqa: BLE001 - whatever the phone's integration raises, the link is still shown
+            return False
+        return True
+
+    @callback
+    def _async_done(self, item: Guest | Carrier) -> SubentryFlowResult:
+        if self.source == "user":
+            return self.async_create_entry(title=item.label, data=pass_values(item), unique_id=item.pass_id)
+        return self.async_update_and_abort(self._get_entry(), self._get_reconfigure_subentry(), reason="link_renewed")
+
+    @override
+    @callback
+    def async_remove(self) -> None:
+        """The flow ended; one left at its link step still lists its new pass (its link was shown)."""
+        if self._item is None or (passes := self._passes()) is None or self._item.pass_id not in passes.handing_over:
+            return
+        passes.handing_over.discard(self._item.pass_id)
+        entry = self._get_entry()
+        if not any(subentry.unique_id == self._item.pass_id for subentry in entry.subentries.values()):
+            async_list_pass(self.hass, entry, self._item)
+
+    async def async_step_reconfigure(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """Change the name, times and limits, or give a new link."""
+        return self.async_show_menu(step_id="reconfigure", menu_options=["change", "renew"])
+
+    def _current(self) -> Guest | Carrier | None:
+        """The pass of the subentry being changed, unless it is revoked or gone."""
+        if (passes := self._passes()) is None:
+            return None
+        found = passes.find_pass(self._get_reconfigure_subentry().unique_id or "")
+        return found if isinstance(found, Guest | Carrier) and not found.revoked else None
+
+    async def async_step_change(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """The form again, filled in; the link stays the same."""
+        passes, current = self._passes(), self._current()
+        if passes is None or current is None:
+            return self.async_abort(reason="pass_gone")
+        errors: dict[str, str] = {}
+        if user_input is None:
+            values = pass_values(current)
+        else:
+            values = flatten(user_input, self.sections)
+            changed, errors = await self._async_attempt(lambda: self._async_change(passes, current.pass_id, values))
+            if changed is not None:
+                return self.async_update_and_abort(
+                    self._get_entry(), self._get_reconfigure_subentry(), data=pass_values(changed), title=changed.label
+                )
+        return self._form("change", values, errors)
+
+    async def async_step_renew(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """A new link; the old one stops working at once."""
+        passes, current = self._passes(), self._current()
+        if passes is None or current is None:
+            return self.async_abort(reason="pass_gone")
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            renewed, errors = await self._async_attempt(lambda: passes.async_renew_link(current.pass_id))
+            if renewed is not None:
+                self._item, self._token = renewed
+                return await self.async_step_link()
+        return self.async_show_form(
+            step_id="renew",
+            data_schema=probatio.Schema({}),
+            errors=errors,
+            description_placeholders={"name": current.label},
+        )
+
+
+class GuestSubentryFlow(PassSubentryFlow):
+    """A guest: a name, weekdays and times (or a repeat rule), and optional limits."""
+
+    kind = GUEST
+    schema = GUEST_SCHEMA
+    sections: ClassVar[dict[str, tuple[str, ...]]] = GUEST_SECTIONS
+
+    @override
+    async def _async_make(self, passes: PassBook, values: dict[str, Any]) -> tuple[Guest, str]:
+        return await passes.async_add_guest(**guest_fields(values))
+
+    @override
+    async def _async_change(self, passes: PassBook, pass_id: str, values: dict[str, Any]) -> Guest:
+        return await passes.async_change_guest(pass_id, **guest_fields(values))
+
+
+class CarrierSubentryFlow(PassSubentryFlow):
+    """A carrier's standing link: the carrier's name, and optional hours."""
+
+    kind = CARRIER
+    schema = CARRIER_SCHEMA
+
+    @override
+    async def _async_make(self, passes: PassBook, values: dict[str, Any]) -> tuple[Carrier, str]:
+        return await passes.async_add_carrier(**carrier_fields(values))
+
+    @override
+    async def _async_change(self, passes: PassBook, pass_id: str, values: dict[str, Any]) -> Carrier:
+        return await passes.async_change_carrier(pass_id, **carrier_fields(values))
