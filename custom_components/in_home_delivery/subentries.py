@@ -210,6 +210,7 @@ async def _async_sync(hass: HomeAssistant, entry: ConfigEntry, passes: PassBook)
                 passes.revoke_delisted(item.pass_id)
             else:
                 async_list_pass(hass, entry, item)
+                passes.mark_listed(item.pass_id)
             continue
         passes.mark_listed(item.pass_id)
         values = pass_values(item)
