@@ -238,6 +238,9 @@ async def test_change_suspend_renew_and_delete(
     assert result["reason"] == "reconfigure_successful"
     await hass.async_block_till_done()
     assert titles(hass) == ["Maria Schmidt"]
+    device = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, f"{ENTRY_ID}_{subentry.subentry_id}"), ENTRY_ID)
+    assert device is not None
+    assert device.name == "Maria Schmidt"
     assert hass.states.get("sensor.maria_access").state == "outside_window"
     assert await unlock(hass, client, link) == (403, "outside_window")
     freezer.move_to(at("2026-11-25T10:00"))
@@ -275,7 +278,10 @@ async def test_change_suspend_renew_and_delete(
     assert await unlock(hass, client, new_link) == (403, "revoked")
     assert hass.states.get("sensor.maria_access") is None
     assert er.async_get(hass).async_get("switch.maria_access_allowed") is None
-    assert dr.async_get(hass).async_get_device_by_identifier((DOMAIN, f"{ENTRY_ID}_{subentry.subentry_id}"), ENTRY_ID) is None
+    assert (
+        dr.async_get(hass).async_get_device_by_identifier((DOMAIN, f"{ENTRY_ID}_{subentry.subentry_id}"), ENTRY_ID)
+        is None
+    )
 
 
 async def test_carrier_link_on_the_page(hass: HomeAssistant, client: Client) -> None:

@@ -46,6 +46,7 @@ from .settings import (
     DEFAULT_OPTIONS,
 )
 from .sources import is_own_entity
+from .subentries import async_list_pass
 
 OPTION_SECTIONS: dict[str, tuple[str, ...]] = {
     "timings": (CONF_RELOCK_DELAY, CONF_ENTRY_TIMEOUT, CONF_MAX_VISIT, CONF_DOOR_OPEN_ALERT, CONF_GRACE),
@@ -284,7 +285,8 @@ class InHomeDeliveryOptionsFlow(OptionsFlow):
             return self.async_create_entry(data=self._options)
         if self._link is None:
             passes = self.config_entry.runtime_data.passes
-            carrier, token = await passes.async_add_carrier(name=self._carrier)
+            carrier, token = await passes.async_add_carrier(name=self._carrier, listed=True)
+            async_list_pass(self.hass, self.config_entry, carrier)  # on the entrance's page, with its device
             self._carrier = carrier.name
             self._link = await async_pass_link(self.hass, passes.webhook_id, token)
         return self.async_show_form(

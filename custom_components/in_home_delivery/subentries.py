@@ -22,8 +22,10 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 
+from .const import DOMAIN
 from .core.carriers import Carrier
 from .core.guests import Guest, Schedule
 
@@ -216,6 +218,7 @@ async def _async_sync(hass: HomeAssistant, entry: ConfigEntry, passes: PassBook)
         values = pass_values(item)
         if dict(subentry.data) != values or subentry.title != item.label:
             hass.config_entries.async_update_subentry(entry, subentry, data=values, title=item.label)
+    _name_devices(hass, entry)
     for pass_id, subentry in subentries.items():
         if pass_id is None or pass_id in passes.handing_over:
             continue
@@ -225,6 +228,18 @@ async def _async_sync(hass: HomeAssistant, entry: ConfigEntry, passes: PassBook)
             hass.config_entries.async_remove_subentry(entry, subentry.subentry_id)
             continue
         await _async_pass_again(hass, entry, passes, subentry)
+
+
+@callback
+def _name_devices(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """A guest renamed on the page: its device takes the new name (one the owner gave it stays)."""
+    devices = dr.async_get(hass)
+    for subentry in entry.subentries.values():
+        device = devices.async_get_device_by_identifier(
+            (DOMAIN, f"{entry.entry_id}_{subentry.subentry_id}"), entry.entry_id
+        )
+        if device is not None and device.name != subentry.title:
+            devices.async_update_device(device.id, name=subentry.title)
 
 
 async def _async_pass_again(

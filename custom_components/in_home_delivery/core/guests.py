@@ -64,8 +64,8 @@ class Schedule:
     def _weekly_windows(
         self, tz: tzinfo, range_start: datetime, range_end: datetime
     ) -> Iterator[tuple[datetime, datetime]]:
-        assert self.start_time is not None  # noqa: S101 - a weekly schedule always has both times
-        assert self.end_time is not None  # noqa: S101
+        if self.start_time is None or self.end_time is None:
+            return  # never stored so (schedule_error refuses it); a damaged row opens nothing
         days = {WEEKDAYS.index(day) for day in self.weekdays}
         overnight = self.end_time <= self.start_time
         day = range_start.astimezone(tz).date() - timedelta(days=1)
@@ -81,7 +81,8 @@ class Schedule:
     def _rrule_windows(
         self, tz: tzinfo, range_start: datetime, range_end: datetime
     ) -> Iterator[tuple[datetime, datetime]]:
-        assert self.duration is not None  # noqa: S101 - an RRULE schedule always has a duration
+        if self.duration is None:
+            return  # never stored so (schedule_error refuses it); a damaged row opens nothing
         rule = parse_rrule(self, tz)
         # The rule runs in local wall-clock time (naive), so 09:00 stays 09:00 across DST changes.
         after = (range_start - self.duration).astimezone(tz).replace(tzinfo=None)
