@@ -65,26 +65,31 @@ schedules = st.builds(
     st.integers(min_value=1, max_value=12),
 )
 guests = st.builds(
-    lambda schedule, revoked, max_uses, uses, until: Guest(
+    lambda schedule, revoked, suspended, max_uses, uses, until: Guest(
         pass_id="g1",
         token_hash=HASH,
         name="Anna",
         schedule=schedule,
         revoked=revoked,
+        suspended=suspended,
         max_uses=max_uses,
         uses=uses,
         valid_until=None if until is None else NOW + until,
     ),
     schedules,
     st.booleans(),
+    st.booleans(),
     st.none() | st.integers(min_value=1, max_value=3),
     st.integers(min_value=0, max_value=3),
     st.none() | minutes,
 )
 carriers = st.builds(
-    lambda name, hours, revoked: Carrier(pass_id="c1", token_hash=HASH, name=name, hours=hours, revoked=revoked),
+    lambda name, hours, revoked, suspended: Carrier(
+        pass_id="c1", token_hash=HASH, name=name, hours=hours, revoked=revoked, suspended=suspended
+    ),
     st.sampled_from(["DHL", "*", "UPS"]),
     st.none() | schedules,
+    st.booleans(),
     st.booleans(),
 )
 ALLOWING = Conditions(
@@ -191,7 +196,7 @@ def inside_window(item: Pass, facts: Facts) -> bool:
             in_window = any(
                 start <= now < end for start, end in item.windows(UTC, now - timedelta(days=1), now + timedelta(days=1))
             )
-            return not item.revoked and not spent and not over and in_window
+            return not item.revoked and not item.suspended and not spent and not over and in_window
         case Carrier():
             delivery = facts.delivery
             in_hours = item.hours is None or any(
@@ -200,6 +205,7 @@ def inside_window(item: Pass, facts: Facts) -> bool:
             )
             return (
                 not item.revoked
+                and not item.suspended
                 and in_hours
                 and delivery is not None
                 and item.matches(delivery.carrier)
@@ -240,13 +246,13 @@ def a_lock_now_button_never_opens(asker: Asker, purpose: Purpose, facts: Facts) 
 
 
 def a_closed_pass_never_opens(asker: Asker, purpose: Purpose, facts: Facts) -> None:
-    """A revoked, used, cancelled, missed or failed pass, or a renewed pass's old token, opens nothing."""
+    """A revoked, suspended, used, cancelled, missed or failed pass, or a renewed pass's old token, opens nothing."""
     item = facts.pass_
     if item is None or isinstance(asker, Owner) or purpose not in (Purpose.OPEN, Purpose.STREET_DOOR):
         return
     closed = (
         (isinstance(item, Delivery) and item.status is not DeliveryStatus.SCHEDULED)
-        or (isinstance(item, Guest | Carrier) and item.revoked)
+        or (isinstance(item, Guest | Carrier) and (item.revoked or item.suspended))
         or (isinstance(asker, Link) and asker.token_hash != item.token_hash)
     )
     if closed:
