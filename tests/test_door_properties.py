@@ -9,6 +9,7 @@ code under test).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 import os
 
@@ -158,6 +159,13 @@ VALID: list[Pass] = [
     ),
     Carrier(pass_id="c1", token_hash=HASH, name="DHL"),
 ]
+# The valid guest and carrier link, each revoked or suspended (paused on its device) by the owner.
+CLOSED_BY_THE_OWNER: list[Pass] = [
+    replace(item, **{flag: True})
+    for item in VALID
+    if isinstance(item, Guest | Carrier)
+    for flag in ("revoked", "suspended")
+]
 
 
 @st.composite
@@ -174,7 +182,9 @@ def near_allowing(draw: st.DrawFn) -> Facts:
         "entrance": ALLOWING,
         "street_door": StreetDoor(available=True),
     }
-    if (changed := draw(st.sampled_from([None, *FIELDS]))) is not None:
+    if (changed := draw(st.sampled_from([None, *FIELDS, "owner_closed"]))) == "owner_closed":
+        fields["pass_"] = draw(st.sampled_from(CLOSED_BY_THE_OWNER))
+    elif changed is not None:
         fields[changed] = draw(FIELDS[changed])
     return Facts(now=NOW, tz=UTC, **fields)  # type: ignore[arg-type]
 
