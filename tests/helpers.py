@@ -123,3 +123,13 @@ async def schedule_now(
     )
     assert result is not None
     return result
+
+
+async def try_unlock(hass: HomeAssistant, client: Any, link: str) -> tuple[int, str | None]:
+    """The link's holder taps Unlock; return the status and reason, and end any visit it started."""
+    response = await post_link(client, link, "unlock")
+    body = await response.json()
+    await hass.async_block_till_done()
+    if response.status == 200:
+        await end_visit(hass)
+    return response.status, body["reason"]

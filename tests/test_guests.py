@@ -18,7 +18,7 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
 from .conftest import LOCK
-from .helpers import ENTRY_ID, PHASE, close_door, open_door, post_link, tick
+from .helpers import ENTRY_ID, PHASE, close_door, open_door, post_link, tick, try_unlock as try_link
 
 type Client = Any
 BERLIN = "Europe/Berlin"
@@ -55,13 +55,7 @@ async def add_guest(hass: HomeAssistant, **data: Any) -> dict[str, Any]:
 
 async def try_unlock(hass: HomeAssistant, client: Client, guest: dict[str, Any]) -> tuple[int, str | None]:
     """The guest taps Unlock; return the status and reason, and end any visit it started."""
-    response = await post_link(client, guest["link"], "unlock")
-    body = await response.json()
-    await hass.async_block_till_done()
-    if response.status == 200:
-        await hass.services.async_call(DOMAIN, "end_visit", {"config_entry_id": ENTRY_ID}, blocking=True)
-        await hass.async_block_till_done()
-    return response.status, body["reason"]
+    return await try_link(hass, client, guest["link"])
 
 
 async def test_weekly_cleaner(hass: HomeAssistant, client: Client, freezer: FrozenDateTimeFactory) -> None:

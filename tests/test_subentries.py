@@ -17,7 +17,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 
 from custom_components.in_home_delivery.const import DOMAIN
-from custom_components.in_home_delivery.core.guests import Schedule
+from custom_components.in_home_delivery.core.guests import GuestTerms, Schedule
 from homeassistant.components.notify import NotifyEntity
 from homeassistant.components.notify.const import DATA_COMPONENT as NOTIFY_ENTITIES
 from homeassistant.config_entries import ConfigSubentry
@@ -28,7 +28,7 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
 
 from .conftest import LOCK
-from .helpers import ENTRY_ID, PHASE, close_door, open_door, post_link, schedule_now, tick
+from .helpers import ENTRY_ID, PHASE, close_door, open_door, post_link, schedule_now, tick, try_unlock
 
 type Client = Any
 BERLIN = "Europe/Berlin"
@@ -106,17 +106,6 @@ def titles(hass: HomeAssistant) -> list[str]:
     return sorted(item.title for item in entry.subentries.values())
 
 
-async def unlock(hass: HomeAssistant, client: Client, link: str) -> tuple[int, str | None]:
-    """The holder taps Unlock; the visit it started is ended again."""
-    response = await post_link(client, link, "unlock")
-    body = await response.json()
-    await hass.async_block_till_done()
-    if response.status == 200:
-        await hass.services.async_call(DOMAIN, "end_visit", {"config_entry_id": ENTRY_ID}, blocking=True)
-        await hass.async_block_till_done()
-    return response.status, body["reason"]
-
-
 async def test_add_guest_on_the_page(hass: HomeAssistant, client: Client) -> None:
     """*Add guest*: the link is shown once with its QR code; a device with its entities appears; the link opens."""
     link, done = await add_through_page(hass, **CLEANER)
@@ -132,7 +121,7 @@ async def test_add_guest_on_the_page(hass: HomeAssistant, client: Client) -> Non
     assert hass.states.get("sensor.maria_access").state == "in_window"
     assert hass.states.get("sensor.maria_visits").state == "0"
     assert hass.states.get("switch.maria_access_allowed").state == "on"
-    assert await unlock(hass, client, link) == (200, None)
+    assert await try_unlock(hass, client, link) == (200, None)
     assert hass.states.get("sensor.maria_last_used").state == "2026-11-24T09:00:00+00:00"
 
 
@@ -242,18 +231,18 @@ async def test_change_suspend_renew_and_delete(
     assert device is not None
     assert device.name == "Maria Schmidt"
     assert hass.states.get("sensor.maria_access").state == "outside_window"
-    assert await unlock(hass, client, link) == (403, "outside_window")
+    assert await try_unlock(hass, client, link) == (403, "outside_window")
     freezer.move_to(at("2026-11-25T10:00"))
-    assert await unlock(hass, client, link) == (200, None)
+    assert await try_unlock(hass, client, link) == (200, None)
 
     # Suspend with the switch on its device: refused until allowed again.
     await hass.services.async_call("switch", "turn_off", {"entity_id": "switch.maria_access_allowed"}, blocking=True)
     await hass.async_block_till_done()
     assert hass.states.get("sensor.maria_access").state == "suspended"
-    assert await unlock(hass, client, link) == (403, "suspended")
+    assert await try_unlock(hass, client, link) == (403, "suspended")
     await hass.services.async_call("switch", "turn_on", {"entity_id": "switch.maria_access_allowed"}, blocking=True)
     await hass.async_block_till_done()
-    assert await unlock(hass, client, link) == (200, None)
+    assert await try_unlock(hass, client, link) == (200, None)
 
     # Renew: a new link, shown once; the old one is unknown at once.
     result = await flows.async_init(
@@ -268,14 +257,14 @@ async def test_change_suspend_renew_and_delete(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "link_renewed"
     assert (await post_link(client, link, "status")).status == 401
-    assert await unlock(hass, client, new_link) == (200, None)
+    assert await try_unlock(hass, client, new_link) == (200, None)
 
     # Delete on the page: revoked at once, its device and entities gone.
     entry = hass.config_entries.async_get_entry(ENTRY_ID)
     assert entry is not None
     assert hass.config_entries.async_remove_subentry(entry, subentry.subentry_id)
     await hass.async_block_till_done()
-    assert await unlock(hass, client, new_link) == (403, "revoked")
+    assert await try_unlock(hass, client, new_link) == (403, "revoked")
     assert hass.states.get("sensor.maria_access") is None
     assert er.async_get(hass).async_get("switch.maria_access_allowed") is None
     assert (
@@ -288,11 +277,11 @@ async def test_carrier_link_on_the_page(hass: HomeAssistant, client: Client) -> 
     """*Add carrier link*: opens once a delivery of that carrier is expected; hours can be changed; delete revokes."""
     link, _ = await add_through_page(hass, "carrier", name="DHL")
     assert hass.states.get("sensor.dhl_access").state == "active"
-    assert await unlock(hass, client, link) == (403, "no_delivery_expected")
+    assert await try_unlock(hass, client, link) == (403, "no_delivery_expected")
     await schedule_now(hass)
     await hass.async_block_till_done()
     assert hass.states.get("sensor.dhl_access").state == "in_window"
-    assert await unlock(hass, client, link) == (200, None)
+    assert await try_unlock(hass, client, link) == (200, None)
     assert hass.states.get("sensor.dhl_visits").state == "1"
 
     subentry = subentry_of(hass, "DHL")
@@ -306,13 +295,13 @@ async def test_carrier_link_on_the_page(hass: HomeAssistant, client: Client) -> 
     )
     assert result["reason"] == "reconfigure_successful"
     await schedule_now(hass, tracking_number="0034")
-    assert (await unlock(hass, client, link))[0] == 403  # Tuesday: outside its hours
+    assert (await try_unlock(hass, client, link))[0] == 403  # Tuesday: outside its hours
 
     entry = hass.config_entries.async_get_entry(ENTRY_ID)
     assert entry is not None
     hass.config_entries.async_remove_subentry(entry, subentry.subentry_id)
     await hass.async_block_till_done()
-    assert await unlock(hass, client, link) == (403, "revoked")
+    assert await try_unlock(hass, client, link) == (403, "revoked")
 
 
 async def test_a_running_visit_survives_adding_changing_and_deleting(hass: HomeAssistant, client: Client) -> None:
@@ -355,7 +344,7 @@ async def test_actions_make_and_remove_subentries(hass: HomeAssistant, client: C
     await hass.async_block_till_done()
     assert titles(hass) == ["Maria", "UPS"]
     assert subentry_of(hass, "Maria").unique_id == guest["guest_id"]
-    assert await unlock(hass, client, guest["link"]) == (200, None)
+    assert await try_unlock(hass, client, guest["link"]) == (200, None)
     await hass.services.async_call(
         DOMAIN, "remove_guest", {"config_entry_id": ENTRY_ID, "guest_id": guest["guest_id"]}, blocking=True
     )
@@ -364,7 +353,7 @@ async def test_actions_make_and_remove_subentries(hass: HomeAssistant, client: C
     )
     await hass.async_block_till_done()
     assert titles(hass) == []
-    assert await unlock(hass, client, guest["link"]) == (403, "revoked")
+    assert await try_unlock(hass, client, guest["link"]) == (403, "revoked")
 
 
 async def test_passes_made_before_appear_and_deleting_while_stopped_revokes(
@@ -373,7 +362,9 @@ async def test_passes_made_before_appear_and_deleting_while_stopped_revokes(
     """Guests from before subentries are listed at start; one deleted while the entrance was stopped is revoked."""
     entry = hass.config_entries.async_get_entry(ENTRY_ID)
     assert entry is not None
-    _guest, token = await entry.runtime_data.passes.async_add_guest(**_cleaner())  # as release 0.2 made it
+    _guest, token = await entry.runtime_data.passes.async_add_guest(
+        GuestTerms(name="Maria", schedule=Schedule(weekdays=("tue",), start_time=time(9), end_time=time(12)))
+    )  # as release 0.2 made it
     await hass.async_block_till_done()
     assert titles(hass) == []
     assert await hass.config_entries.async_reload(ENTRY_ID)
@@ -386,12 +377,8 @@ async def test_passes_made_before_appear_and_deleting_while_stopped_revokes(
     assert await hass.config_entries.async_setup(ENTRY_ID)
     await hass.async_block_till_done()
     link = f"https://home.example.org/api/webhook/{entry.data['webhook_id']}#pass={token}"
-    assert await unlock(hass, client, link) == (403, "revoked")
+    assert await try_unlock(hass, client, link) == (403, "revoked")
     assert titles(hass) == []
-
-
-def _cleaner() -> dict[str, Any]:
-    return {"name": "Maria", "schedule": Schedule(weekdays=("tue",), start_time=time(9), end_time=time(12))}
 
 
 async def test_access_follows_the_clock(hass: HomeAssistant, client: Client, freezer: FrozenDateTimeFactory) -> None:
@@ -412,4 +399,4 @@ async def test_a_flow_left_at_its_link_still_lists_the_guest(hass: HomeAssistant
     hass.config_entries.subentries.async_abort(result["flow_id"])
     await hass.async_block_till_done()
     assert titles(hass) == ["Maria"]
-    assert await unlock(hass, client, link) == (200, None)
+    assert await try_unlock(hass, client, link) == (200, None)

@@ -17,7 +17,7 @@ from homeassistant.util.ulid import ulid_now
 
 from .const import DOMAIN
 from .core.carriers import Carrier
-from .core.guests import Guest, Schedule, schedule_error
+from .core.guests import Guest, GuestTerms, Schedule, schedule_error
 from .core.passes import (
     Delivery,
     DeliveryStatus,
@@ -201,77 +201,38 @@ class OwnerChanges(PassBookParts):
         await self._async_store(renewed)
         return renewed, token
 
-    async def async_add_guest(
-        self,
-        *,
-        name: str,
-        schedule: Schedule,
-        valid_from: datetime | None = None,
-        valid_until: datetime | None = None,
-        max_uses: int | None = None,
-        max_visit: timedelta | None = None,
-        listed: bool = False,
-    ) -> tuple[Guest, str]:
+    async def async_add_guest(self, terms: GuestTerms, *, listed: bool = False) -> tuple[Guest, str]:
         """Create a guest pass; return it and its token (shown this once).
 
         listed: its subentry is made at once by the caller (else the entrance makes one).
         """
         token = new_token()
-        guest = self._checked_guest(
-            Guest(pass_id=ulid_now(), token_hash=hash_token(token), name=name, schedule=schedule, listed=listed),
-            schedule=schedule,
-            valid_from=valid_from,
-            valid_until=valid_until,
-            max_uses=max_uses,
-            max_visit=max_visit,
+        guest = Guest(
+            pass_id=ulid_now(), token_hash=hash_token(token), name=terms.name, schedule=terms.schedule, listed=listed
         )
+        guest = self._checked_guest(guest, terms)
         await self._async_store(guest)
         return guest, token
 
-    async def async_change_guest(
-        self,
-        pass_id: str,
-        *,
-        name: str,
-        schedule: Schedule,
-        valid_from: datetime | None = None,
-        valid_until: datetime | None = None,
-        max_uses: int | None = None,
-        max_visit: timedelta | None = None,
-    ) -> Guest:
+    async def async_change_guest(self, pass_id: str, terms: GuestTerms) -> Guest:
         """Change a guest's name, times and limits; the link stays the same, a running visit runs on."""
         guest = self._guest(pass_id)
-        changed = self._checked_guest(
-            replace(guest, name=name),
-            schedule=schedule,
-            valid_from=valid_from,
-            valid_until=valid_until,
-            max_uses=max_uses,
-            max_visit=max_visit,
-        )
+        changed = self._checked_guest(guest, terms)
         if changed != guest:
             await self._async_store(changed)
         return changed
 
-    def _checked_guest(
-        self,
-        guest: Guest,
-        *,
-        schedule: Schedule,
-        valid_from: datetime | None,
-        valid_until: datetime | None,
-        max_uses: int | None,
-        max_visit: timedelta | None,
-    ) -> Guest:
-        """The guest with these times and limits, or a translated error for times that cannot be."""
+    def _checked_guest(self, guest: Guest, terms: GuestTerms) -> Guest:
+        """The guest on these terms, or a translated error for a name or times that cannot be."""
         now = dt_util.utcnow()
-        name = guest.name.strip()
+        name = terms.name.strip()
         if not name:
             raise validation_error("guest_name_missing")
         if len(name) > MAX_NAME:
             raise validation_error("name_too_long", max=str(MAX_NAME))
-        valid_from = dt_util.as_utc(valid_from) if valid_from else None
-        valid_until = dt_util.as_utc(valid_until) if valid_until else None
+        valid_from = dt_util.as_utc(terms.valid_from) if terms.valid_from else None
+        valid_until = dt_util.as_utc(terms.valid_until) if terms.valid_until else None
+        schedule = terms.schedule
         if schedule.rrule is not None and schedule.anchor is None:
             anchor = dt_util.as_local(valid_from or now).replace(hour=0, minute=0, second=0, microsecond=0)
             schedule = replace(schedule, anchor=anchor)
@@ -283,8 +244,8 @@ class OwnerChanges(PassBookParts):
             schedule=schedule,
             valid_from=valid_from,
             valid_until=valid_until,
-            max_uses=max_uses,
-            max_visit=max_visit,
+            max_uses=terms.max_uses,
+            max_visit=terms.max_visit,
         )
 
     async def async_remove_guest(self, pass_id: str) -> None:

@@ -16,7 +16,7 @@ from homeassistant.util import dt as dt_util
 from .const import ATTR_PASS_ID, DOMAIN
 from .controller import EntranceController
 from .core.door import Owner
-from .core.guests import Schedule
+from .core.guests import GuestTerms, Schedule
 from .data import InHomeDeliveryConfigEntry
 from .links import async_pass_link
 from .subentries import async_delist_pass, async_list_pass
@@ -147,18 +147,20 @@ async def _async_add_guest(call: ServiceCall) -> ServiceResponse:
     controller = _controller(call)
     data = call.data
     guest, token = await controller.passes.async_add_guest(
-        name=data["name"],
-        schedule=Schedule(
-            weekdays=tuple(day.strip().lower() for day in data.get("weekdays", [])),
-            start_time=data.get("start_time"),
-            end_time=data.get("end_time"),
-            rrule=data.get("rrule"),
-            duration=data.get("duration"),
+        GuestTerms(
+            name=data["name"],
+            schedule=Schedule(
+                weekdays=tuple(day.strip().lower() for day in data.get("weekdays", [])),
+                start_time=data.get("start_time"),
+                end_time=data.get("end_time"),
+                rrule=data.get("rrule"),
+                duration=data.get("duration"),
+            ),
+            valid_from=_local(data.get("valid_from")),
+            valid_until=_local(data.get("valid_until")),
+            max_uses=data.get("max_uses"),
+            max_visit=data.get("max_visit"),
         ),
-        valid_from=_local(data.get("valid_from")),
-        valid_until=_local(data.get("valid_until")),
-        max_uses=data.get("max_uses"),
-        max_visit=data.get("max_visit"),
         listed=True,
     )
     async_list_pass(call.hass, controller.entry, guest)  # shown on the entrance's page, with its device

@@ -14,6 +14,7 @@ change, without reloading the entrance (a running visit runs on):
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 import logging
 from types import MappingProxyType
@@ -27,7 +28,7 @@ from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
 from .core.carriers import Carrier
-from .core.guests import Guest, Schedule
+from .core.guests import Guest, GuestTerms, Schedule
 
 if TYPE_CHECKING:
     from .passbook import PassBook
@@ -139,27 +140,21 @@ def weekly(values: dict[str, Any]) -> Schedule | None:
     return Schedule(weekdays=weekdays, start_time=start, end_time=end)
 
 
-def guest_fields(values: dict[str, Any]) -> dict[str, Any]:
-    """The pass book's arguments for a guest, from subentry data or the form (flat)."""
+def guest_terms(values: dict[str, Any]) -> GuestTerms:
+    """A guest's terms, from subentry data or the form (flat)."""
     rrule = (values.get("rrule") or "").strip() or None
     schedule = weekly(values) or Schedule()
     if rrule is not None:
-        schedule = Schedule(
-            weekdays=schedule.weekdays,
-            start_time=schedule.start_time,
-            end_time=schedule.end_time,
-            rrule=rrule,
-            duration=to_timedelta(values.get("duration")),
-        )
+        schedule = replace(schedule, rrule=rrule, duration=to_timedelta(values.get("duration")))
     max_uses = values.get("max_uses")
-    return {
-        "name": str(values.get("name") or ""),
-        "schedule": schedule,
-        "valid_from": to_datetime(values.get("valid_from")),
-        "valid_until": to_datetime(values.get("valid_until")),
-        "max_uses": int(max_uses) if isinstance(max_uses, int | float | str) and max_uses != "" else None,
-        "max_visit": to_timedelta(values.get("max_visit")),
-    }
+    return GuestTerms(
+        name=str(values.get("name") or ""),
+        schedule=schedule,
+        valid_from=to_datetime(values.get("valid_from")),
+        valid_until=to_datetime(values.get("valid_until")),
+        max_uses=int(max_uses) if isinstance(max_uses, int | float | str) and max_uses != "" else None,
+        max_visit=to_timedelta(values.get("max_visit")),
+    )
 
 
 def carrier_fields(values: dict[str, Any]) -> dict[str, Any]:
@@ -250,7 +245,7 @@ async def _async_pass_again(
     item: Guest | Carrier
     try:
         if subentry.subentry_type == GUEST:
-            item, _token = await passes.async_add_guest(**guest_fields(data), listed=True)
+            item, _token = await passes.async_add_guest(guest_terms(data), listed=True)
         else:
             item, _token = await passes.async_add_carrier(**carrier_fields(data), listed=True)
     except (HomeAssistantError, ValueError) as err:

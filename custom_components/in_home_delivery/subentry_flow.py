@@ -34,7 +34,7 @@ from .subentries import (
     GUEST_SECTIONS,
     async_list_pass,
     carrier_fields,
-    guest_fields,
+    guest_terms,
     pass_values,
 )
 
@@ -273,11 +273,11 @@ class GuestSubentryFlow(PassSubentryFlow):
 
     @override
     async def _async_make(self, passes: PassBook, values: dict[str, Any]) -> tuple[Guest, str]:
-        return await passes.async_add_guest(**guest_fields(values))
+        return await passes.async_add_guest(guest_terms(values))
 
     @override
     async def _async_change(self, passes: PassBook, pass_id: str, values: dict[str, Any]) -> Guest:
-        return await passes.async_change_guest(pass_id, **guest_fields(values))
+        return await passes.async_change_guest(pass_id, guest_terms(values))
 
 
 class CarrierSubentryFlow(PassSubentryFlow):

@@ -140,6 +140,18 @@ def schedule_error(
 
 
 @dataclass(frozen=True, kw_only=True)
+class GuestTerms:
+    """What the owner sets for a guest: a name, when they may come, and the limits."""
+
+    name: str
+    schedule: Schedule
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    max_uses: int | None = None
+    max_visit: timedelta | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class Guest:
     """A person the household trusts with recurring access."""
 
