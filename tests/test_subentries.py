@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser, async_capture_events
 
 from custom_components.in_home_delivery.const import DOMAIN
 from custom_components.in_home_delivery.core.guests import GuestTerms, Schedule
@@ -22,8 +22,9 @@ from homeassistant.components.notify import NotifyEntity
 from homeassistant.components.notify.const import DATA_COMPONENT as NOTIFY_ENTITIES
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import EVENT_CALL_SERVICE
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Context, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import Unauthorized
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
 
@@ -399,4 +400,30 @@ async def test_a_flow_left_at_its_link_still_lists_the_guest(hass: HomeAssistant
     hass.config_entries.subentries.async_abort(result["flow_id"])
     await hass.async_block_till_done()
     assert titles(hass) == ["Maria"]
+    assert await try_unlock(hass, client, link) == (200, None)
+
+
+async def test_only_an_administrator_allows_access_again(
+    hass: HomeAssistant, client: Client, hass_admin_user: MockUser
+) -> None:
+    """Any user may suspend a guest (it only closes); allowing them again is an administrator's act."""
+    link, _ = await add_through_page(hass, **CLEANER)
+    family = await hass.auth.async_create_user("Family member", group_ids=["system-users"])
+    user = Context(user_id=family.id)
+    await hass.services.async_call(
+        "switch", "turn_off", {"entity_id": "switch.maria_access_allowed"}, blocking=True, context=user
+    )
+    assert hass.states.get("sensor.maria_access").state == "suspended"
+    with pytest.raises(Unauthorized):
+        await hass.services.async_call(
+            "switch", "turn_on", {"entity_id": "switch.maria_access_allowed"}, blocking=True, context=user
+        )
+    assert await try_unlock(hass, client, link) == (403, "suspended")
+    await hass.services.async_call(
+        "switch",
+        "turn_on",
+        {"entity_id": "switch.maria_access_allowed"},
+        blocking=True,
+        context=Context(user_id=hass_admin_user.id),
+    )
     assert await try_unlock(hass, client, link) == (200, None)

@@ -7,6 +7,7 @@ from typing import Any, override
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import STATE_OFF
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import Unauthorized
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 
@@ -74,7 +75,12 @@ class AccessAllowedSwitch(PassEntity, SwitchEntity):
 
     @override
     async def async_turn_on(self, **kwargs: Any) -> None:
-        """Resume the access."""
+        """Resume the access: an administrator's act, as giving access is (anyone may suspend it)."""
+        context = self._context
+        if context is not None and context.user_id is not None:
+            user = await self.hass.auth.async_get_user(context.user_id)
+            if user is None or not user.is_admin:
+                raise Unauthorized(context=context, user_id=context.user_id, entity_id=self.entity_id)
         if (pass_id := self.pass_id) is not None:
             await self.commands.async_suspend(pass_id, False)
 
