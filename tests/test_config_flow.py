@@ -13,7 +13,7 @@ from custom_components.in_home_delivery.services import MAX_TEXT
 from custom_components.in_home_delivery.settings import DEFAULT_OPTIONS
 from homeassistant.config_entries import SOURCE_USER, ConfigFlowResult
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.data_entry_flow import FlowResultType, section
 from homeassistant.helpers.translation import async_get_translations
 
 from .conftest import ALARM, ALARM_CODE, CAMERA, DOOR, DOORBELL, LIGHT, LOCK, PHONE
@@ -81,38 +81,84 @@ async def test_minimal_entrance(hass: HomeAssistant) -> None:
     assert result["options"]["ask_on_doorbell"] is False
 
 
+def suggested(result: ConfigFlowResult) -> dict[str, Any]:
+    """What the form shows filled in: its suggested values, in its sections."""
+    shown: dict[str, Any] = {}
+    for key, value in result["data_schema"].schema.items():
+        if isinstance(value, section):
+            shown[str(key)] = {
+                str(field): field.description["suggested_value"]
+                for field in value.schema.schema
+                if "suggested_value" in (field.description or {})
+            }
+        elif "suggested_value" in (key.description or {}):
+            shown[str(key)] = key.description["suggested_value"]
+    return shown
+
+
+async def error_text(hass: HomeAssistant, result: ConfigFlowResult, language: str) -> str:
+    """The text the frontend shows for the form's one error, in a language."""
+    ((_, error),) = result["errors"].items()
+    texts = await async_get_translations(hass, language, "config", [DOMAIN])
+    text = texts[f"component.{DOMAIN}.config.error.{error}"]
+    return text.format(**result["description_placeholders"])
+
+
 @pytest.mark.usefixtures("hardware")
 @pytest.mark.parametrize(
-    ("overrides", "error", "entity"),
+    ("overrides", "field", "error", "shown"),
     [
-        ({"lock": "lock.gone"}, "entity_not_found", "lock.gone"),
-        ({"camera__camera": "camera.gone"}, "entity_not_found", "camera.gone"),
-        ({"comfort__notify_targets": ["notify.nobody"]}, "notify_target_not_found", "notify.nobody"),
-        ({"comfort__notify_targets": ["light.hall_light"]}, "notify_target_not_found", "light.hall_light"),
-        ({"alarm__alarm_code": ""}, "alarm_code_required", ALARM),
+        ({"name": "  "}, "name", "name_missing", "Give the entrance a name."),
+        ({"lock": "lock.gone"}, "lock", "entity_not_found", "lock.gone does not exist"),
+        ({"lock": None}, "base", "one_access_point", "Pick either a lock or a garage door"),
+        ({"garage_door": "cover.garage_door"}, "base", "one_access_point", "Pick either a lock or a garage door"),
+        ({"camera__camera": "camera.gone"}, "camera", "entity_not_found", "camera.gone does not exist"),
+        ({"door__street_door": LOCK}, "door", "street_door_is_access_point", "cannot be the entrance's own lock"),
+        ({"comfort__lights": [LIGHT, "light.gone"]}, "comfort", "entity_not_found", "light.gone does not exist"),
+        ({"comfort__notify_targets": ["notify.nobody"]}, "comfort", "notify_target_not_found", "notify.nobody is"),
+        ({"comfort__notify_targets": ["light.hall_light"]}, "comfort", "notify_target_not_found", "light.hall_light"),
+        ({"alarm__alarm_code": ""}, "alarm", "alarm_code_required", "House alarm needs a code"),
     ],
 )
 async def test_user_flow_errors_recover(
-    hass: HomeAssistant, overrides: dict[str, Any], error: str, entity: str
+    hass: HomeAssistant, overrides: dict[str, Any], field: str, error: str, shown: str
 ) -> None:
-    """Each error names the entity, keeps the input, and a corrected form succeeds."""
+    """Each error is on the field (or the section) at fault, says what is wrong in words, keeps the input,
+    and a corrected form succeeds."""
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], form(**overrides))
+    submitted = form(**overrides)
+    submitted = {key: value for key, value in submitted.items() if value is not None}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], submitted)
     assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"base": error}
-    assert result["description_placeholders"] == {"entity_id": entity}
+    assert result["errors"] == {field: error}
+    assert shown in await error_text(hass, result, "en")
+    assert "{" not in await error_text(hass, result, "de")
+    assert suggested(result) == submitted  # the owner's input, kept
     result = await hass.config_entries.flow.async_configure(result["flow_id"], form())
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
 @pytest.mark.usefixtures("hardware")
 async def test_lock_already_used(hass: HomeAssistant, mock_config_entry: MockConfigEntry) -> None:
-    """A lock belongs to one entrance only."""
+    """A lock belongs to one entrance only: the form says so on the Lock field, in both languages, keeps the
+    input, and another lock is taken."""
     mock_config_entry.add_to_hass(hass)
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], form())
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], form(name="Back door"))
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"lock": "access_point_in_use"}
+    assert await error_text(hass, result, "en") == (
+        "Smart lock already belongs to the entrance Front door; pick another one, or change that entrance."
+    )
+    assert await error_text(hass, result, "de") == (
+        "Smart lock gehört bereits zum Eingang Front door; wähle ein anderes oder ändere jenen Eingang."
+    )
+    assert suggested(result)["name"] == "Back door"
+    assert suggested(result)["door"] == {"door_sensor": DOOR, "doorbell": DOORBELL}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], form(name="Back door", lock="lock.intercom_opener")
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
 async def test_reconfigure(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
@@ -124,7 +170,9 @@ async def test_reconfigure(hass: HomeAssistant, init_integration: MockConfigEntr
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], form(door__door_sensor="binary_sensor.gone")
     )
-    assert result["errors"] == {"base": "entity_not_found"}
+    assert result["errors"] == {"door": "entity_not_found"}
+    assert result["description_placeholders"] == {"entity": "binary_sensor.gone"}
+    assert suggested(result)["door"]["door_sensor"] == "binary_sensor.gone"
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], form(name="Porch", camera={}, comfort={"lights": [], "notify_targets": []})
     )
@@ -138,13 +186,35 @@ async def test_reconfigure(hass: HomeAssistant, init_integration: MockConfigEntr
     assert hass.states.get("camera.front_door") is None or hass.states.get("camera.front_door").state == "unavailable"
 
 
-async def test_reconfigure_lock_of_another_entrance(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
-    """Picking a lock another entrance already wraps aborts."""
-    MockConfigEntry(domain=DOMAIN, data={"name": "Garage", "lock": "lock.garage"}).add_to_hass(hass)
+@pytest.mark.parametrize(
+    ("other", "picked"),
+    [
+        ({"name": "Garage", "garage_door": "cover.garage_door"}, {"lock": None, "garage_door": "cover.garage_door"}),
+        ({"name": "Garage", "lock": "lock.intercom_opener"}, {"lock": "lock.intercom_opener"}),
+    ],
+)
+async def test_reconfigure_access_point_of_another_entrance(
+    hass: HomeAssistant, init_integration: MockConfigEntry, other: dict[str, Any], picked: dict[str, Any]
+) -> None:
+    """Picking a garage door or lock another entrance already has: the form stays, with the owner's input and
+    the error on that field; picking a free one then saves."""
+    MockConfigEntry(domain=DOMAIN, title="Garage", data=other).add_to_hass(hass)
     result = await init_integration.start_reconfigure_flow(hass)
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], form(lock="lock.garage"))
+    submitted = {key: value for key, value in form(name="Porch", **picked).items() if value is not None}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], submitted)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+    field = next(key for key in ("garage_door", "lock") if submitted.get(key))
+    assert result["errors"] == {field: "access_point_in_use"}
+    assert "already belongs to the entrance Garage" in await error_text(hass, result, "en")
+    assert "gehört bereits zum Eingang Garage" in await error_text(hass, result, "de")
+    assert suggested(result)["name"] == "Porch"
+    assert suggested(result)[field] == submitted[field]
+    assert init_integration.data["lock"] == LOCK  # nothing changed yet
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], form(name="Porch"))
     assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
+    assert result["reason"] == "reconfigure_successful"
+    assert init_integration.title == "Porch"
 
 
 async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:

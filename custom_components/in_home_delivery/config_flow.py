@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any, override
 
 import probatio
@@ -49,6 +50,18 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "alarm": (CONF_ALARM_PANEL, CONF_ALARM_CODE),
 }
 LIST_KEYS = (CONF_LIGHTS, CONF_NOTIFY_TARGETS)
+# The form's field (or section) of each entry.data key, for errors.
+FIELD_OF = {key: name for name, keys in SECTIONS.items() for key in keys}
+# The keys that name entities of Home Assistant's state machine, each of which must exist.
+ENTITY_KEYS = (
+    *ACCESS_POINTS,
+    CONF_STREET_DOOR,
+    CONF_DOOR_SENSOR,
+    CONF_DOORBELL,
+    CONF_CAMERA,
+    CONF_ALARM_PANEL,
+    CONF_LIGHTS,
+)
 
 
 def _notify_targets(hass: HomeAssistant) -> list[str]:
@@ -107,36 +120,62 @@ def _entrance_schema(hass: HomeAssistant) -> probatio.Schema:
     )
 
 
-def validate_entrance(hass: HomeAssistant, data: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
-    """Return (errors, placeholders) for an entrance's entities."""
-    if len([key for key in ACCESS_POINTS if data.get(key)]) != 1:
-        return {"base": "one_access_point"}, {}
-    wanted = [
-        *(data.get(key) for key in ACCESS_POINTS),
-        *(data.get(key) for key in (CONF_STREET_DOOR, CONF_DOOR_SENSOR, CONF_DOORBELL, CONF_CAMERA, CONF_ALARM_PANEL)),
-    ]
-    wanted += data.get(CONF_LIGHTS, [])
-    for entity_id in filter(None, wanted):
-        if hass.states.get(entity_id) is None:
-            return {"base": "entity_not_found"}, {"entity_id": entity_id}
+def _entity_name(hass: HomeAssistant, entity_id: str) -> str:
+    """An entity as the owner knows it: its friendly name, else its id (an entity that does not exist)."""
+    state = hass.states.get(entity_id)
+    return state.name if state is not None else entity_id
+
+
+def _problems(
+    hass: HomeAssistant, data: dict[str, Any], others: Iterable[ConfigEntry]
+) -> Iterator[tuple[str, str, dict[str, str]]]:
+    """Each problem of an entrance's form: (the data key at fault, the error, its placeholders)."""
+    if not str(data.get(CONF_NAME) or "").strip():
+        yield CONF_NAME, "name_missing", {}
+    chosen = [key for key in ACCESS_POINTS if data.get(key)]
+    if len(chosen) != 1:
+        yield "base", "one_access_point", {}
+    for key in chosen:
+        for other in others:
+            if other.data.get(key) == data[key]:
+                yield key, "access_point_in_use", {"entity": _entity_name(hass, data[key]), "entrance": other.title}
+    for key in ENTITY_KEYS:
+        value = data.get(key)
+        for entity_id in value if isinstance(value, list) else [value]:
+            if entity_id and hass.states.get(entity_id) is None:
+                yield key, "entity_not_found", {"entity": entity_id}
     if (garage := data.get(CONF_GARAGE_DOOR)) and get_supported_features(
         hass, garage
     ) & COVER_OPEN_CLOSE != COVER_OPEN_CLOSE:
-        return {"base": "garage_door_cannot_open_close"}, {"entity_id": garage}
+        yield CONF_GARAGE_DOOR, "garage_door_cannot_open_close", {"entity": _entity_name(hass, garage)}
     if street := data.get(CONF_STREET_DOOR):
         if street == data.get(CONF_LOCK):
-            return {"base": "street_door_is_access_point"}, {"entity_id": street}
-        if street.startswith("lock.") and not get_supported_features(hass, street) & LockEntityFeature.OPEN:
-            return {"base": "street_door_cannot_open"}, {"entity_id": street}
+            yield CONF_STREET_DOOR, "street_door_is_access_point", {"entity": _entity_name(hass, street)}
+        elif street.startswith("lock.") and not get_supported_features(hass, street) & LockEntityFeature.OPEN:
+            yield CONF_STREET_DOOR, "street_door_cannot_open", {"entity": _entity_name(hass, street)}
     for target in data.get(CONF_NOTIFY_TARGETS, []):
         domain, _, name = target.partition(".")
         if domain != "notify" or not (hass.states.get(target) or hass.services.has_service("notify", name)):
-            return {"base": "notify_target_not_found"}, {"entity_id": target}
+            yield CONF_NOTIFY_TARGETS, "notify_target_not_found", {"entity": target}
     if (panel := data.get(CONF_ALARM_PANEL)) and not data.get(CONF_ALARM_CODE):
         state = hass.states.get(panel)
         if state is not None and state.attributes.get("code_format") is not None:
-            return {"base": "alarm_code_required"}, {"entity_id": panel}
-    return {}, {}
+            yield CONF_ALARM_CODE, "alarm_code_required", {"entity": state.name}
+
+
+def validate_entrance(
+    hass: HomeAssistant, data: dict[str, Any], others: Iterable[ConfigEntry] = ()
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Return (errors, placeholders) for an entrance's form: its first problem, on the field at fault.
+
+    A field in a section has its error on the section (the frontend shows it above the section's
+    fields, and the placeholders name the entity). `others` are the other entrances, whose lock or
+    garage door this one may not take.
+    """
+    if (problem := next(_problems(hass, data, others), None)) is None:
+        return {}, {}
+    key, error, placeholders = problem
+    return {FIELD_OF.get(key, key): error}, placeholders
 
 
 def clean(data: dict[str, Any]) -> dict[str, Any]:
@@ -174,10 +213,7 @@ class InHomeDeliveryConfigFlow(ConfigFlow, domain=DOMAIN):
         placeholders: dict[str, str] = {}
         if user_input is not None:
             data = flatten(user_input, SECTIONS)
-            for key in ACCESS_POINTS:
-                if data.get(key):
-                    self._async_abort_entries_match({key: data[key]})
-            errors, placeholders = validate_entrance(self.hass, data)
+            errors, placeholders = validate_entrance(self.hass, data, self._async_current_entries(include_ignore=False))
             if not errors:
                 data = clean(data) | {CONF_WEBHOOK_ID: webhook.async_generate_id()}
                 return self.async_create_entry(title=data[CONF_NAME], data=data, options=default_options(data))
@@ -193,14 +229,10 @@ class InHomeDeliveryConfigFlow(ConfigFlow, domain=DOMAIN):
         placeholders: dict[str, str] = {}
         if user_input is not None:
             data = flatten(user_input, SECTIONS)
-            if any(
-                data.get(key) and other.data.get(key) == data[key]
-                for other in self._async_current_entries(include_ignore=False)
-                if other.entry_id != entry.entry_id
-                for key in ACCESS_POINTS
-            ):
-                return self.async_abort(reason="already_configured")
-            errors, placeholders = validate_entrance(self.hass, data)
+            others = [
+                other for other in self._async_current_entries(include_ignore=False) if other.entry_id != entry.entry_id
+            ]
+            errors, placeholders = validate_entrance(self.hass, data, others)
             if not errors:
                 data = clean(data) | {CONF_WEBHOOK_ID: entry.data[CONF_WEBHOOK_ID]}  # every link stays valid
                 return self.async_update_reload_and_abort(entry, title=data[CONF_NAME], data=data)
