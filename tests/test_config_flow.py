@@ -8,7 +8,12 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.in_home_delivery.const import DOMAIN
-from custom_components.in_home_delivery.options_flow import DURATION_RANGES, OPTION_SECTIONS, as_duration
+from custom_components.in_home_delivery.options_flow import (
+    DURATION_RANGES,
+    OPTION_SECTIONS,
+    as_duration,
+    hidden_sections,
+)
 from custom_components.in_home_delivery.services import MAX_TEXT
 from custom_components.in_home_delivery.settings import DEFAULT_OPTIONS
 from homeassistant.config_entries import SOURCE_USER, ConfigFlowResult
@@ -16,7 +21,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, section
 from homeassistant.helpers.translation import async_get_translations
 
-from .conftest import ALARM, ALARM_CODE, CAMERA, DOOR, DOORBELL, LIGHT, LOCK, PHONE
+from .conftest import ALARM, ALARM_CODE, CAMERA, DOOR, DOORBELL, ENTRY_DATA, LIGHT, LOCK, PHONE
 from .helpers import post_link
 
 
@@ -214,6 +219,7 @@ async def test_reconfigure_access_point_of_another_entrance(
     result = await hass.config_entries.flow.async_configure(result["flow_id"], form(name="Porch"))
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
     assert init_integration.title == "Porch"
 
 
@@ -243,11 +249,11 @@ async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEnt
                 "lock_when_camera_lost": False,
                 "auto_lock": True,
             },
-            "access": {"opening_height": 40.0, "street_door_pulse": 3},
             "expected": {"delivery_days": ["mon", "sat"], "delivery_from": "09:00:00", "delivery_until": "18:00:00"},
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.options["opening_height"] == DEFAULT_OPTIONS["opening_height"]  # not shown, kept
     await hass.async_block_till_done()
     assert init_integration.options["relock_delay"] == 30
     assert init_integration.runtime_data.controller.sources.hours.weekdays == ("mon", "sat")
@@ -264,8 +270,33 @@ def current_sections(entry: MockConfigEntry) -> dict[str, dict[str, Any]]:
     return {
         name: {key: as_duration(entry.options[key]) if key in DURATION_RANGES else entry.options[key] for key in keys}
         for name, keys in OPTION_SECTIONS.items()
-        if name != "expected"
+        if name != "expected" and name not in hidden_sections(entry.data)
     }
+
+
+def form_sections(result: ConfigFlowResult) -> list[str]:
+    """The sections the options form shows, in order."""
+    return [str(key) for key in result["data_schema"].schema]
+
+
+async def test_options_show_only_the_entrances_hardware(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """A door's lock has no garage door and no street door switch: their settings are not shown."""
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    assert form_sections(result) == ["timings", "rules", "expected", "links"]
+
+
+@pytest.mark.parametrize("entry_data", [ENTRY_DATA | {"street_door": "switch.street_door_relay"}])
+async def test_options_street_door_switch_pulse(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """With a street door opener that is a switch, its pulse is shown (but no garage door's opening) and kept."""
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    assert form_sections(result) == ["timings", "rules", "expected", "links", "street_door"]
+    expected = {"delivery_days": ["mon"], "delivery_from": "08:00:00", "delivery_until": "20:00:00"}
+    sections = current_sections(init_integration) | {"street_door": {"street_door_pulse": 3}}
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {**sections, "expected": expected})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert init_integration.options["street_door_pulse"] == 3
+    assert init_integration.runtime_data.controller.street_door.pulse.total_seconds() == 3
 
 
 async def test_options_sources_and_counter_carriers(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
@@ -281,7 +312,7 @@ async def test_options_sources_and_counter_carriers(hass: HomeAssistant, init_in
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {**form, "expected": expected | {"source_calendars": [own_calendar]}}
     )
-    assert result["errors"] == {"base": "own_calendar"}
+    assert result["errors"] == {"expected": "own_calendar"}
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {
@@ -295,9 +326,9 @@ async def test_options_sources_and_counter_carriers(hass: HomeAssistant, init_in
     )
     assert result["step_id"] == "counters"
     defaults = {str(key): key.default() for key in result["data_schema"].schema}
-    assert defaults == {"sensor.mail_ups_delivering": "UPS", "sensor.parcels": "*"}
+    assert defaults == {"Mail UPS delivering": "UPS", "parcels": "*"}  # labelled by their names
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"sensor.mail_ups_delivering": "UPS", "sensor.parcels": "Hermes "}
+        result["flow_id"], {"Mail UPS delivering": "UPS", "parcels": "Hermes "}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
@@ -306,6 +337,40 @@ async def test_options_sources_and_counter_carriers(hass: HomeAssistant, init_in
         "sensor.parcels": "Hermes",
     }
     assert init_integration.options["source_calendars"] == ["calendar.parcels"]
+
+
+async def test_options_counters_of_one_name(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """Two counting sensors of one name: each field says which sensor it is; each keeps its own carrier."""
+    hass.states.async_set("sensor.mail_parcels", "0", {"friendly_name": "Parcels today"})
+    hass.states.async_set("sensor.track_parcels", "0", {"friendly_name": "Parcels today"})
+    hass.states.async_set("sensor.dhl_count", "0", {"friendly_name": "DHL count"})
+    counters = ["sensor.mail_parcels", "sensor.track_parcels", "sensor.dhl_count"]
+    expected = {"delivery_days": ["mon"], "delivery_from": "08:00:00", "delivery_until": "20:00:00"}
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {**current_sections(init_integration), "expected": expected | {"source_counters": counters}},
+    )
+    assert result["step_id"] == "counters"
+    assert [str(key) for key in result["data_schema"].schema] == [
+        "Parcels today (sensor.mail_parcels)",
+        "Parcels today (sensor.track_parcels)",
+        "DHL count",
+    ]
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            "Parcels today (sensor.mail_parcels)": "GLS",
+            "Parcels today (sensor.track_parcels)": "UPS",
+            "DHL count": "DHL",
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.options["source_counters"] == {
+        "sensor.mail_parcels": "GLS",
+        "sensor.track_parcels": "UPS",
+        "sensor.dhl_count": "DHL",
+    }
 
 
 async def test_options_show_durations_and_refuse_out_of_range(
@@ -322,7 +387,7 @@ async def test_options_show_durations_and_refuse_out_of_range(
         result["flow_id"],
         {**form, "expected": {"delivery_days": ["mon"], "delivery_from": "08:00:00", "delivery_until": "20:00:00"}},
     )
-    assert result["errors"] == {"base": "duration_out_of_range"}
+    assert result["errors"] == {"timings": "duration_out_of_range"}
     assert init_integration.options["relock_delay"] == DEFAULT_OPTIONS["relock_delay"]
 
 
@@ -364,7 +429,7 @@ async def test_options_carrier_link_needs_the_entrance_running(
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {**sections, "expected": expected, "links": {"new_carrier_link": "DHL"}}
     )
-    assert result["errors"] == {"base": "not_loaded"}
+    assert result["errors"] == {"links": "not_loaded"}
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {**sections, "expected": expected, "links": {}}
     )
@@ -450,7 +515,7 @@ async def test_options_refuse_a_too_long_carrier_link_name(
     submitted["links"] = {"new_carrier_link": name}
     result = await hass.config_entries.options.async_configure(result["flow_id"], submitted)
     assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"base": "carrier_link_name_too_long"}
+    assert result["errors"] == {"links": "carrier_link_name_too_long"}
     assert result["description_placeholders"] == {"max": str(MAX_TEXT)}
     for language in ("en", "de"):
         texts = await async_get_translations(hass, language, "options", [DOMAIN])

@@ -36,7 +36,7 @@ from .const import (
     DOOR_SENSOR_CLASSES,
     GARAGE_DOOR_CLASSES,
 )
-from .flow_forms import entity_selector, flatten, nest
+from .flow_forms import entity_name, entity_selector, flatten, nest
 from .options_flow import InHomeDeliveryOptionsFlow, default_options
 
 ACCESS_POINTS = (CONF_LOCK, CONF_GARAGE_DOOR)
@@ -120,12 +120,6 @@ def _entrance_schema(hass: HomeAssistant) -> probatio.Schema:
     )
 
 
-def _entity_name(hass: HomeAssistant, entity_id: str) -> str:
-    """An entity as the owner knows it: its friendly name, else its id (an entity that does not exist)."""
-    state = hass.states.get(entity_id)
-    return state.name if state is not None else entity_id
-
-
 def _problems(
     hass: HomeAssistant, data: dict[str, Any], others: Iterable[ConfigEntry]
 ) -> Iterator[tuple[str, str, dict[str, str]]]:
@@ -138,7 +132,7 @@ def _problems(
     for key in chosen:
         for other in others:
             if other.data.get(key) == data[key]:
-                yield key, "access_point_in_use", {"entity": _entity_name(hass, data[key]), "entrance": other.title}
+                yield key, "access_point_in_use", {"entity": entity_name(hass, data[key]), "entrance": other.title}
     for key in ENTITY_KEYS:
         value = data.get(key)
         for entity_id in value if isinstance(value, list) else [value]:
@@ -147,12 +141,12 @@ def _problems(
     if (garage := data.get(CONF_GARAGE_DOOR)) and get_supported_features(
         hass, garage
     ) & COVER_OPEN_CLOSE != COVER_OPEN_CLOSE:
-        yield CONF_GARAGE_DOOR, "garage_door_cannot_open_close", {"entity": _entity_name(hass, garage)}
+        yield CONF_GARAGE_DOOR, "garage_door_cannot_open_close", {"entity": entity_name(hass, garage)}
     if street := data.get(CONF_STREET_DOOR):
         if street == data.get(CONF_LOCK):
-            yield CONF_STREET_DOOR, "street_door_is_access_point", {"entity": _entity_name(hass, street)}
+            yield CONF_STREET_DOOR, "street_door_is_access_point", {"entity": entity_name(hass, street)}
         elif street.startswith("lock.") and not get_supported_features(hass, street) & LockEntityFeature.OPEN:
-            yield CONF_STREET_DOOR, "street_door_cannot_open", {"entity": _entity_name(hass, street)}
+            yield CONF_STREET_DOOR, "street_door_cannot_open", {"entity": entity_name(hass, street)}
     for target in data.get(CONF_NOTIFY_TARGETS, []):
         domain, _, name = target.partition(".")
         if domain != "notify" or not (hass.states.get(target) or hass.services.has_service("notify", name)):
@@ -198,7 +192,7 @@ class InHomeDeliveryConfigFlow(ConfigFlow, domain=DOMAIN):
     """Set up an entrance."""
 
     VERSION = 1
-    MINOR_VERSION = 2  # 2: the link's webhook id is in the entry's data (1: in the entrance store)
+    MINOR_VERSION = 3  # 2: the link's webhook id is in the entry's data; 3: the garage opening as covers count it
 
     @staticmethod
     @callback

@@ -1,9 +1,10 @@
-"""What the config and options flows share: entity selectors, and forms in sections."""
+"""What the config and options flows share: entity selectors and names, and forms in sections."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import selector
 
 
@@ -13,6 +14,12 @@ def entity_selector(domain: str | list[str], device_class: list[str] | None = No
     if device_class:
         config["device_class"] = device_class
     return selector.EntitySelector(config)
+
+
+def entity_name(hass: HomeAssistant, entity_id: str) -> str:
+    """An entity as the owner knows it: its friendly name, else its id (an entity that does not exist)."""
+    state = hass.states.get(entity_id)
+    return state.name if state is not None else entity_id
 
 
 def flatten(user_input: dict[str, Any], sections: dict[str, tuple[str, ...]]) -> dict[str, Any]:
