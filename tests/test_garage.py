@@ -23,7 +23,7 @@ from .helpers import ENTRY_ID, admit, close_door, end_visit, open_door, post_lin
 GARAGE = "cover.garage_door"
 GATE = "cover.driveway_gate"
 PHASE = "sensor.garage_visit_phase"
-MIRROR = "lock.garage"
+MIRROR = "lock.garage_garage_door"  # the entrance "Garage"'s lock entity, named Garage door
 RELOCK_ISSUE = f"relock_failed_{ENTRY_ID}"
 
 
