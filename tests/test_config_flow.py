@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +25,7 @@ from homeassistant.helpers.translation import async_get_translations
 
 from .conftest import ALARM, ALARM_CODE, CAMERA, DOOR, DOORBELL, ENTRY_DATA, LIGHT, LOCK, PHONE
 from .helpers import post_link
+from .test_texts import placeholders
 
 
 def form(**overrides: Any) -> dict[str, Any]:
@@ -530,3 +533,42 @@ async def test_options_refuse_a_too_long_carrier_link_name(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert await carrier_names(hass, init_integration) == ["UPS"]
+
+
+def flat_texts(texts: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    """A translation file's texts by their dotted keys."""
+    flat: dict[str, str] = {}
+    for key, value in texts.items():
+        if isinstance(value, dict):
+            flat |= flat_texts(value, f"{prefix}{key}.")
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def test_flow_and_entity_texts_agree_across_languages() -> None:
+    """The setup and options forms and the entities have every English text in German, with the same placeholders."""
+    folder = Path(__file__).parent.parent / "custom_components/in_home_delivery/translations"
+    english, german = (json.loads((folder / f"{language}.json").read_text()) for language in ("en", "de"))
+    for part in ("config", "options", "entity"):
+        english_texts, german_texts = flat_texts(english[part]), flat_texts(german[part])
+        assert set(german_texts) == set(english_texts), part
+        for key, text in english_texts.items():
+            assert placeholders(german_texts[key]) == placeholders(text), key
+
+
+@pytest.mark.usefixtures("hardware")
+async def test_notify_targets_by_name(hass: HomeAssistant) -> None:
+    """The notify targets to pick from show notify entities by their names, and notify actions as notify.<name>;
+    either is stored as notify.<name>."""
+    hass.states.async_set("notify.kitchen_display", "unknown", {"friendly_name": "Kitchen display"})
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    sections = {str(key): value for key, value in result["data_schema"].schema.items()}
+    fields = {str(key): value for key, value in sections["comfort"].schema.schema.items()}
+    options = {option["label"]: option["value"] for option in fields["notify_targets"].config["options"]}
+    assert options["Kitchen display"] == "notify.kitchen_display"
+    assert options[PHONE] == PHONE
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], form(comfort__notify_targets=["notify.kitchen_display", PHONE])
+    )
+    assert result["data"]["notify_targets"] == ["notify.kitchen_display", PHONE]

@@ -36,7 +36,7 @@ from .const import (
     DOOR_SENSOR_CLASSES,
     GARAGE_DOOR_CLASSES,
 )
-from .flow_forms import entity_name, entity_selector, flatten, nest
+from .flow_forms import entity_labels, entity_name, entity_selector, flatten, nest
 from .options_flow import InHomeDeliveryOptionsFlow, default_options
 
 ACCESS_POINTS = (CONF_LOCK, CONF_GARAGE_DOOR)
@@ -64,11 +64,12 @@ ENTITY_KEYS = (
 )
 
 
-def _notify_targets(hass: HomeAssistant) -> list[str]:
-    """Notify entities and legacy notify actions, both written as `notify.<name>`."""
+def _notify_targets(hass: HomeAssistant) -> list[selector.SelectOptionDict]:
+    """Notify entities (by their names) and legacy notify actions (as `notify.<name>`), both stored as `notify.<name>`."""
     entities = hass.states.async_entity_ids("notify")
     actions = [f"notify.{name}" for name in hass.services.async_services_for_domain("notify")]
-    return sorted(set(entities) | set(actions) - {"notify.send_message"})
+    targets = entity_labels(hass, sorted(set(entities) | set(actions) - {"notify.send_message"}))
+    return [selector.SelectOptionDict(value=value, label=label) for label, value in sorted(targets.items())]
 
 
 def _entrance_schema(hass: HomeAssistant) -> probatio.Schema:

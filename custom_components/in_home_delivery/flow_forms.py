@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from homeassistant.core import HomeAssistant
@@ -20,6 +21,13 @@ def entity_name(hass: HomeAssistant, entity_id: str) -> str:
     """An entity as the owner knows it: its friendly name, else its id (an entity that does not exist)."""
     state = hass.states.get(entity_id)
     return state.name if state is not None else entity_id
+
+
+def entity_labels(hass: HomeAssistant, entity_ids: Iterable[str]) -> dict[str, str]:
+    """Entities by the labels a form shows for them: their friendly names, with the entity id where names collide."""
+    names = {entity_id: entity_name(hass, entity_id) for entity_id in entity_ids}
+    shared = {name for name in names.values() if list(names.values()).count(name) > 1}
+    return {f"{name} ({entity_id})" if name in shared else name: entity_id for entity_id, name in names.items()}
 
 
 def flatten(user_input: dict[str, Any], sections: dict[str, tuple[str, ...]]) -> dict[str, Any]:

@@ -12,14 +12,13 @@ from homeassistant.config_entries import (
     ConfigFlowResult,
     OptionsFlowWithReload,
 )
-from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers import config_validation as cv, selector
 
 from .const import CONF_CAMERA, CONF_DOORBELL, CONF_GARAGE_DOOR, CONF_STREET_DOOR
 from .core.expected import DEFAULT_DELIVERY_DAYS, DEFAULT_DELIVERY_FROM, DEFAULT_DELIVERY_UNTIL
 from .core.guests import WEEKDAYS
-from .flow_forms import entity_name, flatten, nest
+from .flow_forms import entity_labels, flatten, nest
 from .links import async_pass_link
 from .services import MAX_TEXT
 from .settings import (
@@ -217,13 +216,6 @@ def options_schema(data: Mapping[str, Any]) -> probatio.Schema:
     return probatio.Schema({key: value for key, value in OPTIONS_SCHEMA.schema.items() if str(key) not in hidden})
 
 
-def counter_labels(hass: HomeAssistant, counters: list[str]) -> dict[str, str]:
-    """Each counting sensor by the label of its field: its friendly name, with its entity id where names collide."""
-    names = {entity_id: entity_name(hass, entity_id) for entity_id in counters}
-    shared = {name for name in names.values() if list(names.values()).count(name) > 1}
-    return {f"{name} ({entity_id})" if name in shared else name: entity_id for entity_id, name in names.items()}
-
-
 EXPECTED_DEFAULTS: dict[str, Any] = {
     CONF_DELIVERY_DAYS: list(DEFAULT_DELIVERY_DAYS),
     CONF_DELIVERY_FROM: DEFAULT_DELIVERY_FROM.isoformat(),
@@ -293,7 +285,7 @@ class InHomeDeliveryOptionsFlow(OptionsFlowWithReload):
                 for label, entity_id in self._counters.items()
             }
             return await self._async_done(self._options | {CONF_SOURCE_COUNTERS: named})
-        self._counters = counter_labels(self.hass, list(self._options.get(CONF_SOURCE_COUNTERS) or []))
+        self._counters = entity_labels(self.hass, self._options.get(CONF_SOURCE_COUNTERS) or [])
         known = dict(self.config_entry.options.get(CONF_SOURCE_COUNTERS) or {})
         schema = probatio.Schema(
             {
