@@ -104,6 +104,15 @@ def suggested(result: ConfigFlowResult) -> dict[str, Any]:
     return shown
 
 
+def collapsed(result: ConfigFlowResult) -> dict[str, bool]:
+    """Whether each section of the form is shown collapsed."""
+    return {
+        str(key): value.options["collapsed"]
+        for key, value in result["data_schema"].schema.items()
+        if isinstance(value, section)
+    }
+
+
 async def error_text(hass: HomeAssistant, result: ConfigFlowResult, language: str) -> str:
     """The text the frontend shows for the form's one error, in a language."""
     ((_, error),) = result["errors"].items()
@@ -142,6 +151,7 @@ async def test_user_flow_errors_recover(
     assert shown in await error_text(hass, result, "en")
     assert "{" not in await error_text(hass, result, "de")
     assert suggested(result) == submitted  # the owner's input, kept
+    assert collapsed(result).get(field) in (None, False)  # a section at fault is open
     result = await hass.config_entries.flow.async_configure(result["flow_id"], form())
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
@@ -519,6 +529,7 @@ async def test_options_refuse_a_too_long_carrier_link_name(
     result = await hass.config_entries.options.async_configure(result["flow_id"], submitted)
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"links": "carrier_link_name_too_long"}
+    assert collapsed(result)["links"] is False  # shown open, though it starts collapsed
     assert result["description_placeholders"] == {"max": str(MAX_TEXT)}
     for language in ("en", "de"):
         texts = await async_get_translations(hass, language, "options", [DOMAIN])

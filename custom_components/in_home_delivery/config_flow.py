@@ -36,7 +36,7 @@ from .const import (
     DOOR_SENSOR_CLASSES,
     GARAGE_DOOR_CLASSES,
 )
-from .flow_forms import entity_labels, entity_name, entity_selector, flatten, nest
+from .flow_forms import entity_labels, entity_name, entity_selector, expanded, flatten, nest
 from .options_flow import InHomeDeliveryOptionsFlow, default_options
 
 ACCESS_POINTS = (CONF_LOCK, CONF_GARAGE_DOOR)
@@ -212,7 +212,7 @@ class InHomeDeliveryConfigFlow(ConfigFlow, domain=DOMAIN):
             if not errors:
                 data = clean(data) | {CONF_WEBHOOK_ID: webhook.async_generate_id()}
                 return self.async_create_entry(title=data[CONF_NAME], data=data, options=default_options(data))
-        schema = self.add_suggested_values_to_schema(_entrance_schema(self.hass), user_input or {})
+        schema = self.add_suggested_values_to_schema(expanded(_entrance_schema(self.hass), errors), user_input or {})
         return self.async_show_form(
             step_id="user", data_schema=schema, errors=errors, description_placeholders=placeholders
         )
@@ -232,7 +232,7 @@ class InHomeDeliveryConfigFlow(ConfigFlow, domain=DOMAIN):
                 data = clean(data) | {CONF_WEBHOOK_ID: entry.data[CONF_WEBHOOK_ID]}  # every link stays valid
                 return self.async_update_reload_and_abort(entry, title=data[CONF_NAME], data=data)
         suggested = user_input or nest(dict(entry.data), SECTIONS)
-        schema = self.add_suggested_values_to_schema(_entrance_schema(self.hass), suggested)
+        schema = self.add_suggested_values_to_schema(expanded(_entrance_schema(self.hass), errors), suggested)
         return self.async_show_form(
             step_id="reconfigure", data_schema=schema, errors=errors, description_placeholders=placeholders
         )

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import probatio
+
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import section
 from homeassistant.helpers import selector
 
 
@@ -28,6 +31,19 @@ def entity_labels(hass: HomeAssistant, entity_ids: Iterable[str]) -> dict[str, s
     names = {entity_id: entity_name(hass, entity_id) for entity_id in entity_ids}
     shared = {name for name in names.values() if list(names.values()).count(name) > 1}
     return {f"{name} ({entity_id})" if name in shared else name: entity_id for entity_id, name in names.items()}
+
+
+def expanded(schema: probatio.Schema, names: Iterable[str]) -> probatio.Schema:
+    """The form with the named sections open (those with an error), so the field at fault is in sight."""
+    names = set(names)
+    return probatio.Schema(
+        {
+            key: section(value.schema, {**value.options, "collapsed": False})
+            if isinstance(value, section) and str(key) in names
+            else value
+            for key, value in schema.schema.items()
+        }
+    )
 
 
 def flatten(user_input: dict[str, Any], sections: dict[str, tuple[str, ...]]) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from homeassistant.helpers import config_validation as cv, selector
 from .const import CONF_CAMERA, CONF_DOORBELL, CONF_GARAGE_DOOR, CONF_STREET_DOOR
 from .core.expected import DEFAULT_DELIVERY_DAYS, DEFAULT_DELIVERY_FROM, DEFAULT_DELIVERY_UNTIL
 from .core.guests import WEEKDAYS
-from .flow_forms import entity_labels, flatten, nest
+from .flow_forms import entity_labels, expanded, flatten, nest
 from .links import async_pass_link
 from .services import MAX_TEXT
 from .settings import (
@@ -272,7 +272,9 @@ class InHomeDeliveryOptionsFlow(OptionsFlowWithReload):
         suggested = user_input or nest(current, OPTION_SECTIONS)
         return self.async_show_form(
             step_id="init",
-            data_schema=self.add_suggested_values_to_schema(options_schema(self.config_entry.data), suggested),
+            data_schema=self.add_suggested_values_to_schema(
+                expanded(options_schema(self.config_entry.data), errors), suggested
+            ),
             errors=errors,
             description_placeholders=placeholders or None,
         )
