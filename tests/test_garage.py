@@ -11,8 +11,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.in_home_delivery.const import DOMAIN
 from custom_components.in_home_delivery.settings import DEFAULT_OPTIONS
+from homeassistant.config_entries import ConfigFlowResult
 from homeassistant.core import Event, HomeAssistant, ServiceCall
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.translation import async_get_translations
 
 from .conftest import CAMERA, DOOR, PHONE
 from .helpers import ENTRY_ID, admit, close_door, end_visit, open_door, post_link, schedule_now, set_switch, tick
@@ -20,7 +23,7 @@ from .helpers import ENTRY_ID, admit, close_door, end_visit, open_door, post_lin
 GARAGE = "cover.garage_door"
 GATE = "cover.driveway_gate"
 PHASE = "sensor.garage_visit_phase"
-MIRROR = "lock.garage"
+MIRROR = "lock.garage_garage_door"  # the entrance "Garage"'s lock entity, named Garage door
 RELOCK_ISSUE = f"relock_failed_{ENTRY_ID}"
 
 
@@ -99,6 +102,70 @@ async def test_opening_height_for_parcels_only(hass: HomeAssistant, link_client:
     assert garage_of(hass) == ("open", 100)
     await end_visit(hass)
     assert garage_of(hass) == ("closed", 0)
+
+
+def opening_field(result: ConfigFlowResult) -> Any:
+    """The options form's "How far the garage door opens for a parcel", as it is shown (None: no such field)."""
+    sections = {str(key): value for key, value in result["data_schema"].schema.items()}
+    if "garage" not in sections:
+        return None
+    (field,) = sections["garage"].schema.schema
+    return field.description["suggested_value"]
+
+
+async def test_options_opening_as_covers_count(
+    hass: HomeAssistant, init_integration: MockConfigEntry, link_client: Any
+) -> None:
+    """A garage entrance's options show the opening as Home Assistant counts a cover's position: 100 % by
+    default (fully open); 40 % opens the garage door to position 40 for a courier."""
+    result = await hass.config_entries.options.async_init(ENTRY_ID)
+    assert opening_field(result) == 100
+    assert "street_door" not in [str(key) for key in result["data_schema"].schema]  # no street door switch here
+    submitted = {
+        str(key): {
+            str(field): field.description["suggested_value"]
+            for field in value.schema.schema
+            if (field.description or {}).get("suggested_value") is not None
+        }
+        for key, value in result["data_schema"].schema.items()
+        if str(key) != "links"
+    }
+    submitted["garage"] = {"opening_height": 40.0}
+    result = await hass.config_entries.options.async_configure(result["flow_id"], submitted)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert init_integration.options["opening_height"] == 40
+    link = await delivery_link(hass)
+    assert (await post_link(link_client, link, "unlock")).status == 200
+    await hass.async_block_till_done()
+    assert garage_of(hass) == ("open", 40)
+    texts = await async_get_translations(hass, "en", "options", [DOMAIN])
+    description = texts[f"component.{DOMAIN}.options.step.init.sections.garage.data_description.opening_height"]
+    assert "100 % is fully open" in description
+
+
+@pytest.mark.parametrize(
+    ("entry_options", "stored", "opened"),
+    [
+        pytest.param(DEFAULT_OPTIONS | {"opening_height": 0}, 100, 100, id="0_meant_fully_open"),
+        pytest.param(DEFAULT_OPTIONS | {"opening_height": 40}, 40, 40, id="40_stays_40"),
+        pytest.param({key: value for key, value in DEFAULT_OPTIONS.items() if key != "opening_height"}, None, 100),
+    ],
+)
+async def test_opening_of_an_earlier_release_keeps_its_real_opening(
+    hass: HomeAssistant, init_integration: MockConfigEntry, link_client: Any, stored: int | None, opened: int
+) -> None:
+    """An entrance set up before the opening was counted as covers count it: its garage door opens as
+    before for a courier, and the options show that opening in the new count (0 % was fully open: 100 %)."""
+    assert init_integration.minor_version == 3
+    assert init_integration.options.get("opening_height") == stored
+    result = await hass.config_entries.options.async_init(ENTRY_ID)
+    assert opening_field(result) == (stored or 100)
+    hass.config_entries.options.async_abort(result["flow_id"])
+    link = await delivery_link(hass)
+    assert (await post_link(link_client, link, "unlock")).status == 200
+    await hass.async_block_till_done()
+    assert garage_of(hass) == ("open", opened)
 
 
 async def test_closes_when_the_maximum_visit_runs_out(

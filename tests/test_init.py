@@ -56,7 +56,7 @@ async def test_an_entry_of_0_2_keeps_its_links(
     mock_config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(ENTRY_ID)
     await hass.async_block_till_done()
-    assert mock_config_entry.minor_version == 2
+    assert mock_config_entry.minor_version == 3  # and on to the newest
     assert mock_config_entry.data[CONF_WEBHOOK_ID] == webhook_id
     delivery = await schedule_now(hass)
     assert link_parts(delivery["link"])[0] == f"/api/webhook/{webhook_id}"

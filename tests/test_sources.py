@@ -118,7 +118,8 @@ async def test_counter_expects_one_delivery_today(
     assert hass.states.get(EXPECTED).state == "1"
     assert hass.states.get(EXPECTED).attributes["carriers"] == ["DHL"]
     assert hass.states.get(EXPECTED).attributes["open_now"] == ["DHL"]  # 08:00 to 20:00, and it is noon
-    assert hass.states.get("sensor.front_door_next_delivery").state == "unknown"  # open now is not "next"
+    next_delivery = hass.states.get("sensor.front_door_next_delivery")
+    assert (next_delivery.state, next_delivery.attributes["carrier"]) == ("2026-11-25T07:00:00+00:00", "DHL")  # now
     hass.states.async_set(COUNTER, "3", {"friendly_name": "Mail DHL delivering"})
     await hass.async_block_till_done()
     assert len(await deliveries(hass)) == 1  # still one: no duplicates

@@ -174,7 +174,7 @@ async def test_config_flow_entrance_kinds(hass: HomeAssistant) -> None:
     result = await submit(lock=LOCK, garage_door="cover.garage_door")
     assert result["errors"] == {"base": "one_access_point"}
     result = await submit(lock=LOCK, street_door=LOCK)
-    assert result["errors"] == {"base": "street_door_is_access_point"}
+    assert result["errors"] == {"door": "street_door_is_access_point"}  # on the section of the street door
     result = await submit(garage_door="cover.garage_door", street_door="button.street_door_opener")
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"]["garage_door"] == "cover.garage_door"

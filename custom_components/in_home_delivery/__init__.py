@@ -15,6 +15,7 @@ from .data import EntranceData, InHomeDeliveryConfigEntry
 from .doorbell import async_watch_answers, async_watch_doorbell
 from .relay import async_remove_pulse_end
 from .services import async_setup_services
+from .settings import CONF_OPENING_HEIGHT
 from .store import EntranceStore, PassStore, PassStoreUnreadableError, entrance_key, visit_key
 from .subentries import async_sync
 from .texts import async_get_texts
@@ -94,10 +95,13 @@ async def _async_entry_updated(hass: HomeAssistant, entry: InHomeDeliveryConfigE
 
 
 async def async_migrate_entry(hass: HomeAssistant, entry: InHomeDeliveryConfigEntry) -> bool:
-    """Move the link's webhook id from the entrance store into the entry's data (minor version 2).
+    """Bring an entry of an earlier release up to date, step by step.
 
-    Every link handed out keeps working: the id is the one the store had (a new one only where there
-    was none).
+    Minor version 2: the link's webhook id moves from the entrance store into the entry's data. Every
+    link handed out keeps working: the id is the one the store had (a new one only where there was none).
+    Minor version 3: a garage door's opening for parcels is counted as Home Assistant counts a cover's
+    position. It was already, but for 0, which meant fully open: that is now 100, so no garage opens
+    differently after the update.
     """
     if entry.version > 1:
         return False  # a newer release's entry
@@ -105,6 +109,11 @@ async def async_migrate_entry(hass: HomeAssistant, entry: InHomeDeliveryConfigEn
         stored = await EntranceStore(hass, entrance_key(entry.entry_id), dict).async_load()
         webhook_id = stored.get("webhook_id") or async_generate_id()
         hass.config_entries.async_update_entry(entry, data={**entry.data, CONF_WEBHOOK_ID: webhook_id}, minor_version=2)
+    if entry.minor_version < 3:
+        options = dict(entry.options)
+        if CONF_OPENING_HEIGHT in options and not options[CONF_OPENING_HEIGHT]:
+            options[CONF_OPENING_HEIGHT] = 100
+        hass.config_entries.async_update_entry(entry, options=options, minor_version=3)
     return True
 
 

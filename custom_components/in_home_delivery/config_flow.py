@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any, override
 
 import probatio
@@ -36,7 +37,7 @@ from .const import (
     DOOR_SENSOR_CLASSES,
     GARAGE_DOOR_CLASSES,
 )
-from .flow_forms import entity_selector, flatten, nest
+from .flow_forms import entity_labels, entity_name, entity_selector, expanded, flatten, nest
 from .options_flow import InHomeDeliveryOptionsFlow, default_options
 from .subentries import CARRIER, GUEST
 from .subentry_flow import CarrierSubentryFlow, GuestSubentryFlow
@@ -52,13 +53,26 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "alarm": (CONF_ALARM_PANEL, CONF_ALARM_CODE),
 }
 LIST_KEYS = (CONF_LIGHTS, CONF_NOTIFY_TARGETS)
+# The form's field (or section) of each entry.data key, for errors.
+FIELD_OF = {key: name for name, keys in SECTIONS.items() for key in keys}
+# The keys that name entities of Home Assistant's state machine, each of which must exist.
+ENTITY_KEYS = (
+    *ACCESS_POINTS,
+    CONF_STREET_DOOR,
+    CONF_DOOR_SENSOR,
+    CONF_DOORBELL,
+    CONF_CAMERA,
+    CONF_ALARM_PANEL,
+    CONF_LIGHTS,
+)
 
 
-def _notify_targets(hass: HomeAssistant) -> list[str]:
-    """Notify entities and legacy notify actions, both written as `notify.<name>`."""
+def _notify_targets(hass: HomeAssistant) -> list[selector.SelectOptionDict]:
+    """Notify entities (by their names) and legacy notify actions (as `notify.<name>`), both stored as `notify.<name>`."""
     entities = hass.states.async_entity_ids("notify")
     actions = [f"notify.{name}" for name in hass.services.async_services_for_domain("notify")]
-    return sorted(set(entities) | set(actions) - {"notify.send_message"})
+    targets = entity_labels(hass, sorted(set(entities) | set(actions) - {"notify.send_message"}))
+    return [selector.SelectOptionDict(value=value, label=label) for label, value in sorted(targets.items())]
 
 
 def _entrance_schema(hass: HomeAssistant) -> probatio.Schema:
@@ -110,36 +124,56 @@ def _entrance_schema(hass: HomeAssistant) -> probatio.Schema:
     )
 
 
-def validate_entrance(hass: HomeAssistant, data: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
-    """Return (errors, placeholders) for an entrance's entities."""
-    if len([key for key in ACCESS_POINTS if data.get(key)]) != 1:
-        return {"base": "one_access_point"}, {}
-    wanted = [
-        *(data.get(key) for key in ACCESS_POINTS),
-        *(data.get(key) for key in (CONF_STREET_DOOR, CONF_DOOR_SENSOR, CONF_DOORBELL, CONF_CAMERA, CONF_ALARM_PANEL)),
-    ]
-    wanted += data.get(CONF_LIGHTS, [])
-    for entity_id in filter(None, wanted):
-        if hass.states.get(entity_id) is None:
-            return {"base": "entity_not_found"}, {"entity_id": entity_id}
+def _problems(
+    hass: HomeAssistant, data: dict[str, Any], others: Iterable[ConfigEntry]
+) -> Iterator[tuple[str, str, dict[str, str]]]:
+    """Each problem of an entrance's form: (the data key at fault, the error, its placeholders)."""
+    if not str(data.get(CONF_NAME) or "").strip():
+        yield CONF_NAME, "name_missing", {}
+    chosen = [key for key in ACCESS_POINTS if data.get(key)]
+    if len(chosen) != 1:
+        yield "base", "one_access_point", {}
+    for key in chosen:
+        for other in others:
+            if other.data.get(key) == data[key]:
+                yield key, "access_point_in_use", {"entity": entity_name(hass, data[key]), "entrance": other.title}
+    for key in ENTITY_KEYS:
+        value = data.get(key)
+        for entity_id in value if isinstance(value, list) else [value]:
+            if entity_id and hass.states.get(entity_id) is None:
+                yield key, "entity_not_found", {"entity": entity_id}
     if (garage := data.get(CONF_GARAGE_DOOR)) and get_supported_features(
         hass, garage
     ) & COVER_OPEN_CLOSE != COVER_OPEN_CLOSE:
-        return {"base": "garage_door_cannot_open_close"}, {"entity_id": garage}
+        yield CONF_GARAGE_DOOR, "garage_door_cannot_open_close", {"entity": entity_name(hass, garage)}
     if street := data.get(CONF_STREET_DOOR):
         if street == data.get(CONF_LOCK):
-            return {"base": "street_door_is_access_point"}, {"entity_id": street}
-        if street.startswith("lock.") and not get_supported_features(hass, street) & LockEntityFeature.OPEN:
-            return {"base": "street_door_cannot_open"}, {"entity_id": street}
+            yield CONF_STREET_DOOR, "street_door_is_access_point", {"entity": entity_name(hass, street)}
+        elif street.startswith("lock.") and not get_supported_features(hass, street) & LockEntityFeature.OPEN:
+            yield CONF_STREET_DOOR, "street_door_cannot_open", {"entity": entity_name(hass, street)}
     for target in data.get(CONF_NOTIFY_TARGETS, []):
         domain, _, name = target.partition(".")
         if domain != "notify" or not (hass.states.get(target) or hass.services.has_service("notify", name)):
-            return {"base": "notify_target_not_found"}, {"entity_id": target}
+            yield CONF_NOTIFY_TARGETS, "notify_target_not_found", {"entity": target}
     if (panel := data.get(CONF_ALARM_PANEL)) and not data.get(CONF_ALARM_CODE):
         state = hass.states.get(panel)
         if state is not None and state.attributes.get("code_format") is not None:
-            return {"base": "alarm_code_required"}, {"entity_id": panel}
-    return {}, {}
+            yield CONF_ALARM_CODE, "alarm_code_required", {"entity": state.name}
+
+
+def validate_entrance(
+    hass: HomeAssistant, data: dict[str, Any], others: Iterable[ConfigEntry] = ()
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Return (errors, placeholders) for an entrance's form: its first problem, on the field at fault.
+
+    A field in a section has its error on the section (the frontend shows it above the section's
+    fields, and the placeholders name the entity). `others` are the other entrances, whose lock or
+    garage door this one may not take.
+    """
+    if (problem := next(_problems(hass, data, others), None)) is None:
+        return {}, {}
+    key, error, placeholders = problem
+    return {FIELD_OF.get(key, key): error}, placeholders
 
 
 def clean(data: dict[str, Any]) -> dict[str, Any]:
@@ -162,7 +196,7 @@ class InHomeDeliveryConfigFlow(ConfigFlow, domain=DOMAIN):
     """Set up an entrance."""
 
     VERSION = 1
-    MINOR_VERSION = 2  # 2: the link's webhook id is in the entry's data (1: in the entrance store)
+    MINOR_VERSION = 3  # 2: the link's webhook id is in the entry's data; 3: the garage opening as covers count it
 
     @staticmethod
     @callback
@@ -184,14 +218,11 @@ class InHomeDeliveryConfigFlow(ConfigFlow, domain=DOMAIN):
         placeholders: dict[str, str] = {}
         if user_input is not None:
             data = flatten(user_input, SECTIONS)
-            for key in ACCESS_POINTS:
-                if data.get(key):
-                    self._async_abort_entries_match({key: data[key]})
-            errors, placeholders = validate_entrance(self.hass, data)
+            errors, placeholders = validate_entrance(self.hass, data, self._async_current_entries(include_ignore=False))
             if not errors:
                 data = clean(data) | {CONF_WEBHOOK_ID: webhook.async_generate_id()}
                 return self.async_create_entry(title=data[CONF_NAME], data=data, options=default_options(data))
-        schema = self.add_suggested_values_to_schema(_entrance_schema(self.hass), user_input or {})
+        schema = self.add_suggested_values_to_schema(expanded(_entrance_schema(self.hass), errors), user_input or {})
         return self.async_show_form(
             step_id="user", data_schema=schema, errors=errors, description_placeholders=placeholders
         )
@@ -203,20 +234,16 @@ class InHomeDeliveryConfigFlow(ConfigFlow, domain=DOMAIN):
         placeholders: dict[str, str] = {}
         if user_input is not None:
             data = flatten(user_input, SECTIONS)
-            if any(
-                data.get(key) and other.data.get(key) == data[key]
-                for other in self._async_current_entries(include_ignore=False)
-                if other.entry_id != entry.entry_id
-                for key in ACCESS_POINTS
-            ):
-                return self.async_abort(reason="already_configured")
-            errors, placeholders = validate_entrance(self.hass, data)
+            others = [
+                other for other in self._async_current_entries(include_ignore=False) if other.entry_id != entry.entry_id
+            ]
+            errors, placeholders = validate_entrance(self.hass, data, others)
             if not errors:
                 data = clean(data) | {CONF_WEBHOOK_ID: entry.data[CONF_WEBHOOK_ID]}  # every link stays valid
                 # The entrance reloads itself when its data changed (see __init__.py).
                 return self.async_update_and_abort(entry, title=data[CONF_NAME], data=data)
         suggested = user_input or nest(dict(entry.data), SECTIONS)
-        schema = self.add_suggested_values_to_schema(_entrance_schema(self.hass), suggested)
+        schema = self.add_suggested_values_to_schema(expanded(_entrance_schema(self.hass), errors), suggested)
         return self.async_show_form(
             step_id="reconfigure", data_schema=schema, errors=errors, description_placeholders=placeholders
         )

@@ -1,10 +1,13 @@
 """The entrance's lock: mirrors the wrapped lock and passes lock, unlock and open through.
 
-Locking it while a visit runs ends the visit; unlocking it is an explicit owner action.
+Locking it while a visit runs ends the visit; unlocking it is an explicit owner action. At a garage
+entrance it is the garage door as the entrance sees it (closed is locked, open is unlocked): named
+"Garage door", its states worded for a garage door, and an attribute naming the cover it drives.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, override
 
 from homeassistant.components.lock import LockEntity, LockEntityDescription
@@ -20,13 +23,17 @@ from .entity import MirrorEntity
 PARALLEL_UPDATES = 1
 
 LOCK = LockEntityDescription(key="lock", name=None)
+# The same entity (the same unique id) at a garage entrance.
+GARAGE_DOOR = LockEntityDescription(key="lock", translation_key="garage_door")
 
 
 async def async_setup_entry(
     hass: HomeAssistant, entry: InHomeDeliveryConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
-    """Add the mirror of the wrapped lock."""
-    async_add_entities([EntranceLock(coordinator=entry.runtime_data.coordinator, description=LOCK)])
+    """Add the mirror of the wrapped lock (or garage door)."""
+    coordinator = entry.runtime_data.coordinator
+    description = GARAGE_DOOR if coordinator.commands.access.own_door else LOCK
+    async_add_entities([EntranceLock(coordinator=coordinator, description=description)])
 
 
 class EntranceLock(MirrorEntity, LockEntity):
@@ -43,6 +50,12 @@ class EntranceLock(MirrorEntity, LockEntity):
     def supported_features(self) -> LockEntityFeature:
         """Offer open where the wrapped lock does."""
         return LockEntityFeature(0 if self.access.own_door else self.wrapped_features)
+
+    @property
+    @override
+    def extra_state_attributes(self) -> Mapping[str, Any]:
+        """At a garage: the garage door this lock opens and closes."""
+        return {"garage_door": self.wrapped} if self.access.own_door else {}
 
     def _is(self, lock_state: LockState) -> bool | None:
         trusted = self.access.read(self.wrapped_state)

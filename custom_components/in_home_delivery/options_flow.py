@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import probatio
@@ -14,10 +15,10 @@ from homeassistant.config_entries import (
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers import config_validation as cv, selector
 
-from .const import CONF_CAMERA, CONF_DOORBELL
+from .const import CONF_CAMERA, CONF_DOORBELL, CONF_GARAGE_DOOR, CONF_STREET_DOOR
 from .core.expected import DEFAULT_DELIVERY_DAYS, DEFAULT_DELIVERY_FROM, DEFAULT_DELIVERY_UNTIL
 from .core.guests import WEEKDAYS
-from .flow_forms import flatten, nest
+from .flow_forms import entity_labels, expanded, flatten, nest
 from .links import async_pass_link
 from .services import MAX_TEXT
 from .settings import (
@@ -61,7 +62,8 @@ OPTION_SECTIONS: dict[str, tuple[str, ...]] = {
         CONF_LOCK_WHEN_CAMERA_LOST,
         CONF_AUTO_LOCK,
     ),
-    "access": (CONF_OPENING_HEIGHT, CONF_STREET_DOOR_PULSE),
+    "garage": (CONF_OPENING_HEIGHT,),
+    "street_door": (CONF_STREET_DOOR_PULSE,),
     "expected": (
         CONF_DELIVERY_DAYS,
         CONF_DELIVERY_FROM,
@@ -178,21 +180,41 @@ OPTIONS_SCHEMA = probatio.Schema(
         probatio.Optional(LINKS): section(
             probatio.Schema({probatio.Optional(NEW_CARRIER_LINK): selector.TextSelector()}), {"collapsed": True}
         ),
-        probatio.Required("access"): section(
+        # Only at a garage: how far it opens for a parcel, as Home Assistant counts a cover's position.
+        probatio.Required("garage"): section(
             probatio.Schema(
                 {
                     probatio.Required(CONF_OPENING_HEIGHT): selector.NumberSelector(
                         selector.NumberSelectorConfig(
-                            min=0, max=100, step=5, unit_of_measurement="%", mode=selector.NumberSelectorMode.SLIDER
+                            min=5, max=100, step=5, unit_of_measurement="%", mode=selector.NumberSelectorMode.SLIDER
                         )
                     ),
-                    probatio.Required(CONF_STREET_DOOR_PULSE): _seconds(1, 30),
                 }
             ),
             {"collapsed": True},
         ),
+        # Only with a street door opener that is a switch.
+        probatio.Required("street_door"): section(
+            probatio.Schema({probatio.Required(CONF_STREET_DOOR_PULSE): _seconds(1, 30)}), {"collapsed": True}
+        ),
     }
 )
+
+
+def hidden_sections(data: Mapping[str, Any]) -> set[str]:
+    """The option sections of hardware the entrance does not have (their stored values are kept as they are)."""
+    hidden = set()
+    if not data.get(CONF_GARAGE_DOOR):
+        hidden.add("garage")
+    if not str(data.get(CONF_STREET_DOOR) or "").startswith("switch."):
+        hidden.add("street_door")
+    return hidden
+
+
+def options_schema(data: Mapping[str, Any]) -> probatio.Schema:
+    """The options form of an entrance: without the sections of hardware it does not have."""
+    hidden = hidden_sections(data)
+    return probatio.Schema({key: value for key, value in OPTIONS_SCHEMA.schema.items() if str(key) not in hidden})
 
 
 EXPECTED_DEFAULTS: dict[str, Any] = {
@@ -210,6 +232,7 @@ class InHomeDeliveryOptionsFlow(OptionsFlow):
         self._options: dict[str, Any] = {}
         self._carrier = ""  # a carrier to make a standing link for, after the options
         self._link: str | None = None
+        self._counters: dict[str, str] = {}  # the counters step's field labels: their sensors
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show the options; counting sensors go on to a step that names their carriers.
@@ -226,21 +249,23 @@ class InHomeDeliveryOptionsFlow(OptionsFlow):
             options |= {key: as_seconds(options[key]) for key in DURATION_RANGES if key in options}
             counters = options.get(CONF_SOURCE_COUNTERS) or []
             if len(self._carrier) > MAX_TEXT:  # as the add_carrier action caps it
-                errors["base"] = "carrier_link_name_too_long"
+                errors[LINKS] = "carrier_link_name_too_long"
                 placeholders["max"] = str(MAX_TEXT)
             elif self._carrier and self.config_entry.state is not ConfigEntryState.LOADED:
-                errors["base"] = "not_loaded"
+                errors[LINKS] = "not_loaded"
             elif any(not low <= options.get(key, low) <= high for key, (low, high) in DURATION_RANGES.items()):
-                errors["base"] = "duration_out_of_range"
+                errors["timings"] = "duration_out_of_range"
             elif any(is_own_entity(self.hass, entity_id) for entity_id in options.get(CONF_SOURCE_CALENDARS) or []):
-                errors["base"] = "own_calendar"
+                errors["expected"] = "own_calendar"
             elif not options.get(CONF_DELIVERY_DAYS):
-                errors["base"] = "no_delivery_days"
+                errors["expected"] = "no_delivery_days"
             else:
-                self._options = options
+                hidden = {key for name in hidden_sections(self.config_entry.data) for key in OPTION_SECTIONS[name]}
+                kept = {key: value for key, value in self.config_entry.options.items() if key in hidden}
+                self._options = kept | options
                 if counters:
                     return await self.async_step_counters()
-                return await self._async_done(options | {CONF_SOURCE_COUNTERS: {}})
+                return await self._async_done(self._options | {CONF_SOURCE_COUNTERS: {}})
         current = EXPECTED_DEFAULTS | default_options(dict(self.config_entry.data)) | dict(self.config_entry.options)
         current.pop(LINKS, None)  # kept by 0.2.0: never shown again, and dropped on the next Submit
         current[CONF_SOURCE_COUNTERS] = list(current.get(CONF_SOURCE_COUNTERS) or [])
@@ -248,29 +273,32 @@ class InHomeDeliveryOptionsFlow(OptionsFlow):
         suggested = user_input or nest(current, OPTION_SECTIONS)
         return self.async_show_form(
             step_id="init",
-            data_schema=self.add_suggested_values_to_schema(OPTIONS_SCHEMA, suggested),
+            data_schema=self.add_suggested_values_to_schema(
+                expanded(options_schema(self.config_entry.data), errors), suggested
+            ),
             errors=errors,
             description_placeholders=placeholders or None,
         )
 
     async def async_step_counters(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Name the carrier each counting sensor counts parcels of (* for any)."""
-        counters: list[str] = list(self._options.get(CONF_SOURCE_COUNTERS) or [])
+        """Name the carrier each counting sensor counts parcels of (* for any); each field is labelled by the sensor's name."""
         if user_input is not None:
-            named = {entity_id: str(user_input.get(entity_id) or "*").strip() or "*" for entity_id in counters}
+            named = {
+                entity_id: str(user_input.get(label) or "*").strip() or "*"
+                for label, entity_id in self._counters.items()
+            }
             return await self._async_done(self._options | {CONF_SOURCE_COUNTERS: named})
+        self._counters = entity_labels(self.hass, self._options.get(CONF_SOURCE_COUNTERS) or [])
         known = dict(self.config_entry.options.get(CONF_SOURCE_COUNTERS) or {})
         schema = probatio.Schema(
             {
-                probatio.Required(entity_id, default=known.get(entity_id) or self._guess(entity_id)): (
-                    selector.TextSelector()
-                )
-                for entity_id in counters
+                probatio.Required(
+                    label, default=known.get(entity_id) or self._guess(entity_id)
+                ): selector.TextSelector()
+                for label, entity_id in self._counters.items()
             }
         )
-        return self.async_show_form(
-            step_id="counters", data_schema=schema, description_placeholders={"sensors": ", ".join(counters)}
-        )
+        return self.async_show_form(step_id="counters", data_schema=schema)
 
     async def _async_done(self, options: dict[str, Any]) -> ConfigFlowResult:
         """Save the options, after showing a new carrier link where one was asked for."""

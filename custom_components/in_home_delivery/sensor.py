@@ -1,4 +1,4 @@
-"""Sensors of an entrance: the visit's phase and the last visit."""
+"""Sensors of an entrance: the visit's phase, the last visit, the delivery expected next, and today's."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .coordinator import EntranceSnapshot
+from .core.passes import Delivery
 from .core.standing import PassStanding, Standing
 from .core.visit import IDLE, RELOCK_FAILED, Phase
 from .data import InHomeDeliveryConfigEntry
@@ -51,9 +52,24 @@ def last_visit_attributes(snapshot: EntranceSnapshot) -> Mapping[str, Any]:
     return {key: record.get(key) for key in LAST_VISIT_ATTRIBUTES}
 
 
+def expected_delivery(snapshot: EntranceSnapshot) -> Delivery | None:
+    """The delivery expected now (its window open, in its grace, or its visit under way), else the next one.
+
+    Until it is done, missed or cancelled, a delivery whose window has started is still what the owner
+    waits for; the next window comes after it.
+    """
+    now = snapshot.taken
+    return next((item for item in snapshot.expected_today if item.window_start <= now), snapshot.next_delivery)
+
+
+def next_delivery(snapshot: EntranceSnapshot) -> datetime | None:
+    """When the expected delivery's window starts (or started)."""
+    return delivery.window_start if (delivery := expected_delivery(snapshot)) else None
+
+
 def next_delivery_attributes(snapshot: EntranceSnapshot) -> Mapping[str, Any]:
-    """The next delivery's carrier and window end."""
-    if (delivery := snapshot.next_delivery) is None:
+    """The expected delivery's carrier and window end."""
+    if (delivery := expected_delivery(snapshot)) is None:
         return {}
     return {"carrier": delivery.carrier, "window_end": delivery.window_end.isoformat()}
 
@@ -94,7 +110,7 @@ SENSORS: tuple[InHomeDeliverySensorDescription, ...] = (
         key="next_delivery",
         translation_key="next_delivery",
         device_class=SensorDeviceClass.TIMESTAMP,
-        value_fn=lambda snapshot: snapshot.next_delivery.window_start if snapshot.next_delivery else None,
+        value_fn=next_delivery,
         attributes_fn=next_delivery_attributes,
     ),
     InHomeDeliverySensorDescription(

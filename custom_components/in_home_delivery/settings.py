@@ -30,7 +30,9 @@ CONF_ASK_ON_DOORBELL: Final = "ask_on_doorbell"
 CONF_KEEP_SNAPSHOTS_DAYS: Final = "keep_snapshots_days"
 CONF_CAMERA_CHECK_INTERVAL: Final = "camera_check_interval"
 CONF_LOCK_WHEN_CAMERA_LOST: Final = "lock_when_camera_lost"
-CONF_OPENING_HEIGHT: Final = "opening_height"  # percent a garage door opens for a parcel (0: fully)
+# How far a garage door opens for a parcel, as Home Assistant counts a cover's position: 100 is fully open.
+# (Before minor version 3 of the entry, 0 meant fully open; async_migrate_entry stores it as 100.)
+CONF_OPENING_HEIGHT: Final = "opening_height"
 CONF_STREET_DOOR_PULSE: Final = "street_door_pulse"  # seconds a street door switch stays on
 CONF_AUTO_LOCK: Final = "auto_lock"  # an unlock by hand is followed as a visit, so the door locks again
 # Expected deliveries: the delivery hours, and the sources read into deliveries.
@@ -55,7 +57,7 @@ DEFAULT_OPTIONS: Final[dict[str, int | bool]] = {
     CONF_KEEP_SNAPSHOTS_DAYS: 30,
     CONF_CAMERA_CHECK_INTERVAL: 5,
     CONF_LOCK_WHEN_CAMERA_LOST: True,
-    CONF_OPENING_HEIGHT: 0,
+    CONF_OPENING_HEIGHT: 100,
     CONF_STREET_DOOR_PULSE: 2,
     CONF_AUTO_LOCK: False,
 }
@@ -88,7 +90,7 @@ class EntranceSettings:
     keep_snapshots_days: int
     camera_check_interval: timedelta
     lock_when_camera_lost: bool
-    opening_height: int | None  # percent a garage door opens for a parcel; None: fully
+    opening_height: int | None  # the position (percent open) a garage door opens to for a parcel; None: fully
     street_door_pulse: timedelta
     auto_lock: bool
     delivery_hours: Schedule
@@ -126,7 +128,7 @@ class EntranceSettings:
                     options.get(CONF_REQUIRE_CAMERA, DEFAULT_OPTIONS[CONF_LOCK_WHEN_CAMERA_LOST]),
                 )
             ),
-            opening_height=int(value(CONF_OPENING_HEIGHT)) or None,
+            opening_height=opening if 0 < (opening := int(value(CONF_OPENING_HEIGHT))) < 100 else None,
             street_door_pulse=timedelta(
                 seconds=float(options.get(CONF_STREET_DOOR_PULSE) or DEFAULT_OPTIONS[CONF_STREET_DOOR_PULSE])
             ),
