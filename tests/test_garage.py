@@ -116,24 +116,30 @@ async def test_closes_when_the_maximum_visit_runs_out(
 async def test_page_shows_the_time_left_and_warns_before_closing(
     hass: HomeAssistant, link_client: Any, freezer: FrozenDateTimeFactory
 ) -> None:
-    """The courier sees when the garage door closes by itself, and a warning in its last minute."""
+    """The courier sees when the garage door closes by itself, never more time than is left (whole
+    minutes, rounded down), and a warning in its last minute."""
     link = await delivery_link(hass)
     await post_link(link_client, link, "unlock")
     await hass.async_block_till_done()
     view = (await (await post_link(link_client, link, "status")).json())["view"]
     assert view["button"] == {"action": "done", "label": "Done"}
     assert view["message"].endswith("It closes by itself in 15 min.")
-    await tick(hass, freezer, DEFAULT_OPTIONS["max_visit"] - 150)
+    await tick(hass, freezer, DEFAULT_OPTIONS["max_visit"] - 150)  # 2 min 30 s left
     view = (await (await post_link(link_client, link, "status")).json())["view"]
-    assert view["message"].endswith("It closes by itself in 3 min.")
-    await tick(hass, freezer, 100)
+    assert view["message"].endswith("It closes by itself in 2 min.")
+    await tick(hass, freezer, 89)  # 61 s left
+    view = (await (await post_link(link_client, link, "status")).json())["view"]
+    assert view["message"].endswith("It closes by itself in 1 min.")
+    assert view["tone"] == "info"
+    await tick(hass, freezer, 2)  # 59 s left
     view = (await (await post_link(link_client, link, "status")).json())["view"]
     assert "less than a minute" in view["message"]
+    assert "min." not in view["message"]
     assert view["tone"] == "problem"
     assert garage_of(hass)[0] == "open"
     german = await post_link(link_client, link, "status", language="de")
     assert "weniger als einer Minute" in (await german.json())["view"]["message"]
-    await tick(hass, freezer, 60)
+    await tick(hass, freezer, 59)
     assert garage_of(hass)[0] == "closed"
     view = (await (await post_link(link_client, link, "status")).json())["view"]
     assert view["message"] == "Closed — thank you!"
