@@ -129,8 +129,8 @@ async def test_a_jammed_lock_on_a_phone(
     await set_switch(hass, "input_boolean.sim_lock_jams", True)
     await phone.get_by_role("button", name="Fertig").click()
     await phone.get_by_text("Die Tür ließ sich nicht abschließen").wait_for()
-    assert await phone.get_by_text("Der Eigentümer ist alarmiert").count() == 1
-    assert await phone.get_by_text("Abgeschlossen — vielen Dank!", exact=True).count() == 0
+    assert await phone.get_by_text("Der Eigentümer wurde alarmiert").count() == 1
+    assert await phone.get_by_text("Abgeschlossen \u2013 vielen Dank!", exact=True).count() == 0
     await phone.screenshot(path=screenshots(tmp_path) / "courier_jammed_de.png")
     assert hass.states.get(LOCK).state == "jammed"
     await phone.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+import re
 from typing import Any
 
 import pytest
@@ -94,6 +95,11 @@ async def test_create_move_delete_from_the_ui(
     # The link goes to the owner's phone (not to a persistent notification every user could read).
     (notification,) = [call.data for call in phone_messages if "Courier link" in call.data["message"]]
     assert "https://home.example.org/api/webhook/" in notification["message"]
+    # Its window as people read it, in the home's time: "Courier link for Hermes (today 15:00-17:00): …".
+    window = notification["message"].split("(", 1)[1].split(")", 1)[0]
+    assert window.split(" ")[0] in ("today", "tomorrow")
+    assert window.split(" ")[1].startswith(f"{dt_util.as_local(start):%H:%M}")
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", window)
     assert "#pass=" in notification["message"]
     assert "?pass=" not in notification["message"]
     notifications = await ws(client, {"type": "persistent_notification/get"})

@@ -85,7 +85,9 @@ async def test_corrupt_pass_db_at_restart_still_locks_the_running_visit(
     await hass.config_entries.async_setup(ENTRY_ID)
     await hass.async_block_till_done()
     assert hass.states.get(LOCK).state == "locked"
-    assert any("restarted during the visit" in call.data["message"] for call in phone_messages)
+    assert any(
+        "Home Assistant restarted before the door was locked again" in call.data["message"] for call in phone_messages
+    )
     issue = ir.async_get(hass).async_get_issue(DOMAIN, unreadable_issue_id(ENTRY_ID))
     assert issue is not None
     assert issue.severity is ir.IssueSeverity.CRITICAL

@@ -118,7 +118,9 @@ async def test_lock_appears_three_minutes_after_a_restart(
     await set_switch(hass, "input_boolean.sim_lock_online", False)
     await hass.config_entries.async_reload(mock_config_entry.entry_id)
     await hass.async_block_till_done()
-    assert any("restarted during the visit" in call.data["message"] for call in phone_messages)
+    assert any(
+        "Home Assistant restarted before the door was locked again" in call.data["message"] for call in phone_messages
+    )
     for _ in range(3):
         await tick(hass, freezer, 60)
     assert hass.states.get(PHASE).state == "relock_failed"

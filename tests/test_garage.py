@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+import re
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -14,7 +15,8 @@ from custom_components.in_home_delivery.settings import DEFAULT_OPTIONS
 from homeassistant.config_entries import ConfigFlowResult
 from homeassistant.core import Event, HomeAssistant, ServiceCall
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import issue_registry as ir, translation
 from homeassistant.helpers.translation import async_get_translations
 
 from .conftest import CAMERA, DOOR, PHONE
@@ -183,24 +185,30 @@ async def test_closes_when_the_maximum_visit_runs_out(
 async def test_page_shows_the_time_left_and_warns_before_closing(
     hass: HomeAssistant, link_client: Any, freezer: FrozenDateTimeFactory
 ) -> None:
-    """The courier sees when the garage door closes by itself, and a warning in its last minute."""
+    """The courier sees when the garage door closes by itself, never more time than is left (whole
+    minutes, rounded down), and a warning in its last minute."""
     link = await delivery_link(hass)
     await post_link(link_client, link, "unlock")
     await hass.async_block_till_done()
     view = (await (await post_link(link_client, link, "status")).json())["view"]
     assert view["button"] == {"action": "done", "label": "Done"}
     assert view["message"].endswith("It closes by itself in 15 min.")
-    await tick(hass, freezer, DEFAULT_OPTIONS["max_visit"] - 150)
+    await tick(hass, freezer, DEFAULT_OPTIONS["max_visit"] - 150)  # 2 min 30 s left
     view = (await (await post_link(link_client, link, "status")).json())["view"]
-    assert view["message"].endswith("It closes by itself in 3 min.")
-    await tick(hass, freezer, 100)
+    assert view["message"].endswith("It closes by itself in 2 min.")
+    await tick(hass, freezer, 89)  # 61 s left
+    view = (await (await post_link(link_client, link, "status")).json())["view"]
+    assert view["message"].endswith("It closes by itself in 1 min.")
+    assert view["tone"] == "info"
+    await tick(hass, freezer, 2)  # 59 s left
     view = (await (await post_link(link_client, link, "status")).json())["view"]
     assert "less than a minute" in view["message"]
+    assert "min." not in view["message"]
     assert view["tone"] == "problem"
     assert garage_of(hass)[0] == "open"
     german = await post_link(link_client, link, "status", language="de")
     assert "weniger als einer Minute" in (await german.json())["view"]["message"]
-    await tick(hass, freezer, 60)
+    await tick(hass, freezer, 59)
     assert garage_of(hass)[0] == "closed"
     view = (await (await post_link(link_client, link, "status")).json())["view"]
     assert view["message"] == "Closed — thank you!"
@@ -349,3 +357,83 @@ async def test_garage_with_its_own_sensor_is_closed_only_when_both_say_so(
     await tick(hass, freezer, 130)
     assert hass.states.get(PHASE).state == "idle"
     assert bus_events[-1].data["type"] == "completed"
+
+
+LOCK_WORDS = re.compile(r"\b(un)?lock", re.IGNORECASE)
+GERMAN_LOCK_WORDS = re.compile(r"(auf|ab)schlie|(auf|ab)geschlossen|\bschloss\b", re.IGNORECASE)
+
+
+async def test_a_courier_let_in_until_the_maximum_visit_hears_of_a_garage_door(
+    hass: HomeAssistant, link_client: Any, freezer: FrozenDateTimeFactory, phone_messages: list[ServiceCall]
+) -> None:
+    """The owner follows a delivery that the maximum visit ends: the garage door opens and is closed, never
+    locked, in every message."""
+    link = await delivery_link(hass)
+    assert (await post_link(link_client, link, "unlock")).status == 200
+    await hass.async_block_till_done()
+    await tick(hass, freezer, DEFAULT_OPTIONS["max_visit"])
+    assert garage_of(hass)[0] == "closed"
+    messages = [call.data["message"] for call in phone_messages]
+    assert messages[0] == "DHL is being let in; opening the garage door now."
+    assert messages[-1] == "The visit of DHL ended after 15 min 0 s; the garage door is closed."
+    assert not [message for message in messages if LOCK_WORDS.search(message)]
+
+
+async def test_an_obstruction_in_the_garage_doors_words(
+    hass: HomeAssistant,
+    link_client: Any,
+    freezer: FrozenDateTimeFactory,
+    phone_messages: list[ServiceCall],
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """A garage door that will not close: the courier, the owner and the repair all hear that the garage
+    door could not be closed, in English and German; nobody reads of a lock."""
+    link = await delivery_link(hass)
+    assert (await post_link(link_client, link, "unlock")).status == 200
+    await hass.async_block_till_done()
+    await set_switch(hass, "input_boolean.sim_garage_obstructed", True)
+    await post_link(link_client, link, "done")
+    await hass.async_block_till_done()
+    for _ in range(8):
+        await tick(hass, freezer, 6)
+    assert hass.states.get(PHASE).state == "relock_failed"
+    english = (await (await post_link(link_client, link, "status")).json())["view"]["message"]
+    german = (await (await post_link(link_client, link, "status", language="de")).json())["view"]["message"]
+    assert english.startswith("The garage door could not be closed. The owner has been alerted.")
+    assert german.startswith("Das Garagentor ließ sich nicht schließen. Der Eigentümer wurde alarmiert.")
+    assert not LOCK_WORDS.search(english)
+    assert not GERMAN_LOCK_WORDS.search(german)
+
+    issue = issue_registry.async_get_issue(DOMAIN, RELOCK_ISSUE)
+    assert issue is not None
+    for language, title in (
+        ("en", "Garage: the garage door could not be closed"),
+        ("de", "Garage: Das Garagentor ließ sich nicht schließen"),
+    ):
+        texts = await translation.async_get_translations(hass, language, "issues", [DOMAIN])
+        prefix = f"component.{DOMAIN}.issues.{issue.translation_key}"
+        assert texts[f"{prefix}.title"].format(**issue.translation_placeholders) == title
+        description = texts[f"{prefix}.description"].format(**issue.translation_placeholders)
+        assert "Garage door (cover.garage_door)" in description
+        assert not (LOCK_WORDS if language == "en" else GERMAN_LOCK_WORDS).search(description)
+
+    await set_switch(hass, "input_boolean.sim_garage_obstructed", False)
+    await tick(hass, freezer, 130)
+    assert garage_of(hass)[0] == "closed"
+    messages = [call.data["message"] for call in phone_messages]
+    assert "The garage door could NOT be closed after the visit of DHL. Check it now." in messages
+    assert messages[-1] == "The garage door is closed again after the visit of DHL."
+    assert not [message for message in messages if LOCK_WORDS.search(message)]
+    alert = next(call for call in phone_messages if "could NOT be closed" in call.data["message"])
+    assert alert.data["data"]["actions"][0]["title"] == "Close now"
+
+
+async def test_the_owner_is_told_the_garage_door_is_unavailable(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Letting someone in while the garage door is offline: the error names the garage door, not a lock."""
+    await set_switch(hass, "input_boolean.sim_garage_online", False)
+    with pytest.raises(ServiceValidationError) as refused:
+        await admit(hass)
+    assert refused.value.translation_key == "denied_lock_unavailable_garage"
+    assert str(refused.value).startswith("The garage door of Garage is unavailable")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,13 +13,14 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.in_home_delivery.const import DOMAIN
+from custom_components.in_home_delivery.core.when import DASH
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
 from .conftest import LOCK
-from .helpers import ENTRY_ID, PHASE, close_door, open_door, post_link, tick, try_unlock as try_link
+from .helpers import ENTRY_ID, PHASE, close_door, open_door, post_link, set_switch, tick, try_unlock as try_link
 
 type Client = Any
 BERLIN = "Europe/Berlin"
@@ -337,3 +339,49 @@ async def test_guests_survive_restart(
     await hass.config_entries.async_reload(init_integration.entry_id)
     await hass.async_block_till_done()
     assert await try_unlock(hass, client, guest) == (200, None)
+
+
+async def test_a_guest_reads_du_a_courier_sie_and_both_read_local_times(
+    hass: HomeAssistant, client: Client, freezer: FrozenDateTimeFactory
+) -> None:
+    """On German pages a guest is addressed with du throughout, a courier with Sie; both read their
+    time as "heute 09:00-12:00" (with an en dash), in the home's time zone, never as an ISO date."""
+    freezer.move_to(at("2026-11-24T08:30"))  # a Tuesday, before the guest's window
+    guest = await add_guest(hass, weekdays=["tue"], start_time="09:00", end_time="12:00")
+
+    async def german(link: str, action: str = "status") -> dict[str, Any]:
+        return dict((await (await post_link(client, link, action, language="de")).json())["view"])
+
+    view = await german(guest["link"])
+    assert view["window"] == f"Deine Zeit: heute 09:00{DASH}12:00"
+    assert view["message"].startswith("Dein Link öffnet die Tür zu dieser Zeit nicht.")
+    english = (await (await post_link(client, guest["link"], "status")).json())["view"]
+    assert english["window"] == f"Your time: today 09:00{DASH}12:00"
+
+    freezer.move_to(at("2026-11-24T10:00"))
+    await set_switch(hass, "input_boolean.sim_lock_online", False)
+    refused = await german(guest["link"], "unlock")
+    assert refused["message"] == "Die Tür kann gerade nicht geöffnet werden. Der Eigentümer wurde informiert."
+    await set_switch(hass, "input_boolean.sim_lock_online", True)
+    seen = [view["message"], refused["message"], (await german(guest["link"]))["message"]]
+    seen.append((await german(guest["link"], "unlock"))["message"])
+    await hass.async_block_till_done()
+    seen.append((await german(guest["link"], "done"))["message"])
+    assert seen[-1] == f"Abgeschlossen {DASH} vielen Dank!"
+    sie = re.compile(r"\b(Sie|Ihr|Ihre|Ihnen)\b")
+    assert not [message for message in seen if sie.search(message)]
+
+    delivery = await hass.services.async_call(
+        DOMAIN,
+        "schedule_delivery",
+        {
+            "config_entry_id": ENTRY_ID,
+            "window_start": "2026-11-25T09:00:00+01:00",
+            "window_end": "2026-11-25T11:00:00+01:00",
+        },
+        blocking=True,
+        return_response=True,
+    )
+    courier = await german(delivery["link"])
+    assert courier["window"] == f"Lieferfenster: morgen 09:00{DASH}11:00"
+    assert courier["message"].startswith("Dieser Link funktioniert ab Beginn des Lieferfensters. Bitte kommen Sie")

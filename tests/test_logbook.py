@@ -61,7 +61,7 @@ EVENTS: dict[str, tuple[dict[str, Any], str, str]] = {
     "relock_failed": (
         {"pass_kind": "delivery", "pass_label": "DHL", "reason": "jammed"},
         "could not lock again after DHL (jammed); you were alerted",
-        "konnte nicht wieder abschließen (Besuch für DHL, jammed); du wurdest alarmiert",
+        "konnte nicht wieder abschließen (Besuch für DHL, blockiert); du wurdest alarmiert",
     ),
     "completed": (
         {"pass_kind": "delivery", "pass_label": "DHL", "admitted_by": "link", "duration": 125},
@@ -227,3 +227,113 @@ async def test_the_owners_own_words(
     )
     await hass.async_block_till_done()
     assert [entry["message"] for entry in await logbook_lines(hass, await hass_ws_client(hass))] == [line]
+
+
+GARAGE_LINES: list[tuple[dict[str, Any], str, str]] = [
+    (
+        {"type": "locked", "pass_kind": "delivery", "pass_label": "DHL"},
+        "closed again after DHL",
+        "wieder geschlossen (Besuch für DHL)",
+    ),
+    (
+        {"type": "relock_failed", "pass_kind": "delivery", "pass_label": "DHL", "reason": "unlocked"},
+        "could not close again after DHL (open); you were alerted",
+        "konnte nicht wieder schließen (Besuch für DHL, offen); du wurdest alarmiert",
+    ),
+    (
+        {"type": "completed", "pass_kind": "delivery", "pass_label": "DHL", "admitted_by": "link", "duration": 900},
+        "visit of DHL with their link ended after 15 min 0 s: closed",
+        "Besuch für DHL mit dem eigenen Link nach 15 min 0 s beendet: geschlossen",
+    ),
+    (
+        {
+            "type": "completed",
+            "pass_kind": "guest",
+            "pass_label": "Anna",
+            "admitted_by": "link",
+            "reason": "relock_failed",
+        },
+        "visit of Anna with their link ended after 0 s: closed only after retries, you were alerted",
+        "Besuch für Anna mit dem eigenen Link nach 0 s beendet: erst nach Wiederholungen geschlossen, du wurdest alarmiert",
+    ),
+    (
+        {"type": "unlocked", "pass_kind": "owner", "pass_label": "Owner", "admitted_by": "auto_lock"},
+        "was opened by hand; it closes again by itself",
+        "wurde von Hand geöffnet; schließt sich von selbst wieder",
+    ),
+    (
+        {"type": "completed", "pass_kind": "owner", "pass_label": "Owner", "admitted_by": "auto_lock", "duration": 65},
+        "closed again by itself, 1 min 5 s after it was opened by hand: closed",
+        "von selbst wieder geschlossen, 1 min 5 s nach dem Öffnen von Hand: geschlossen",
+    ),
+]
+
+
+@pytest.mark.parametrize("entry_data", [{"name": "Garage", "garage_door": "cover.garage_door"}])
+@pytest.mark.parametrize("language", ["en", "de"])
+async def test_a_garage_door_is_closed_not_locked(
+    hass: HomeAssistant,
+    logbook: None,
+    init_integration: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+    language: str,
+) -> None:
+    """At a garage entrance the logbook says opened and closed, never locked, in both languages."""
+    hass.config.language = language
+    await async_get_texts(hass, language)
+    for data, _, _ in GARAGE_LINES:
+        hass.bus.async_fire(
+            EVENT_IN_HOME_DELIVERY,
+            {"config_entry_id": ENTRY_ID, "visit_id": None, "pass_id": None, "reason": None} | data,
+        )
+    await hass.async_block_till_done()
+    lines = await logbook_lines(hass, await hass_ws_client(hass))
+    assert [line["message"] for line in lines] == [
+        english if language == "en" else german for _, english, german in GARAGE_LINES
+    ]
+    assert {line["name"] for line in lines} == {"Garage"}
+
+
+@pytest.mark.parametrize(
+    ("data", "english", "german"),
+    [
+        (
+            {"pass_kind": "delivery", "pass_label": "DHL", "admitted_by": "link"},
+            "visit of DHL with their link was interrupted by a restart of Home Assistant and ended after it: locked",
+            "Besuch für DHL mit dem eigenen Link durch einen Neustart von Home Assistant unterbrochen und danach beendet: abgeschlossen",
+        ),
+        (
+            {"pass_kind": "owner", "pass_label": "Owner", "admitted_by": "owner"},
+            "the visit you let in on your order was interrupted by a restart of Home Assistant and ended after it: locked",
+            "Besuch für deinen Gast auf deine Anweisung durch einen Neustart von Home Assistant unterbrochen und danach beendet: abgeschlossen",
+        ),
+        (
+            {"pass_kind": "owner", "pass_label": "Owner", "admitted_by": "auto_lock"},
+            "locked again by itself after an unlock by hand, with a restart of Home Assistant in between: locked",
+            "nach dem Aufschließen von Hand von selbst wieder abgeschlossen, mit einem Neustart von Home Assistant dazwischen: abgeschlossen",
+        ),
+    ],
+)
+async def test_a_restart_during_the_visit_is_told(
+    hass: HomeAssistant,
+    logbook: None,
+    init_integration: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+    data: dict[str, Any],
+    english: str,
+    german: str,
+) -> None:
+    """A visit Home Assistant restarted during says so, and gives no length: it would count the downtime."""
+    for language in ("en", "de"):
+        hass.config.language = language
+        await async_get_texts(hass, language)
+        hass.bus.async_fire(
+            EVENT_IN_HOME_DELIVERY,
+            {"config_entry_id": ENTRY_ID, "type": "completed", "visit_id": None, "pass_id": None, "reason": None}
+            | data
+            | {"duration": 2712, "resumed": True},
+        )
+        await hass.async_block_till_done()
+        lines = await logbook_lines(hass, await hass_ws_client(hass))
+        assert lines[-1]["message"] == (english if language == "en" else german)
+        assert "45 min" not in lines[-1]["message"]

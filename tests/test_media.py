@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 import os
 from pathlib import Path
 import shutil
@@ -22,6 +23,7 @@ from homeassistant.const import EVENT_CALL_SERVICE
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 
 from .conftest import PICTURE, PorchCamera
 from .helpers import ENTRY_ID, admit, close_door, open_door, tick
@@ -329,3 +331,23 @@ async def test_no_file_work_on_the_event_loop(
     assert in_loop == []
     monkeypatch.undo()
     assert list((media_folder / DOMAIN / ENTRY_ID).iterdir()) == []  # the retention ran, in the executor
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_visit_titles_read_as_people_say_them(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """A visit in the Media panel says when in the home's time, as a person would ("today 14:03"), who, and
+    how it ended, in Home Assistant's language; tomorrow it was "yesterday"."""
+    await hass.config.async_set_time_zone("Europe/Berlin")
+    await full_visit(hass, freezer)
+    record = hass.config_entries.async_get_entry(ENTRY_ID).runtime_data.controller.history[-1]
+    started = dt_util.as_local(dt_util.parse_datetime(record["started"]))
+
+    async def title() -> str:
+        entrance = await media_source.async_browse_media(hass, f"{media_source.URI_SCHEME}{DOMAIN}/{ENTRY_ID}")
+        return str(entrance.children[0].title)
+
+    assert await title() == f"today {started:%H:%M} · Owner · locked"
+    await hass.config.async_update(language="de")
+    assert await title() == f"heute {started:%H:%M} · Eigentümer · abgeschlossen"
+    freezer.move_to(started + timedelta(days=1))
+    assert await title() == f"gestern {started:%H:%M} · Eigentümer · abgeschlossen"

@@ -1,24 +1,56 @@
 """The courier's page (core/page.py), driven with random facts: it never claims what the lock has not said.
 
 Random running and finished visits of this pass or another, in any phase and outcome, a lock in any
-reported state, refusals, a street door, a garage door. The properties are the page's promises.
+reported state, refusals, a street door, a garage door, a courier's or a guest's pass. The properties
+are the page's promises, checked on the words it shows in English and German (texts/).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 import os
+import re
+from typing import Any
 
 from hypothesis import given, settings, strategies as st
 
 from custom_components.in_home_delivery.core.carriers import Carrier
-from custom_components.in_home_delivery.core.page import PageFacts, Tone, carrier_serves, own_visit, page_view
+from custom_components.in_home_delivery.core.guests import Guest, Schedule
+from custom_components.in_home_delivery.core.page import (
+    GUEST,
+    LinkView,
+    PageFacts,
+    Tone,
+    carrier_serves,
+    own_visit,
+    page_view,
+)
 from custom_components.in_home_delivery.core.passes import Delivery
+from custom_components.in_home_delivery.core.passindex import Pass
 from custom_components.in_home_delivery.core.visit import Outcome, Phase, Timer, Visit
+from custom_components.in_home_delivery.core.wording import page_words
+from custom_components.in_home_delivery.texts import read_texts
 
 EXAMPLES = max(int(os.environ.get("IN_HOME_DELIVERY_EXAMPLES", "5000")) // 5, 100)  # a page costs more to draw
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 PASS = Delivery(pass_id="d1", token_hash="h" * 64, window_start=NOW, window_end=NOW + timedelta(hours=2), carrier="DHL")
+# A guest with the same id: the same visits are its own.
+GUEST_PASS = Guest(
+    pass_id="d1",
+    token_hash="g" * 64,
+    name="Anna",
+    schedule=Schedule(weekdays=("tue",), start_time=time(9), end_time=time(11)),
+)
+TEXTS = {language: read_texts(language) for language in ("en", "de")}
+# Words of locking, which a garage door's page never uses (it opens and closes).
+LOCK_WORDS = {
+    "en": re.compile(r"\b(un)?lock", re.IGNORECASE),
+    "de": re.compile(r"(auf|ab)schlie|(auf|ab)geschlossen|\bschloss\b", re.IGNORECASE),
+}
+GARAGE_WORDS = re.compile(r"garage", re.IGNORECASE)
+# German speaks to a courier with Sie, to a guest with du: never both on one page.
+SIE = re.compile(r"\b(Sie|Ihr|Ihre|Ihren|Ihrem|Ihnen)\b")
+DU = re.compile(r"\b(du|dich|dir|dein|deine|deinen|deinem|Du|Dein|Deine)\b")
 LOCK_STATES = ["locked", "unlocked", "locking", "unlocking", "jammed", "open", "unavailable", None]
 
 visits = st.builds(
@@ -67,13 +99,20 @@ def pages(draw: st.DrawFn) -> tuple[PageFacts, str | None, str | None]:
     return facts, reason, result
 
 
+def shown(view: LinkView, language: str) -> str:
+    """What a reader of the page reads besides the names: the message, the window's label and the buttons."""
+    words: dict[str, Any] = page_words(view, TEXTS[language], NOW, UTC)
+    buttons = [words[button]["label"] for button in ("button", "also") if words[button]]
+    return " ".join([words["message"], (words["window"] or "").split(" ")[0], *buttons])
+
+
 @settings(max_examples=EXAMPLES, deadline=None)
-@given(page=pages())
-def test_the_page_tells_the_truth(page: tuple[PageFacts, str | None, str | None]) -> None:
+@given(page=pages(), pass_=st.sampled_from([PASS, GUEST_PASS]))
+def test_the_page_tells_the_truth(page: tuple[PageFacts, str | None, str | None], pass_: Pass) -> None:
     """Locked only while the lock says `locked`; the lock's state only to the pass whose visit it is;
     Unlock never offered to a pass that opens nothing, nor while deliveries are not allowed."""
     facts, reason, result = page
-    view = page_view(facts, PASS, NOW, reason=reason, result=result)
+    view = page_view(facts, pass_, NOW, reason=reason, result=result)
     if view.message_key.startswith("page_locked"):
         assert facts.lock == "locked"
         assert view.tone is Tone.SUCCESS
@@ -84,8 +123,25 @@ def test_the_page_tells_the_truth(page: tuple[PageFacts, str | None, str | None]
         assert facts.denial is None
         assert facts.accepting
         assert facts.visit is None
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(page=pages(), pass_=st.sampled_from([PASS, GUEST_PASS]), language=st.sampled_from(["en", "de"]))
+def test_the_page_speaks_of_the_door_it_opens_to_the_one_who_reads_it(
+    page: tuple[PageFacts, str | None, str | None], pass_: Pass, language: str
+) -> None:
+    """A garage door's page speaks of opening and closing, never of locking; a door's never of a garage.
+    In German a guest reads du throughout and a courier Sie throughout; no page shows a text's key."""
+    facts, reason, result = page
+    view = page_view(facts, pass_, NOW, reason=reason, result=result)
+    text = shown(view, language)
+    assert "page_" not in text
     if facts.own_door:
-        assert "lock" not in view.message_key or view.message_key.endswith("_garage") or view.wording == "_garage"
+        assert not LOCK_WORDS[language].search(text), text
+    else:
+        assert not GARAGE_WORDS.search(text), text
+    if language == "de":
+        assert not (SIE if GUEST in view.variants else DU).search(text), text
 
 
 deliveries = st.builds(

@@ -6,6 +6,7 @@ import ast
 import asyncio
 import json
 from pathlib import Path
+import re
 import string
 from typing import Any
 from unittest.mock import patch
@@ -16,6 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.in_home_delivery.core.admission import DenyReason
 from custom_components.in_home_delivery.core.guests import ScheduleError
 from custom_components.in_home_delivery.core.passes import PassDenial, WindowError
+from custom_components.in_home_delivery.entrance_parts import GARAGE_DENIALS
 from custom_components.in_home_delivery.logbook import LogbookTexts
 from custom_components.in_home_delivery.texts import async_get_cached_texts, async_get_texts, read_texts
 from homeassistant.core import HomeAssistant
@@ -32,6 +34,7 @@ def load(path: Path) -> dict[str, Any]:
 def raised_keys() -> set[str]:
     """Every translation key an error of the integration is raised with, read from its source."""
     keys = {f"denied_{reason}" for reason in (*DenyReason, *PassDenial)} | set(WindowError) | set(ScheduleError)
+    keys |= {f"denied_{reason}_garage" for reason in GARAGE_DENIALS}  # in a garage door's words
     for path in INTEGRATION.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if not isinstance(node, ast.Call):
@@ -60,17 +63,55 @@ def test_exceptions_are_the_errors_raised(language: str) -> None:
 
 
 def test_texts_agree_across_languages() -> None:
-    """German has each English text, in the same category, with the same placeholders; a key is in one category."""
+    """German has each English text, in the same category, with the same placeholders; a key is in one category.
+
+    Beyond them German has only guests' variants of page texts (`<key>_guest`: du where a courier reads
+    Sie), which English does not need: its guests read the courier's words.
+    """
     english, german = (load(Path("texts") / f"{language}.json") for language in LANGUAGES)
-    assert list(english) == ["page", "notification", "reason", "logbook", "label"]
-    assert {category: set(texts) for category, texts in german.items()} == {
-        category: set(texts) for category, texts in english.items()
-    }
+    assert list(english) == ["page", "notification", "reason", "logbook", "time", "label"]
+    assert list(german) == list(english)
     for category, texts in english.items():
+        assert set(texts) <= set(german[category]), category
         for key, text in texts.items():
             assert placeholders(german[category][key]) == placeholders(text), key
+        for key in set(german[category]) - set(texts):
+            assert category == "page", key
+            assert key.endswith("_guest"), key
+            assert key.removesuffix("_guest") in texts, key
+            assert placeholders(german[category][key]) == placeholders(texts[key.removesuffix("_guest")]), key
     keys = [key for texts in english.values() for key in texts]
     assert len(keys) == len(set(keys))
+
+
+def german_owner_texts() -> dict[str, str]:
+    """Every German text the owner reads: notifications, reasons, the logbook, and the translations."""
+    texts = load(Path("texts") / "de.json")
+    found = {
+        key: text
+        for category in ("notification", "reason", "logbook", "time", "label")
+        for key, text in texts[category].items()
+    }
+
+    def walk(path: str, value: object) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(f"{path}.{key}", inner)
+        else:
+            found[path] = str(value)
+
+    walk("translations", load(Path("translations") / "de.json"))
+    return found
+
+
+def test_german_speaks_with_one_voice() -> None:
+    """German addresses the owner with du everywhere (as Home Assistant does), and names the owner one way
+    on the pages: Eigentümer. (A guest's du and a courier's Sie on the pages: test_page_properties.)"""
+    sie = re.compile(r"\b(Sie|Ihr|Ihre|Ihren|Ihrem|Ihnen)\b")
+    assert {key: text for key, text in german_owner_texts().items() if sie.search(text)} == {}
+    pages = load(Path("texts") / "de.json")["page"]
+    assert {key: text for key, text in pages.items() if "Besitzer" in text} == {}
+    assert sum("Eigentümer" in text for text in pages.values()) > 5
 
 
 async def test_each_language_is_read_once(hass: HomeAssistant) -> None:

@@ -83,10 +83,31 @@ async def test_happy_path(
     assert event_entity.attributes["event_type"] == "completed"
 
     messages = [call.data["message"] for call in phone_messages]
-    assert messages[0] == "Owner is being let in; unlocking now."
-    assert messages[1].startswith("Owner opened the door at ")
+    assert messages[0] == "You let someone in; unlocking now."
+    assert messages[1].startswith("Your visitor opened the door at ")
     assert messages[2] == "The visit you let in ended after 11 s; the door is locked."
     assert phone_messages[0].data["data"]["push"]["interruption-level"] == "time-sensitive"
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_the_owners_visit_in_german(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, phone_messages: list[ServiceCall]
+) -> None:
+    """A visit the owner let in reads as such, never as the owner's own ("Eigentümer hat die Tür geöffnet"),
+    the door left open included."""
+    await hass.config.async_update(language="de")
+    await admit(hass)
+    await open_door(hass)
+    await tick(hass, freezer, 181)
+    await close_door(hass)
+    await tick(hass, freezer, 11)
+    messages = [call.data["message"] for call in phone_messages]
+    assert messages[0] == "Du lässt jemanden herein; die Tür wird jetzt aufgeschlossen."
+    assert messages[1].startswith("Dein Besuch hat um ")
+    assert messages[1].endswith(" die Tür geöffnet.")
+    assert "Die Tür steht offen." in messages
+    assert messages[-1] == "Der Besuch, den du hereingelassen hast, endete nach 3 min 12 s; die Tür ist abgeschlossen."
+    assert not [message for message in messages if "Eigentümer" in message]
 
 
 @pytest.mark.usefixtures("init_integration")

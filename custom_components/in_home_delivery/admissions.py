@@ -120,7 +120,7 @@ class Admissions(EntranceParts):
             self.notify_owner_once(f"denied_{pass_id}", Message.DENIED, who=pass_label, reason=reason)
         else:
             self.notify_owner(Message.DENIED, who=pass_label, reason=reason)
-        return VisitDeniedError(reason, self.name)
+        return VisitDeniedError(reason, self.name, garage=self.access.own_door)
 
     def _refuse(self, asker: Asker, denial: Denial, pass_: Pass | None) -> VisitDeniedError:
         """Tell the bus and the owner that a request was refused; a link's refusals are told quietly."""
@@ -238,7 +238,7 @@ class Admissions(EntranceParts):
         if not await self.house.open_street_door():
             raise self._deny(DenyReason.STREET_DOOR_FAILED, pass_id=pass_id, pass_kind=kind, pass_label=label)
         self.emit(EventType.STREET_DOOR_OPENED, None, pass_id=pass_id, pass_kind=kind, pass_label=label)
-        self.notify_owner(Message.STREET_DOOR_OPENED, who=label)
+        self.notify_owner(Message.STREET_DOOR_OPENED, who=label, kind=kind)
         self.notify_listeners()
 
     async def async_end_visit(

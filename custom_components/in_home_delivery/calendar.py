@@ -180,7 +180,7 @@ class DeliveriesCalendar(InHomeDeliveryEntity, CalendarEntity):
             None,
             placeholders={
                 "who": delivery.label,
-                "window": delivery_event(delivery).start.strftime("%Y-%m-%d %H:%M"),
+                "window": self.messages.window(delivery.window_start, delivery.window_end),
                 "link": link,
             },
         )

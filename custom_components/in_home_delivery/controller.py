@@ -118,7 +118,7 @@ class EntranceController(Admissions, Readings, Reporting):
         )
         self.store = EntranceStore(hass, entrance_key(entry.entry_id), self._store_data)
         self.visit_store = EntranceStore(hass, visit_key(entry.entry_id), self._visit_data)
-        self.messages = Messages(hass, self.name)
+        self.messages = Messages(hass, self.name, garage=self.access.own_door)
         self.coordinator = EntranceCoordinator(hass, entry, name=self.name, commands=self, build=self.snapshot)
         self.visit: Visit | None = None
         self.remembered = Remembered()

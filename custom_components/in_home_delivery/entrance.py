@@ -33,7 +33,8 @@ class Events(Protocol):
         pass_label: str,
         visit_id: str | None = None,
         admitted_by: str | None = None,
-        duration: float | None = None,
+        duration: int | None = None,
+        resumed: bool | None = None,
     ) -> None:
         """Fire the public bus event."""
 

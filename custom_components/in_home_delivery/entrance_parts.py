@@ -42,14 +42,18 @@ REFUSALS_QUIET = timedelta(minutes=10)
 MAX_QUIET_KEYS = 1000
 
 
+# Refusals that name the access point: at a garage entrance they speak of its garage door, not a lock.
+GARAGE_DENIALS = ("lock_unavailable", "door_open")
+
+
 class VisitDeniedError(ServiceValidationError):
     """A request to enter was refused; reason is a DenyReason or a PassDenial."""
 
-    def __init__(self, reason: str, entrance: str) -> None:
-        """Translate the reason for the caller."""
+    def __init__(self, reason: str, entrance: str, *, garage: bool = False) -> None:
+        """Translate the reason for the caller (in a garage door's words at a garage entrance)."""
         super().__init__(
             translation_domain=DOMAIN,
-            translation_key=f"denied_{reason}",
+            translation_key=f"denied_{reason}_garage" if garage and reason in GARAGE_DENIALS else f"denied_{reason}",
             translation_placeholders={"entrance": entrance},
         )
         self.reason = reason

@@ -8,8 +8,9 @@ from typing import Any
 from homeassistant.components.logbook.const import LOGBOOK_ENTRY_ENTITY_ID, LOGBOOK_ENTRY_MESSAGE, LOGBOOK_ENTRY_NAME
 from homeassistant.core import Event, HomeAssistant, callback
 
-from .const import DOMAIN, EVENT_IN_HOME_DELIVERY
-from .messages import spoken_duration
+from .const import CONF_GARAGE_DOOR, DOMAIN, EVENT_IN_HOME_DELIVERY
+from .core.when import spoken_duration
+from .core.wording import variant
 from .reporting import own_lock_entity_id
 from .texts import async_get_cached_texts
 
@@ -21,9 +22,10 @@ class LogbookTexts:
         """Read the cached texts (loaded when the entrance is set up)."""
         self.hass = hass
 
-    def __call__(self, key: str, **placeholders: str) -> str:
-        """A text, with its placeholders filled in."""
-        if (template := async_get_cached_texts(self.hass, self.hass.config.language).get(key)) is None:
+    def __call__(self, key: str, *suffixes: str, **placeholders: str) -> str:
+        """A text (its most specific variant among suffixes), with its placeholders filled in."""
+        texts = async_get_cached_texts(self.hass, self.hass.config.language)
+        if (template := texts.get(variant(texts, key, suffixes))) is None:
             return key
         try:
             return template.format(**placeholders)
@@ -31,11 +33,14 @@ class LogbookTexts:
             return template
 
 
-def describe(data: Mapping[str, Any], texts: LogbookTexts) -> str:
-    """The logbook line of one event, after the entrance's name."""
+def describe(data: Mapping[str, Any], texts: LogbookTexts, *, garage: bool = False) -> str:
+    """The logbook line of one event, after the entrance's name; a garage door's in its own words."""
     kind, label, admitted_by = data.get("pass_kind"), str(data.get("pass_label") or ""), data.get("admitted_by")
     event_type, reason = str(data.get("type")), str(data.get("reason") or "")
+    words = ("_garage",) if garage else ()
     key = f"logbook_{event_type}"
+    if event_type == "completed" and data.get("resumed"):
+        key = "logbook_completed_resumed"  # the length would count the downtime: it is not told
     if kind == "owner":
         # Without a pass it was the owner's word: the visitor is "your visitor", or "you" after an
         # unlock by hand; some sentences read better in a form of their own.
@@ -45,15 +50,17 @@ def describe(data: Mapping[str, Any], texts: LogbookTexts) -> str:
         who = texts("logbook_carrier_link", carrier=label)
     else:
         who = label
-    placeholders = {"who": who, "how": texts(f"logbook_by_{admitted_by}") if admitted_by else ""}
+    placeholders = {"who": who, "how": texts(f"logbook_by_{admitted_by}", *words) if admitted_by else ""}
     if event_type == "denied":
-        placeholders["reason"] = texts(f"reason_{reason}") if reason else ""
+        placeholders["reason"] = texts(f"reason_{reason}", *words) if reason else ""
     elif event_type == "relock_failed":
-        placeholders["reason"] = reason
+        # The access point's state, in the lock's words (a garage door's translated back to its own).
+        state = f"logbook_state_{reason}"
+        placeholders["reason"] = text if (text := texts(state, *words)) != state else reason
     elif event_type == "completed":
         placeholders["duration"] = spoken_duration(int(data.get("duration") or 0), texts)
-        placeholders["outcome"] = texts(f"logbook_outcome_{reason or 'locked'}")
-    return texts(key, **placeholders)
+        placeholders["outcome"] = texts(f"logbook_outcome_{reason or 'locked'}", *words)
+    return texts(key, *words, **placeholders)
 
 
 @callback
@@ -70,7 +77,7 @@ def async_describe_events(
         entry = hass.config_entries.async_get_entry(entry_id)
         description = {
             LOGBOOK_ENTRY_NAME: entry.title if entry else texts("logbook_entrance"),
-            LOGBOOK_ENTRY_MESSAGE: describe(event.data, texts),
+            LOGBOOK_ENTRY_MESSAGE: describe(event.data, texts, garage=bool(entry and entry.data.get(CONF_GARAGE_DOOR))),
         }
         # Shown with the entrance's lock: a logbook card of that lock tells the visits beside its states.
         # (Events recorded before they carried entity_id are linked by looking the lock up.)

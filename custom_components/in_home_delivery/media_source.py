@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 import mimetypes
 from typing import Any, override
@@ -21,7 +22,11 @@ from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
 from .controller import EntranceController
+from .core.visit import OWNER
+from .core.when import moment
+from .core.wording import variant
 from .store import history_record
+from .texts import async_get_texts
 
 TITLE = "In-Home Delivery"
 THUMBNAIL_VALID = timedelta(hours=1)
@@ -32,11 +37,17 @@ async def async_get_media_source(hass: HomeAssistant) -> InHomeDeliveryMediaSour
     return InHomeDeliveryMediaSource(hass)
 
 
-def visit_title(record: dict[str, Any]) -> str:
-    """A visit as the Media panel lists it: when, who, how it ended."""
+def visit_title(record: dict[str, Any], texts: Mapping[str, str], *, garage: bool = False) -> str:
+    """A visit as the Media panel lists it: when (as people read it, in the home's time zone), who, how it ended."""
     started = dt_util.parse_datetime(record["started"])
-    when = dt_util.as_local(started).strftime("%Y-%m-%d %H:%M") if started else record["started"]
-    return f"{when} · {record['pass_label']} · {record.get('outcome') or ''}".strip(" ·")
+    when = moment(started, dt_util.utcnow(), dt_util.get_default_time_zone(), texts) if started else record["started"]
+    outcome = ""
+    if record.get("outcome"):
+        key = variant(texts, f"logbook_outcome_{record['outcome']}", ("_garage",) if garage else ())
+        outcome = texts.get(key, record["outcome"])
+    # A visit without a pass is named in today's language, not in the one it was recorded in.
+    who = texts.get("label_owner", record["pass_label"]) if record.get("pass_kind") == OWNER else record["pass_label"]
+    return f"{when} · {who} · {outcome}".strip(" ·")
 
 
 class InHomeDeliveryMediaSource(MediaSource):
@@ -97,7 +108,7 @@ class InHomeDeliveryMediaSource(MediaSource):
             visits = [
                 self._folder(
                     f"{parts[0]}/{visit_id}",
-                    self._visit_title(controller, visit_id),
+                    await self._async_visit_title(controller, visit_id),
                     [],
                     thumbnail=self._thumbnail(controller, visit_id, controller.media.files.get(visit_id, [])),
                 )
@@ -107,7 +118,7 @@ class InHomeDeliveryMediaSource(MediaSource):
         visit_id = parts[1]
         if not await self._async_is_visit(controller, visit_id):
             raise BrowseError(f"Unknown folder {item.identifier}")
-        title = self._visit_title(controller, visit_id)
+        title = await self._async_visit_title(controller, visit_id)
         files = [
             BrowseMediaSource(
                 domain=DOMAIN,
@@ -135,12 +146,14 @@ class InHomeDeliveryMediaSource(MediaSource):
             return None
         return async_sign_path(self.hass, controller.media.url(visit_id, picture), THUMBNAIL_VALID)
 
-    @staticmethod
-    def _visit_title(controller: EntranceController, visit_id: str) -> str:
+    async def _async_visit_title(self, controller: EntranceController, visit_id: str) -> str:
         record = next((record for record in reversed(controller.history) if record["visit_id"] == visit_id), None)
         if record is None and controller.visit is not None and controller.visit.visit_id == visit_id:
             record = history_record(controller.visit)
-        return visit_title(record) if record else visit_id
+        if record is None:
+            return visit_id
+        texts = await async_get_texts(self.hass, self.hass.config.language)
+        return visit_title(record, texts, garage=controller.access.own_door)
 
     def _folder(
         self, identifier: str | None, title: str, children: list[BrowseMediaSource], thumbnail: str | None = None

@@ -20,6 +20,7 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
+from .core.wording import page_words
 from .linkview import DONE, LinkView, Tone
 from .texts import async_get_texts
 
@@ -121,7 +122,7 @@ class PageRenderer:
 
     async def _texts(self, language: str) -> dict[str, str]:
         texts = await async_get_texts(self.hass, language)
-        return {key: value for key, value in texts.items() if key.startswith("page_")}
+        return {key: value for key, value in texts.items() if key.startswith(("page_", "time_"))}
 
     async def texts(self, language: str) -> dict[str, str]:
         """The page's texts in a language."""
@@ -136,25 +137,8 @@ class PageRenderer:
     async def view_json(self, view: LinkView, language: str) -> dict[str, Any]:
         """The view with its texts, for the page's script (which sets them as text)."""
         texts = await self._texts(language)
-
-        def button(action: str | None, again: bool = False) -> dict[str, str] | None:
-            if not action:
-                return None
-            key = f"page_button_{action}{'_again' if again else ''}"
-            label = texts.get(f"{key}{view.wording}") or texts.get(key)
-            return {"action": action, "label": label or action}
-
-        message = texts.get(view.message_key, view.message_key)
-        if view.minutes_left is not None:
-            message = f"{message} {texts.get('page_minutes_left', '').replace('{minutes}', str(view.minutes_left))}"
-        return {
-            "title": view.title,
-            "detail": view.detail,
-            "window": _window_text(view, texts),
-            "message": message,
+        return page_words(view, texts, dt_util.utcnow(), dt_util.get_default_time_zone()) | {
             "tone": view.tone.value,
-            "button": button(view.button),
-            "also": button(view.also, again=True),
             "poll": view.poll,
             # The visit is over, or the link opens nothing any more: the page forgets its token.
             "final": view.phase == DONE or view.message_key in FINAL_MESSAGES,
@@ -194,11 +178,3 @@ class PageRenderer:
             f'<p id="message" class="message {view.tone.value}">{escape(data["message"])}</p>'
             f'<div id="actions">{buttons}</div></div></main><script>{SCRIPT}</script></body></html>'
         )
-
-
-def _window_text(view: LinkView, texts: dict[str, str]) -> str | None:
-    if view.window is None:
-        return None
-    start, end = (dt_util.as_local(when) for when in view.window)
-    until = end.strftime("%H:%M") if start.date() == end.date() else end.strftime("%Y-%m-%d %H:%M")
-    return f"{texts.get(view.window_key, '')} {start:%Y-%m-%d %H:%M} \u2013 {until}"

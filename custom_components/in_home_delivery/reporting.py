@@ -140,14 +140,16 @@ class Reporting(EntranceParts):
         pass_label: str,
         visit_id: str | None = None,
         admitted_by: str | None = None,
-        duration: float | None = None,
+        duration: int | None = None,
+        resumed: bool | None = None,
     ) -> None:
         """Fire the public bus event; the `visit` event entity, device triggers and the logbook use it.
 
         Beyond the fields the README lists under *Automations* (`config_entry_id`, `type`, `visit_id`,
         `pass_id`, `pass_kind`, `pass_label`, `reason`) it says how the visit was admitted (`admitted_by`), which device and
         lock entity it belongs to (`device_id`, `entity_id`: the logbook links it to both), and for
-        `completed` its length in seconds.
+        `completed` its length in whole seconds (`duration`, rounded as the owner's message rounds it) and
+        whether Home Assistant restarted during it (`resumed`: the length then includes the downtime).
         """
         data: dict[str, Any] = {
             "config_entry_id": self.entry.entry_id,
@@ -163,7 +165,9 @@ class Reporting(EntranceParts):
             "entity_id": own_lock_entity_id(self.hass, self.entry.entry_id),
         }
         if duration is not None:
-            data["duration"] = round(duration)
+            data["duration"] = duration
+        if resumed is not None:
+            data["resumed"] = resumed
         self.hass.bus.async_fire(EVENT_IN_HOME_DELIVERY, data)
 
     @property

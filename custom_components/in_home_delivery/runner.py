@@ -34,10 +34,12 @@ from .core.commands import (
     Message,
     Notify,
     RaiseRepair,
+    Repair,
     Snapshot,
     Unlock,
 )
 from .core.visit import AUTO_LOCK, Visit
+from .core.when import seconds_between
 from .entrance import VisitRecords
 from .phone_actions import LOCK_NOW
 from .settings import EntranceSettings
@@ -139,12 +141,15 @@ class CommandRunner:
         """
         main = [command for command in commands if not isinstance(command, SIDE_COMMANDS)]
         side = [command for command in commands if isinstance(command, SIDE_COMMANDS)]
-        if main:
-            self.entry.async_create_task(self.hass, self._async_run(main, visit, self._lock), f"{DOMAIN} commands")
+        # The side queue takes its place first: a lock that answers at once starts the next step's
+        # commands within this one's, and the owner must still read "restarted, locking now" before
+        # "locked after the restart".
         if side:
             self.entry.async_create_task(
                 self.hass, self._async_run(side, visit, self._side_lock, first_picture), f"{DOMAIN} side"
             )
+        if main:
+            self.entry.async_create_task(self.hass, self._async_run(main, visit, self._lock), f"{DOMAIN} commands")
 
     async def _async_run(
         self, commands: Sequence[Command], visit: Visit | None, queue: asyncio.Lock, picture: bytes | None = None
@@ -188,7 +193,8 @@ class CommandRunner:
                     pass_label=visit.pass_label,
                     visit_id=visit.visit_id,
                     admitted_by=visit.admitted_by or None,
-                    duration=(ended - visit.started).total_seconds() if ended else None,
+                    duration=seconds_between(visit.started, ended) if ended else None,
+                    resumed=visit.resumed if ended else None,
                 )
             case RaiseRepair(repair):
                 ir.async_create_issue(
@@ -197,7 +203,10 @@ class CommandRunner:
                     f"{repair.value}_{self.entry.entry_id}",
                     is_fixable=False,
                     severity=ir.IssueSeverity.CRITICAL,
-                    translation_key=repair.value,
+                    # A garage door is closed, not locked: its repair says so.
+                    translation_key=f"{repair.value}_garage"
+                    if entrance.messages.garage and repair is Repair.RELOCK_FAILED
+                    else repair.value,
                     translation_placeholders={
                         "entrance": entrance.name,
                         "lock": self._named(entrance.lock_entity),

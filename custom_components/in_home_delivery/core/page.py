@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-import math
 
 from .admission import DenyReason
 from .carriers import Carrier
@@ -22,17 +21,13 @@ from .visit import CARRIER_LINK, IDLE, RELOCK_FAILED, Outcome, Phase, Timer, Vis
 SHOW_OUTCOME_FOR = timedelta(minutes=10)
 DONE = "done"
 INSIDE_PHASES = (Phase.WAITING_FOR_ENTRY, Phase.INSIDE, Phase.CLOSING)
-# The page's texts that speak of a lock, each with a `<key>_garage` variant.
-GARAGE_WORDING = (
-    "page_ready",
-    "page_arrived",
-    "page_unlocking",
-    "page_inside",
-    "page_locking",
-    "page_locked",
-    "page_guest_ready",
-    "page_guest_inside",
-)
+# The variants of the page's texts (`<key>_garage`, `<key>_guest`, `<key>_garage_guest`), where a
+# language has them: a garage door opens and closes rather than unlocks and locks; a guest may be
+# addressed otherwise than a courier (German: du, not Sie).
+GARAGE = "_garage"
+GUEST = "_guest"
+# After the street door: what to do at the apartment door (or the garage).
+UNLOCK_NEXT = "page_then_unlock"
 # Refusals of the street door alone: the apartment door can still be unlocked.
 STREET_DOOR_SHUT = (
     DenyReason.STREET_DOOR_LIMIT,
@@ -64,6 +59,7 @@ class LinkView:
     window: tuple[datetime, datetime] | None = None
     window_key: str = "page_window"
     message_key: str
+    then: str | None = None  # a second text: the next step
     tone: Tone = Tone.INFO
     button: str | None = None  # "street_door", "unlock" or "done"
     also: str | None = None  # a second, lesser button: "street_door" (again)
@@ -71,8 +67,8 @@ class LinkView:
     phase: str = IDLE
     lock: str | None = None
     visit_id: str | None = None
-    minutes_left: int | None = None  # until a garage door closes by itself
-    wording: str = ""  # "_garage" where a text has a variant for garage doors
+    minutes_left: int | None = None  # whole minutes until a garage door closes by itself, rounded down
+    variants: tuple[str, ...] = ()  # GARAGE, GUEST: the variants of its texts to read where they exist
 
 
 def own_visit(running: Visit | None, last_finished: Visit | None, pass_id: str, now: datetime) -> Visit | None:
@@ -139,14 +135,12 @@ def page_view(
 ) -> LinkView:
     """The page of a pass, after a request that ended in `result` or was refused for `reason`.
 
-    At a garage door the steps read as opening and closing, not unlocking and locking.
+    At a garage door the steps read as opening and closing, not unlocking and locking; a guest's page
+    speaks to the guest (core/wording.py picks the variants).
     """
     view = _door_view(facts, pass_, now, reason=reason, result=result)
-    if not facts.own_door:
-        return view
-    if view.message_key in GARAGE_WORDING:
-        view = replace(view, message_key=f"{view.message_key}_garage")
-    return replace(view, wording="_garage")
+    variants = ((GARAGE,) if facts.own_door else ()) + ((GUEST,) if pass_.recurring else ())
+    return replace(view, variants=variants)
 
 
 def _door_view(facts: PageFacts, pass_: Pass, now: datetime, *, reason: str | None, result: str | None) -> LinkView:
@@ -169,14 +163,16 @@ def _door_view(facts: PageFacts, pass_: Pass, now: datetime, *, reason: str | No
         if blocked is not None:
             return replace(base, message_key=f"page_{blocked}", tone=Tone.PROBLEM, button=None)
         if street_door_shut:
-            return replace(base, message_key=f"page_{reason}", tone=Tone.PROBLEM)
+            return replace(base, message_key=f"page_{reason}", tone=Tone.PROBLEM, then=UNLOCK_NEXT)
         if facts.street_door:
             if openings := facts.street_door_openings:
                 # The buzzer may have sounded while the courier was at the van: it can be opened again.
                 again = "street_door" if openings < MAX_STREET_DOOR_OPENINGS else None
-                return replace(base, message_key="page_street_door_opened", tone=Tone.SUCCESS, also=again)
+                return replace(
+                    base, message_key="page_street_door_opened", tone=Tone.SUCCESS, also=again, then=UNLOCK_NEXT
+                )
             # First the building's street door, then the apartment door.
-            return replace(base, message_key="page_street_door", button="street_door")
+            return replace(base, message_key="page_street_door", button="street_door", then=UNLOCK_NEXT)
         return replace(base, message_key="page_arrived") if result == "arrived" else base
     lock = facts.lock
     base = replace(base, button=None, lock=lock, visit_id=visit.visit_id, poll=visit.running)
@@ -198,14 +194,17 @@ def _door_view(facts: PageFacts, pass_: Pass, now: datetime, *, reason: str | No
 
 
 def _time_left(view: LinkView, visit: Visit, now: datetime) -> LinkView:
-    """At a garage door: how long until it closes by itself, and a warning in its last minute."""
+    """At a garage door: how long until it closes by itself, and a warning in its last minute.
+
+    The minutes are rounded down: the page never promises more time than is left.
+    """
     closes = min((visit.deadlines[timer] for timer in CLOSING_TIMERS if timer in visit.deadlines), default=None)
     if closes is None:
         return view
     left = closes - now
-    if left <= CLOSING_WARNING:
+    if left < CLOSING_WARNING:
         return replace(view, message_key="page_closing_soon", tone=Tone.PROBLEM)
-    return replace(view, minutes_left=math.ceil(left / timedelta(minutes=1)))
+    return replace(view, minutes_left=left // timedelta(minutes=1))
 
 
 def _finished(base: LinkView, visit: Visit, lock: str | None) -> LinkView:
