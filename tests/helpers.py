@@ -70,6 +70,21 @@ async def end_visit(hass: HomeAssistant) -> None:
     await hass.async_block_till_done()
 
 
+async def log_in(hass: HomeAssistant, user: Any, base: str, context: BrowserContext) -> None:
+    """The user is logged in to the frontend at base in this browser, as after the login page."""
+    refresh = await hass.auth.async_create_refresh_token(user, f"{base}/")
+    tokens = {
+        "access_token": hass.auth.async_create_access_token(refresh),
+        "refresh_token": refresh.token,
+        "token_type": "Bearer",
+        "expires_in": 1800,
+        "expires": 4102444800000,
+        "hassUrl": base,
+        "clientId": f"{base}/",
+    }
+    await context.add_init_script("localStorage.setItem('hassTokens', JSON.stringify(" + json.dumps(tokens) + "));")
+
+
 def link_parts(link: str) -> tuple[str, str]:
     """What a browser requests for a link (its path) and what the page's script sends (the token)."""
     url = URL(link)
@@ -125,18 +140,3 @@ async def schedule_now(
     )
     assert result is not None
     return result
-
-
-async def log_in(hass: HomeAssistant, user: Any, base: str, context: BrowserContext) -> None:
-    """The user is logged in to the frontend at base in this browser, as after the login page."""
-    refresh = await hass.auth.async_create_refresh_token(user, f"{base}/")
-    tokens = {
-        "access_token": hass.auth.async_create_access_token(refresh),
-        "refresh_token": refresh.token,
-        "token_type": "Bearer",
-        "expires_in": 1800,
-        "expires": 4102444800000,
-        "hassUrl": base,
-        "clientId": f"{base}/",
-    }
-    await context.add_init_script("localStorage.setItem('hassTokens', JSON.stringify(" + json.dumps(tokens) + "));")
