@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+import json
 from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import ClientResponse
 from freezegun.api import FrozenDateTimeFactory
+from playwright.async_api import BrowserContext
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 from yarl import URL
 
@@ -66,6 +68,21 @@ async def end_visit(hass: HomeAssistant) -> None:
     """The owner ends the visit."""
     await hass.services.async_call(DOMAIN, "end_visit", {"config_entry_id": ENTRY_ID}, blocking=True)
     await hass.async_block_till_done()
+
+
+async def log_in(hass: HomeAssistant, user: Any, base: str, context: BrowserContext) -> None:
+    """The user is logged in to the frontend at base in this browser, as after the login page."""
+    refresh = await hass.auth.async_create_refresh_token(user, f"{base}/")
+    tokens = {
+        "access_token": hass.auth.async_create_access_token(refresh),
+        "refresh_token": refresh.token,
+        "token_type": "Bearer",
+        "expires_in": 1800,
+        "expires": 4102444800000,
+        "hassUrl": base,
+        "clientId": f"{base}/",
+    }
+    await context.add_init_script("localStorage.setItem('hassTokens', JSON.stringify(" + json.dumps(tokens) + "));")
 
 
 def link_parts(link: str) -> tuple[str, str]:

@@ -3,7 +3,6 @@ no failed request. Both are shipped in config/ (the demo's and the phone's)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 import shutil
 from typing import Any
@@ -16,7 +15,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 
 from .conftest import require_chromium
-from .helpers import ENTRY_ID
+from .helpers import ENTRY_ID, log_in
 
 require_chromium()
 
@@ -83,20 +82,9 @@ async def test_dashboards_load_without_errors(
     """Both example dashboards render every card, with every request answered."""
     client = await hass_client()
     base = str(client.make_url("")).rstrip("/")
-    refresh = await hass.auth.async_create_refresh_token(hass_admin_user, f"{base}/")
-    tokens = {
-        "access_token": hass.auth.async_create_access_token(refresh),
-        "refresh_token": refresh.token,
-        "token_type": "Bearer",
-        "expires_in": 1800,
-        "expires": 4102444800000,
-        "hassUrl": base,
-        "clientId": f"{base}/",
-    }
-    script = "localStorage.setItem('hassTokens', JSON.stringify(" + json.dumps(tokens) + "));"
     for path, viewport in DASHBOARDS.items():
         context = await browser.new_context(viewport=viewport)  # type: ignore[arg-type]
-        await context.add_init_script(script)
+        await log_in(hass, hass_admin_user, base, context)
         page = await context.new_page()
         failed, errors = await open_dashboard(page, f"{base}/{path}")
         assert (path, errors, failed) == (path, 0, [])
