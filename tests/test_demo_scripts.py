@@ -1,21 +1,32 @@
-"""The demo never touches another Home Assistant: it takes a free port, and its bootstrap refuses a
-server that is not the Home Assistant scripts/develop started."""
+"""The demo as a newcomer runs it (scripts/develop). It never touches another Home Assistant: it takes a
+free port, and its bootstrap refuses a server that is not the Home Assistant scripts/develop started. Started
+again, it comes back on its port, so the links it gave keep working; its DHL link can be found again."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 import importlib
 import json
+import os
 from pathlib import Path
 import socket
+import stat
 import sys
 from types import ModuleType
 
+import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 import pytest
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
+
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
 
 SCRIPTS = Path(__file__).parent.parent / "scripts"
+CONFIGURATION = Path(__file__).parent.parent / "config" / "configuration.yaml"
+TOKEN = "Vq3-the-carriers-secret-token"
 
 # These tests listen on real local ports, as the demo does.
 pytestmark = pytest.mark.usefixtures("socket_enabled")
@@ -77,3 +88,145 @@ def test_the_port_is_home_assistants_own_setting(
     assert data["stable"]["server_port"] == 8125
     assert data["pending"] is None
     assert data["yaml_migration_done"] is True
+
+
+def unused_port() -> int:
+    """A port nothing listens on, from the system (a test never takes 8123 from a Home Assistant)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def serve_and_stop(port: int) -> None:
+    """A web server on `port` that binds as Home Assistant's does, stopped while a browser is connected (the
+    dashboard's keep-alive connection): the server closes that connection itself, so its end of it stays in
+    TIME_WAIT for a while after the server is gone."""
+    app = web.Application()
+    app.router.add_get("/", lambda _: web.Response(text="Home Assistant"))
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    async with aiohttp.ClientSession() as browser:
+        async with browser.get(f"http://127.0.0.1:{port}/") as response:
+            assert response.status == 200
+        await runner.cleanup()
+
+
+async def develops_port(config: Path) -> tuple[int | None, str]:
+    """What scripts/develop asks for the demo in `config` (dev_bootstrap.py --demo-port): the port, or None
+    where it refuses to start; and what it said."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(SCRIPTS / "dev_bootstrap.py"),
+        "--demo-port",
+        env={**os.environ, "IHD_DEMO_CONFIG": str(config)},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    return (int(out) if process.returncode == 0 else None), err.decode()
+
+
+def still_closing(port: int) -> bool:
+    """Whether the port's last connections are still closing: a bind without SO_REUSEADDR fails."""
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+        return False
+
+
+async def test_a_restarted_demo_keeps_its_port(bootstrap: ModuleType, tmp_path: Path) -> None:
+    """The demo stopped with a browser connected and started again at once, twice: each time on the same port,
+    so the links it handed out (their address is the port's) keep working."""
+    port = unused_port()
+    bootstrap.CONFIG = tmp_path
+    bootstrap.write_http_port(port)  # it ran there before
+    for _ in range(2):
+        await serve_and_stop(port)
+        assert still_closing(port)
+        assert await develops_port(tmp_path) == (port, "")
+        bootstrap.write_http_port(port)  # as scripts/develop then does (prepare_demo)
+
+
+async def test_a_first_start_takes_a_free_port(bootstrap: ModuleType, tmp_path: Path) -> None:
+    """A demo that never ran: the first port from 8123 on that nothing listens on."""
+    port, said = await develops_port(tmp_path)
+    assert port is not None
+    assert port >= bootstrap.FIRST_PORT
+    assert said == ""
+
+
+async def test_a_port_another_program_took_is_left(bootstrap: ModuleType, tmp_path: Path) -> None:
+    """Something else listens where the demo ran before: the demo moves to a free port and says so, and that
+    its saved links move with it."""
+    bootstrap.CONFIG = tmp_path
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        bootstrap.write_http_port(port)
+        moved, said = await develops_port(tmp_path)
+    assert moved is not None
+    assert moved != port
+    assert f"Port {port}, where this demo ran before, is taken" in said
+    assert "demo-links.txt) move with it" in said
+
+
+async def test_a_demo_still_running_is_not_started_twice(bootstrap: ModuleType, tmp_path: Path) -> None:
+    """scripts/develop run again while the demo still runs: it stops and says where the demo is, instead of
+    starting a second Home Assistant on the same configuration."""
+    (tmp_path / "www").mkdir()
+    (tmp_path / "www" / "demo-instance.txt").write_text("the-running-demo\n")
+    app = web.Application()
+    app.router.add_get("/local/demo-instance.txt", lambda _: web.Response(text="the-running-demo\n"))
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    running = server.port
+    try:
+        bootstrap.CONFIG = tmp_path
+        bootstrap.write_http_port(running)
+        port, said = await develops_port(tmp_path)
+    finally:
+        await server.close()
+    assert port is None
+    assert f"The demo already runs at http://127.0.0.1:{running}" in said
+
+
+@pytest.mark.parametrize(("language", "title"), [("en", "The demo's DHL link"), ("de", "Der DHL-Link der Demo")])
+async def test_the_dhl_link_can_be_found_again(
+    hass: HomeAssistant,
+    bootstrap: ModuleType,
+    tmp_path: Path,
+    hass_client: ClientSessionGenerator,
+    hass_ws_client: WebSocketGenerator,
+    hass_access_token: str,
+    language: str,
+    title: str,
+) -> None:
+    """The DHL link is kept in config/demo-links.txt, readable by its owner only, pointing at the demo's
+    address of this start; Home Assistant's notifications say where, in its language, without the link."""
+    for domain in ("api", "websocket_api", "persistent_notification"):
+        assert await async_setup_component(hass, domain, {})
+    await hass.config.async_update(language=language)
+    base = str((await hass_client()).make_url("")).rstrip("/")
+    bootstrap.CONFIG = tmp_path
+    bootstrap.BASE = base
+    # Handed out on a first start on another port; this start had to move.
+    bootstrap.save_link(bootstrap.DHL_LINK_LABEL, f"http://127.0.0.1:8123/api/webhook/f00d#pass={TOKEN}")
+    path = bootstrap.links_follow_port()
+    async with aiohttp.ClientSession() as session:
+        await bootstrap.announce_links(session, hass_access_token, path)
+
+    assert path == tmp_path / "demo-links.txt"
+    assert f"{base}/api/webhook/f00d#pass={TOKEN}" in path.read_text()
+    assert "8123" not in path.read_text()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id({"type": "persistent_notification/get"})
+    [notification] = (await client.receive_json())["result"]
+    assert notification["title"] == title
+    assert str(path) in notification["message"]
+    assert TOKEN not in notification["message"]
+    assert "f00d" not in notification["message"]
