@@ -1,6 +1,7 @@
 """The demo as a newcomer runs it (scripts/develop). It never touches another Home Assistant: it takes a
 free port, and its bootstrap refuses a server that is not the Home Assistant scripts/develop started. Started
-again, it comes back on its port, so the links it gave keep working; its DHL link can be found again."""
+again, it comes back on its port, so the links it gave keep working; its DHL link can be found again; and its
+simulated hardware keeps its state over a restart, as real hardware does."""
 
 from __future__ import annotations
 
@@ -14,15 +15,22 @@ import socket
 import stat
 import sys
 from types import ModuleType
+from typing import Any
 
 import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from freezegun.api import FrozenDateTimeFactory
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, mock_restore_cache
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
 
-from homeassistant.core import HomeAssistant
+from custom_components.in_home_delivery.const import DOMAIN
+from homeassistant.core import HomeAssistant, State
 from homeassistant.setup import async_setup_component
+
+from .conftest import DOOR, LOCK
+from .helpers import ENTRY_ID, PHASE, close_door, tick
 
 SCRIPTS = Path(__file__).parent.parent / "scripts"
 CONFIGURATION = Path(__file__).parent.parent / "config" / "configuration.yaml"
@@ -230,3 +238,55 @@ async def test_the_dhl_link_can_be_found_again(
     assert str(path) in notification["message"]
     assert TOKEN not in notification["message"]
     assert "f00d" not in notification["message"]
+
+
+@pytest.fixture
+def demo_stopped_mid_visit(hass: HomeAssistant, hass_storage: dict[str, Any]) -> None:
+    """Home Assistant stopped while a courier was inside: the door open, the lock unlocked (what Home
+    Assistant saved of its helpers), and the visit on disk."""
+    mock_restore_cache(
+        hass, [State("input_boolean.sim_door_open", "on"), State("input_select.sim_lock_state", "unlocked")]
+    )
+    hass_storage[f"{DOMAIN}.{ENTRY_ID}"] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": f"{DOMAIN}.{ENTRY_ID}",
+        "data": {
+            "visit": {
+                "visit_id": "01JVISIT",
+                "pass_id": None,
+                "pass_kind": "owner",
+                "pass_label": "Owner",
+                "started": "2026-11-24T09:00:00+00:00",
+                "phase": "inside",
+                "door_open": True,
+                "lock_state": "unlocked",
+                "deadlines": {"door_open_alert": "2026-11-24T09:03:00+00:00"},
+                "entered": "2026-11-24T09:00:30+00:00",
+            },
+            "remembered": {"lights_turned_on": [], "alarm_mode": None},
+            "history": [],
+        },
+    }
+
+
+async def test_the_demo_door_stays_open_over_a_restart(
+    hass: HomeAssistant,
+    demo_stopped_mid_visit: None,
+    hardware: None,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The simulated door, left open when Home Assistant stopped, is still open when it is back, like a real
+    one: the entrance does not lock it open, and locks once the door is closed."""
+    assert hass.states.get(DOOR).state == "on"
+    assert hass.states.get(LOCK).state == "unlocked"
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(LOCK).state == "unlocked"
+    assert hass.states.get(PHASE).state == "inside"
+    await close_door(hass)
+    await tick(hass, freezer, 11)
+    assert hass.states.get(LOCK).state == "locked"
+    assert hass.states.get(PHASE).state == "idle"
