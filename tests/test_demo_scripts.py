@@ -1,7 +1,8 @@
 """The demo as a newcomer runs it (scripts/develop). It never touches another Home Assistant: it takes a
 free port, and its bootstrap refuses a server that is not the Home Assistant scripts/develop started. Started
-again, it comes back on its port, so the links it gave keep working; its DHL link can be found again; and its
-simulated hardware keeps its state over a restart, as real hardware does."""
+again, it comes back on its port, so the links it gave keep working; its DHL link can be found again; its
+simulated hardware keeps its state over a restart, as real hardware does; and a missing FFmpeg is said once,
+not warned at every start."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import asyncio
 from collections.abc import Iterator
 import importlib
 import json
+import logging
 import os
 from pathlib import Path
 import socket
@@ -28,6 +30,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator,
 from custom_components.in_home_delivery.const import DOMAIN
 from homeassistant.core import HomeAssistant, State
 from homeassistant.setup import async_setup_component
+from homeassistant.util.yaml import load_yaml_dict
 
 from .conftest import DOOR, LOCK
 from .helpers import ENTRY_ID, PHASE, close_door, tick
@@ -290,3 +293,40 @@ async def test_the_demo_door_stays_open_over_a_restart(
     await tick(hass, freezer, 11)
     assert hass.states.get(LOCK).state == "locked"
     assert hass.states.get(PHASE).state == "idle"
+
+
+@pytest.fixture
+def haffmpeg_log_levels() -> Iterator[None]:
+    """The logger integration changes Python's loggers for the whole process: put them back."""
+    loggers = [logging.getLogger(name) for name in ("haffmpeg.core", "haffmpeg.tools")]
+    levels = [logger.level for logger in loggers]
+    yield
+    for logger, level in zip(loggers, levels, strict=True):
+        logger.setLevel(level)
+    logging.setLoggerClass(logging.Logger)
+
+
+@pytest.mark.usefixtures("haffmpeg_log_levels")
+@pytest.mark.parametrize(("ffmpeg_log", "warned"), [("critical", False), (None, True)])
+async def test_a_missing_ffmpeg_is_not_warned_at_every_start(
+    hass: HomeAssistant,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    ffmpeg_log: str | None,
+    warned: bool,
+) -> None:
+    """Every Home Assistant sets up its FFmpeg integration (text-to-speech, loaded by default, needs it),
+    which warns where the program is missing. With the demo's logger settings, as scripts/develop starts it
+    without FFmpeg (IHD_FFMPEG_LOG=critical), that start is quiet; with FFmpeg installed (no IHD_FFMPEG_LOG),
+    its warnings still show."""
+    if ffmpeg_log is None:
+        monkeypatch.delenv("IHD_FFMPEG_LOG", raising=False)
+    else:
+        monkeypatch.setenv("IHD_FFMPEG_LOG", ffmpeg_log)
+    configuration = await hass.async_add_executor_job(load_yaml_dict, CONFIGURATION)
+    haffmpeg = {name: level for name, level in configuration["logger"]["logs"].items() if name.startswith("haffmpeg")}
+    assert await async_setup_component(hass, "logger", {"logger": {"logs": haffmpeg}})
+    caplog.clear()
+    assert await async_setup_component(hass, "ffmpeg", {"ffmpeg": {"ffmpeg_bin": str(Path("/nonexistent/ffmpeg"))}})
+    await hass.async_block_till_done()
+    assert any(record.name.startswith("haffmpeg") for record in caplog.records) is warned
