@@ -4,20 +4,27 @@ On first start: onboarding with the development login, a camera on the simulated
 the "Front door" entrance on the simulated hardware (with a DHL carrier link and the simulated DHL
 parcel counter as a source of expected deliveries) and the "Garage" entrance; then the In-Home Delivery dashboard becomes the
 default. Run by scripts/develop while Home Assistant starts (and by scripts/test-newest, on a copy of
-config/ named by IHD_DEMO_CONFIG); does nothing where that is already done.
+config/ named by IHD_DEMO_CONFIG); does nothing where that is already done. The DHL link is kept in
+config/demo-links.txt; at every start a persistent notification says where.
+
+scripts/develop also asks it for the demo's port (--demo-port): the one it ran on before, so that a restart
+keeps its links working.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime
 import json
 import logging
 import os
 from pathlib import Path
+import re
 import socket
 import sys
 from typing import Any
+import urllib.request
 
 import aiohttp
 
@@ -25,6 +32,7 @@ import aiohttp
 BASE = os.environ.get("IHD_DEMO_URL", "http://127.0.0.1:8123")
 CLIENT_ID = f"{BASE}/"
 INSTANCE_FILE = "demo-instance.txt"  # in config/www, served at /local/: proves which Home Assistant answers
+LINKS_FILE = "demo-links.txt"  # in config/ (never served, never committed): the links the demo handed out
 FIRST_PORT = 8123
 USERNAME = "dev"
 PASSWORD = "dev"
@@ -33,18 +41,99 @@ ROOT = Path(__file__).resolve().parent.parent
 CONFIG = Path(os.environ.get("IHD_DEMO_CONFIG") or ROOT / "config").resolve()
 DHL_COUNTER = "sensor.dhl_parcels_out_for_delivery"
 PORCH_CAMERA = "camera.porch_camera"
+# The address part of a link in LINKS_FILE, up to its webhook path: what changes when the demo's port does.
+LINK_BASE = re.compile(r"^https?://[^/\s]+(?=/api/webhook/)", re.MULTILINE)
+LINKS_HEADER = """\
+# The links the In-Home Delivery demo handed out (scripts/develop writes them here; a link is shown nowhere else).
+# Each one opens a door like a key: this file is yours alone. A renewed link (renew_link) stops the old one.
+"""
+DHL_LINK_LABEL = (
+    "Front door's DHL carrier link (raise DHL parcels out for delivery above 0 on the Simulation card, then open it)"
+)
+# The persistent notification that says where the links are (never the links: a notification is no place for a key).
+LINKS_NOTIFICATION_ID = "in_home_delivery_demo_links"
+LINKS_NOTIFICATION = {
+    "en": (
+        "The demo's DHL link",
+        "Front door's DHL carrier link is in the file `{path}` on the computer that runs the demo. A link opens"
+        " the door like a key, so it is not shown here. To try it, raise *DHL parcels out for delivery* above 0"
+        " on the *Simulation* card, then open the link.",
+    ),
+    "de": (
+        "Der DHL-Link der Demo",
+        "Der DHL-Link der Haustür (Front door) steht in der Datei `{path}` auf dem Rechner, auf dem die Demo"
+        " läuft. Ein Link öffnet die Tür wie ein Schlüssel und wird deshalb hier nicht gezeigt. Zum Ausprobieren"
+        " *DHL parcels out for delivery* auf der Karte *Simulation* über 0 stellen und dann den Link öffnen.",
+    ),
+}
+
+
+def listened_on(port: int) -> bool:
+    """Whether something listens on `port`: a connection to it is accepted, or it cannot be bound even with
+    SO_REUSEADDR, as Home Assistant binds it. A port whose server has just stopped, its last connections
+    still closing (TIME_WAIT), is not taken: Home Assistant starts on it again at once."""
+    for family, address in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
+        with contextlib.suppress(OSError), socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.settimeout(1)
+            if probe.connect_ex((address, port)) == 0:
+                return True
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("0.0.0.0", port))  # Home Assistant listens on every address
+        except OSError:
+            return True
+    return False
 
 
 def free_port(first: int = FIRST_PORT, tries: int = 100) -> int:
     """The first port from `first` on that nothing listens on (a Home Assistant may already use 8123)."""
     for port in range(first, first + tries):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
+        if not listened_on(port):
             return port
     sys.exit(f"No free port between {first} and {first + tries - 1}; pass one with --port")
+
+
+def remembered_port() -> int | None:
+    """The port the demo in CONFIG was last started on: its Home Assistant's own setting (.storage/http)."""
+    try:
+        store = json.loads((CONFIG / ".storage" / "http").read_text(encoding="utf-8"))
+        return int(store["data"]["stable"]["server_port"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def demo_port() -> int:
+    """The port for the demo in CONFIG: the one it ran on before, so that its links keep working (a restart
+    right after a stop included); a free one from 8123 on where it never ran or something else took it."""
+    if (port := remembered_port()) is None:
+        return free_port()
+    if not listened_on(port):
+        return port
+    if demo_answers_on(port):
+        sys.exit(
+            f"The demo already runs at http://127.0.0.1:{port} (scripts/develop in another terminal?): "
+            "stop it first, or open that address."
+        )
+    moved = free_port()
+    print(
+        f"Port {port}, where this demo ran before, is taken by another program: the demo moves to {moved},"
+        f" and the links it saved ({CONFIG / LINKS_FILE}) move with it.",
+        file=sys.stderr,
+    )
+    return moved
+
+
+def demo_answers_on(port: int) -> bool:
+    """Whether the Home Assistant at `port` is this demo's, still running: it serves the word that
+    scripts/develop left in CONFIG/www when it started it (nothing else is asked of it)."""
+    try:
+        instance = (CONFIG / "www" / INSTANCE_FILE).read_text(encoding="utf-8").strip()
+        url = f"http://127.0.0.1:{port}/local/{INSTANCE_FILE}"
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return bool(instance) and response.read().decode().strip() == instance
+    except (OSError, ValueError):
+        return False
 
 
 def write_http_port(port: int) -> None:
@@ -197,7 +286,6 @@ async def expect_dhl_parcels(session: aiohttp.ClientSession, token: str, entry_i
     options = {
         "timings": {key: as_duration(int(DEFAULT_OPTIONS[key])) for key in OPTION_SECTIONS["timings"]},
         "rules": {key: DEFAULT_OPTIONS[key] for key in OPTION_SECTIONS["rules"]},
-        "access": {key: DEFAULT_OPTIONS[key] for key in OPTION_SECTIONS["access"]},
         # Deliveries around the clock, every day, so the DHL link can be tried whenever the demo runs
         # (an entrance's own delivery hours default to Mon-Sat, 08:00-20:00).
         "expected": EXPECTED_DEFAULTS
@@ -211,9 +299,12 @@ async def expect_dhl_parcels(session: aiohttp.ClientSession, token: str, entry_i
     url = f"{BASE}/api/config/config_entries/options/flow"
     async with session.post(url, json={"handler": entry_id}, headers=headers) as response:
         flow = await response.json()
-    for user_input in (options, {DHL_COUNTER: "DHL"}):
-        async with session.post(f"{url}/{flow['flow_id']}", json=user_input, headers=headers) as response:
-            flow = await response.json()
+    async with session.post(f"{url}/{flow['flow_id']}", json=options, headers=headers) as response:
+        flow = await response.json()
+    # The next step names the counter's carrier; its one field is labelled with the sensor's name.
+    carriers = {field["name"]: "DHL" for field in flow.get("data_schema") or []}
+    async with session.post(f"{url}/{flow['flow_id']}", json=carriers, headers=headers) as response:
+        flow = await response.json()
     if flow.get("type") != "create_entry":
         sys.exit(f"Setting Front door's sources failed: {flow}")
 
@@ -289,6 +380,47 @@ def write_dashboard(entry_id: str, garage_entry_id: str) -> None:
     (CONFIG / "dashboard.yaml").write_text(dashboard, encoding="utf-8")
 
 
+def save_link(label: str, link: str) -> Path:
+    """Keep a link the demo handed out in CONFIG/demo-links.txt, a file only its owner can read."""
+    path = CONFIG / LINKS_FILE
+    text = path.read_text(encoding="utf-8") if path.exists() else LINKS_HEADER
+    write_private(path, f"{text}\n{label}:\n{link}\n")
+    return path
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a file that only its owner can read, from its first byte on."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # a file made earlier by hand, too
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(text)
+
+
+def links_follow_port() -> Path | None:
+    """The saved links, pointed at the demo's address of this start (where it had to move to another port,
+    the links' webhooks and tokens are unchanged: only the address is); None where the demo saved none."""
+    path = CONFIG / LINKS_FILE
+    if not path.exists():
+        return None
+    text = path.read_text(encoding="utf-8")
+    if (moved := LINK_BASE.sub(BASE, text)) != text:
+        write_private(path, moved)
+    return path
+
+
+async def announce_links(session: aiohttp.ClientSession, token: str, path: Path) -> None:
+    """A persistent notification, in Home Assistant's language, that says in which file the links are."""
+    headers = {"Authorization": f"Bearer {token}"}
+    async with session.get(f"{BASE}/api/config", headers=headers) as response:
+        language = str((await response.json()).get("language") or "en").split("-")[0]
+    title, message = LINKS_NOTIFICATION.get(language, LINKS_NOTIFICATION["en"])
+    notification = {"notification_id": LINKS_NOTIFICATION_ID, "title": title, "message": message.format(path=path)}
+    async with session.post(
+        f"{BASE}/api/services/persistent_notification/create", json=notification, headers=headers
+    ) as response:
+        response.raise_for_status()
+
+
 async def main() -> None:
     """Onboard and configure once; afterwards only refresh the dashboard."""
     async with aiohttp.ClientSession() as session:
@@ -323,10 +455,10 @@ async def main() -> None:
                 "alarm": {},
             },
         )
-        carrier_link = None
         if "Front door" not in existing:
-            # The link first: setting the options reloads the entrance.
-            carrier_link = await add_carrier_link(session, token, entry_id)
+            # The link first: setting the options reloads the entrance. A secret, like a key: kept in a file
+            # of the owner's, never printed (a terminal's lines end up in logs).
+            save_link(DHL_LINK_LABEL, await add_carrier_link(session, token, entry_id))
             await expect_dhl_parcels(session, token, entry_id)
         garage_entry_id = existing.get("Garage") or await config_flow(
             session,
@@ -343,15 +475,18 @@ async def main() -> None:
         )
         write_dashboard(entry_id, garage_entry_id)
         await set_default_dashboard(session, token)
+        if links := links_follow_port():
+            await announce_links(session, token, links)
     print(f"Ready: open {BASE} and log in as {USERNAME} / {PASSWORD}")
-    if carrier_link:
-        # Shown once, here only: the link is a secret, like a key. renew_link makes a new one.
-        print(f"Front door's DHL link (raise the simulated DHL parcels above 0, then open it): {carrier_link}")
+    if links:
+        print(f"Front door's DHL link is in {links} (raise DHL parcels out for delivery above 0, then open it)")
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--free-port"]:
         print(free_port(*map(int, sys.argv[2:3])))
+    elif sys.argv[1:2] == ["--demo-port"]:
+        print(demo_port())
     elif sys.argv[1:2] == ["--http-port"]:
         write_http_port(int(sys.argv[2]))
     else:

@@ -45,7 +45,7 @@ def step(text: str) -> None:
 async def set_up(session: aiohttp.ClientSession) -> tuple[Demo, str]:
     """The demo's bootstrap (onboarding, camera, entrances), then its entrances loaded; Front door's id."""
     said = io.StringIO()
-    with contextlib.redirect_stdout(said):  # the bootstrap prints the DHL link, a secret even here
+    with contextlib.redirect_stdout(said):  # only its first line, "Ready: …", is said here
         await demo.main()
     step("Home Assistant answered and the demo was set up: " + said.getvalue().splitlines()[0])
     token = await demo.login(session)
