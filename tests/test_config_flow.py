@@ -379,6 +379,7 @@ async def test_options_counters_of_one_name(hass: HomeAssistant, init_integratio
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()  # the entrance reloads with its new options
     assert init_integration.options["source_counters"] == {
         "sensor.mail_parcels": "GLS",
         "sensor.track_parcels": "UPS",
