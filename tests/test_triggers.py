@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+import re
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
+from pytest_homeassistant_custom_component.common import async_capture_events
 
 from custom_components.in_home_delivery.const import DOMAIN
 from custom_components.in_home_delivery.settings import DEFAULT_OPTIONS
@@ -19,8 +21,9 @@ from homeassistant.components import automation
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.helpers import condition, device_registry as dr, trigger
 from homeassistant.setup import async_setup_component
+from homeassistant.util.yaml import parse_yaml
 
-from .conftest import DOOR, LOCK
+from .conftest import ALARM, DOOR, LOCK
 from .helpers import (
     ENTRY_ID,
     admit,
@@ -385,3 +388,35 @@ async def test_described_in_english_and_german(hass: HomeAssistant) -> None:
                 assert icons[kind][name]
         assert set(texts["selector"]["who"]["options"]) == {"courier", "guest", "owner"}
         assert set(texts["selector"]["outcome"]["options"]) == {"locked", "unlock_failed", "relock_failed"}
+
+
+def readme_automations() -> list[dict[str, Any]]:
+    """The automations the README's *Triggers and conditions* shows, as a user would paste them."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme.split("## Triggers and conditions\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```yaml\n(.*?)```", section, re.DOTALL)
+    return [item for block in blocks for item in parse_yaml(block)["automation"]]
+
+
+async def test_the_readmes_examples_work(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """Each example of the README loads as written; its alarm example sounds for a break-in, not for a visit."""
+    examples = readme_automations()
+    assert len(examples) == 4
+    assert await async_setup_component(hass, automation.DOMAIN, {automation.DOMAIN: examples})
+    await hass.async_block_till_done()
+    states = hass.states.async_all(automation.DOMAIN)
+    assert sorted(state.attributes["friendly_name"] for state in states) == sorted(item["alias"] for item in examples)
+    assert {state.state for state in states} == {"on"}
+
+    calls = async_capture_events(hass, "call_service")
+    alarm_calls = lambda: [call for call in calls if call.data["service"] == "alarm_trigger"]  # noqa: E731
+    await admit(hass)
+    await open_door(hass)
+    await close_door(hass)
+    await tick(hass, freezer, RELOCK)
+    assert alarm_calls() == []
+    await tick(hass, freezer, 61)
+    await open_door(hass)
+    assert len(alarm_calls()) == 1
+    assert hass.states.get(ALARM).state == "triggered"
+    await tick(hass, freezer, 600)  # the siren's time runs out
