@@ -13,7 +13,7 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
-from pytest_homeassistant_custom_component.common import async_capture_events
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 
 from custom_components.in_home_delivery.const import DOMAIN
 from custom_components.in_home_delivery.settings import DEFAULT_OPTIONS
@@ -420,3 +420,30 @@ async def test_the_readmes_examples_work(hass: HomeAssistant, freezer: FrozenDat
     assert len(alarm_calls()) == 1
     assert hass.states.get(ALARM).state == "triggered"
     await tick(hass, freezer, 600)  # the siren's time runs out
+
+
+async def test_an_automation_turned_off_hears_no_more_windows(
+    hass: HomeAssistant, entrance: dict[str, Any], freezer: FrozenDateTimeFactory, service_calls: list[ServiceCall]
+) -> None:
+    """Turned off, the automation is not run when a window opens; turned on again, the next window runs it."""
+    await automate(hass, {"trigger": f"{DOMAIN}.delivery_expected", "target": entrance})
+    await schedule_now(hass, carrier="DHL", start_in=timedelta(minutes=10))
+    await schedule_now(hass, carrier="UPS", start_in=timedelta(minutes=30))
+    await hass.services.async_call(automation.DOMAIN, "turn_off", {"entity_id": "all"}, blocking=True)
+    await tick(hass, freezer, 11 * 60)
+    assert runs(service_calls) == []
+    await hass.services.async_call(automation.DOMAIN, "turn_on", {"entity_id": "all"}, blocking=True)
+    await tick(hass, freezer, 20 * 60)
+    assert [run["carrier"] for run in runs(service_calls)] == ["UPS"]
+
+
+async def test_a_stopped_entrance_explains_nothing(
+    hass: HomeAssistant, entrance: dict[str, Any], init_integration: MockConfigEntry, service_calls: list[ServiceCall]
+) -> None:
+    """An entrance that is not running cannot vouch for a visit: the alarm sounds."""
+    await alarm_automation(hass, entrance)
+    await admit(hass)
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    await open_door(hass)
+    assert len(runs(service_calls)) == 1
