@@ -22,6 +22,7 @@ from .access import AccessPoint
 from .const import DOMAIN
 from .core.passes import Delivery
 from .core.standing import PassStanding
+from .core.visit import Visit
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -39,6 +40,8 @@ class EntranceSnapshot:
     expected_today: tuple[Delivery, ...] = ()  # still expected today, by window start
     last_picture: tuple[str, str, datetime] | None = None  # visit id, file name, when taken
     standings: Mapping[str, PassStanding] = field(default_factory=dict)  # guests and carrier links, by pass id
+    visit: Visit | None = None  # the running visit
+    last_finished: Visit | None = None  # the visit that ended last since Home Assistant started
 
 
 class EntranceCommands(Protocol):

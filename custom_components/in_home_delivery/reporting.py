@@ -59,6 +59,8 @@ class Reporting(EntranceParts):
             expected_today=tuple(self.passes.expected_today(now)),
             last_picture=self.media.last,
             standings=self.passes.standings(now),
+            visit=visit,
+            last_finished=self.last_finished,
         )
 
     def _last_visit(self) -> dict[str, Any] | None:
