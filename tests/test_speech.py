@@ -14,17 +14,36 @@ from urllib.parse import parse_qs, urlparse
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    MockModule,
+    MockPlatform,
+    mock_integration,
+    mock_platform,
+)
 
 from custom_components.in_home_delivery.settings import DEFAULT_OPTIONS
+from custom_components.in_home_delivery.speech import speak_call, spoken_language
 from homeassistant.components.media_player import MediaPlayerEntityFeature
+from homeassistant.components.tts import Provider
 from homeassistant.core import Event, HomeAssistant, ServiceCall
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.setup import async_setup_component
 
 from .conftest import ALARM_CODE, CAMERA, PHONE
-from .helpers import admit, close_door, end_visit, link_parts, open_door, post_link, schedule_now, tick
+from .helpers import (
+    admit,
+    close_door,
+    end_visit,
+    link_parts,
+    open_door,
+    post_link,
+    schedule_now,
+    set_lock_state,
+    set_switch,
+    tick,
+)
 
 SATELLITE = "assist_satellite.porch_satellite"
 MUTE_SATELLITE = "assist_satellite.kitchen"  # a satellite that cannot announce
@@ -158,10 +177,34 @@ async def test_each_speaker_kind_guides_the_courier(
         assert "Front door" not in message
 
 
+class ParcelVoice(Provider):
+    """A text-to-speech engine of the older kind: a provider, no entity."""
+
+    name = "Parcel voice"
+
+    @property
+    def default_language(self) -> str:
+        """English."""
+        return "en"
+
+    @property
+    def supported_languages(self) -> list[str]:
+        """English and German."""
+        return ["en", "de"]
+
+    def get_tts_audio(self, message: str, language: str, options: dict[str, Any]) -> tuple[str, bytes]:
+        """Silence."""
+        return "mp3", b""
+
+
 @pytest.fixture
 async def legacy_tts(hass: HomeAssistant) -> None:
-    """Home Assistant's demo text-to-speech engine, of the older kind that has no entity."""
-    assert await async_setup_component(hass, "tts", {"tts": {"platform": "demo"}})
+    """Text-to-speech with only an engine of the older kind (parcel_voice), set up before the web server starts."""
+    mock_integration(hass, MockModule("parcel_voice"))
+    platform = MockPlatform()
+    platform.get_engine = lambda *_args: ParcelVoice()  # type: ignore[attr-defined]
+    mock_platform(hass, "parcel_voice.tts", platform)
+    assert await async_setup_component(hass, "tts", {"tts": {"platform": "parcel_voice"}})
 
 
 # Text-to-speech brings ffmpeg, which this machine lacks: the camera's pictures are not required here.
@@ -186,7 +229,7 @@ async def test_media_player_without_a_tts_entity_gets_announced_speech(
     assert played["announce"] is True
     assert played["media_content_type"] == "music"
     url = urlparse(played["media_content_id"].removeprefix("media-source://tts/"))
-    assert url.path == "demo"
+    assert url.path == "parcel_voice"
     assert parse_qs(url.query)["message"] == [PUT_INSIDE["de"]]
     assert parse_qs(url.query)["language"] == ["de"]
     assert heard.of("tts.speak") == []
@@ -359,3 +402,48 @@ async def test_options_at_the_door(hass: HomeAssistant, link_client: Any, heard:
     await open_door(hass)
     await end_visit(hass)
     assert heard.messages() == [CLOSE["de"]]
+
+
+async def test_door_left_open_and_a_lock_that_jams(
+    hass: HomeAssistant, link_client: Any, heard: Heard, freezer: FrozenDateTimeFactory
+) -> None:
+    """The door left open, and a lock that jams once it is closed: "Please close the door" each time."""
+    await courier_unlocks(hass, link_client)
+    await open_door(hass)
+    await tick(hass, freezer, DEFAULT_OPTIONS["door_open_alert"] + 1)
+    assert heard.messages()[2:] == [CLOSE["en"]] * 2
+    await set_switch(hass, "input_boolean.sim_lock_jams", True)
+    await close_door(hass)
+    await tick(hass, freezer, DEFAULT_OPTIONS["relock_delay"] + 1)
+    assert hass.states.get("lock.smart_lock").state == "jammed"
+    assert heard.messages()[4:] == [CLOSE["en"]] * 2
+
+
+@pytest.mark.parametrize("entry_options", [DEFAULT_OPTIONS | {"speakers": [SATELLITE], "auto_lock": True}])
+@pytest.mark.usefixtures("init_integration")
+async def test_an_unlock_by_hand_says_nothing(
+    hass: HomeAssistant, heard: Heard, freezer: FrozenDateTimeFactory
+) -> None:
+    """Someone at home unlocks and leaves the door open: auto-lock follows it, but nobody is lectured."""
+    await set_lock_state(hass, "unlocked")
+    await open_door(hass)
+    await tick(hass, freezer, DEFAULT_OPTIONS["door_open_alert"] + 1)
+    await end_visit(hass)
+    assert hass.states.get("sensor.front_door_visit_phase").state == "inside"
+    assert heard.calls == []
+
+
+def test_spoken_language() -> None:
+    """The option's language; else Home Assistant's where it has texts (a regional one by its language); else English."""
+    assert spoken_language("de", "en") == "de"
+    assert spoken_language(None, "de-CH") == "de"
+    assert spoken_language(None, "fr") == "en"
+
+
+@pytest.mark.parametrize("speakers", [[PLAYER]])
+async def test_what_cannot_speak(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """No way to speak: a media player that plays no media, something that is no speaker, no text-to-speech."""
+    assert speak_call(hass, PLAYER, int(MediaPlayerEntityFeature.VOLUME_SET), "Hallo", "de") is None
+    assert speak_call(hass, "light.hall_light", 0, "Hallo", "de") is None
+    hass.states.async_remove(TTS)
+    assert speak_call(hass, PLAYER, int(PLAYS), "Hallo", "de") is None  # text-to-speech is not set up
