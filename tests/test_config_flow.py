@@ -279,11 +279,12 @@ async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEnt
 
 
 def current_sections(entry: MockConfigEntry) -> dict[str, dict[str, Any]]:
-    """The options form's sections as the entrance has them now (timings as durations), but Expected deliveries."""
+    """The options form's sections as the entrance has them now (timings as durations), but Expected deliveries
+    and At the door."""
     return {
         name: {key: as_duration(entry.options[key]) if key in DURATION_RANGES else entry.options[key] for key in keys}
         for name, keys in OPTION_SECTIONS.items()
-        if name != "expected" and name not in hidden_sections(entry.data)
+        if name not in ("expected", "at_door") and name not in hidden_sections(entry.data)
     }
 
 
@@ -295,14 +296,14 @@ def form_sections(result: ConfigFlowResult) -> list[str]:
 async def test_options_show_only_the_entrances_hardware(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
     """A door's lock has no garage door and no street door switch: their settings are not shown."""
     result = await hass.config_entries.options.async_init(init_integration.entry_id)
-    assert form_sections(result) == ["timings", "rules", "expected", "links"]
+    assert form_sections(result) == ["timings", "rules", "expected", "at_door", "links"]
 
 
 @pytest.mark.parametrize("entry_data", [ENTRY_DATA | {"street_door": "switch.street_door_relay"}])
 async def test_options_street_door_switch_pulse(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
     """With a street door opener that is a switch, its pulse is shown (but no garage door's opening) and kept."""
     result = await hass.config_entries.options.async_init(init_integration.entry_id)
-    assert form_sections(result) == ["timings", "rules", "expected", "links", "street_door"]
+    assert form_sections(result) == ["timings", "rules", "expected", "at_door", "links", "street_door"]
     expected = {"delivery_days": ["mon"], "delivery_from": "08:00:00", "delivery_until": "20:00:00"}
     sections = current_sections(init_integration) | {"street_door": {"street_door_pulse": 3}}
     result = await hass.config_entries.options.async_configure(result["flow_id"], {**sections, "expected": expected})

@@ -65,18 +65,18 @@ def test_exceptions_are_the_errors_raised(language: str) -> None:
 def test_texts_agree_across_languages() -> None:
     """German has each English text, in the same category, with the same placeholders; a key is in one category.
 
-    Beyond them German has only guests' variants of page texts (`<key>_guest`: du where a courier reads
-    Sie), which English does not need: its guests read the courier's words.
+    Beyond them German has only guests' variants of page and spoken texts (`<key>_guest`: du where a
+    courier hears or reads Sie), which English does not need: its guests get the courier's words.
     """
     english, german = (load(Path("texts") / f"{language}.json") for language in LANGUAGES)
-    assert list(english) == ["page", "notification", "reason", "logbook", "time", "label"]
+    assert list(english) == ["page", "notification", "reason", "logbook", "time", "label", "speech"]
     assert list(german) == list(english)
     for category, texts in english.items():
         assert set(texts) <= set(german[category]), category
         for key, text in texts.items():
             assert placeholders(german[category][key]) == placeholders(text), key
         for key in set(german[category]) - set(texts):
-            assert category == "page", key
+            assert category in ("page", "speech"), key
             assert key.endswith("_guest"), key
             assert key.removesuffix("_guest") in texts, key
             assert placeholders(german[category][key]) == placeholders(texts[key.removesuffix("_guest")]), key

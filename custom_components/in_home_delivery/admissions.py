@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 import logging
 
+from homeassistant.core import callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util import dt as dt_util
 from homeassistant.util.ulid import ulid_now
@@ -23,6 +24,7 @@ from .core.carriers import Carrier
 from .core.commands import (
     EventType,
     Message,
+    Spoken,
 )
 from .core.door import Asker, Denial, Facts, Link, Owner, Purpose, RunningVisit, StreetDoor, decide
 from .core.openings import opening_key
@@ -208,6 +210,25 @@ class Admissions(EntranceParts):
         self._commit(self.visit, commands, first_picture=picture)
         self.runner.start_recording(self.visit, settings.max_visit)
         return self.visit
+
+    @callback
+    def greet_courier(self, pass_: Pass, *, asker: Asker, via: Carrier | None = None) -> None:
+        """A courier's page opened (or said Arrive): while the delivery is expected, the speakers greet them.
+
+        Once per delivery in REFUSALS_QUIET (the page asks for its status again and again), and not
+        during a visit.
+        """
+        if pass_.kind != "delivery" or self.visit_running or not self.options.speaks(Spoken.ARRIVED):
+            return
+        now, key = dt_util.utcnow(), f"greeted_{pass_.pass_id}"
+        if (greeted := self._told.get(key)) is not None and now - greeted < REFUSALS_QUIET:
+            return
+        if self.decide(asker, Purpose.ARRIVE, pass_.pass_id, via=via)[1] is not None:
+            return
+        if len(self._told) >= MAX_QUIET_KEYS:
+            self._told = {name: when for name, when in self._told.items() if now - when < REFUSALS_QUIET}
+        self._told[key] = now
+        self.speakers.say(Spoken.ARRIVED)
 
     def street_door_openings(self, pass_: Pass) -> int:
         """How often the street door was opened for the pass in its current window."""

@@ -73,6 +73,7 @@ from .reporting import Reporting
 from .runner import CommandRunner
 from .settings import EntranceSettings
 from .sources import ExpectedDeliveries
+from .speech import Speakers
 from .store import (
     HISTORY_LIMIT,
     EntranceStore,
@@ -128,7 +129,8 @@ class EntranceController(Admissions, Readings, Reporting):
         self.lockout = Lockout()
         self.phone_actions = OneTimeActions()
         self.media = VisitPictures(hass, entry.entry_id, self.camera)
-        self.runner = CommandRunner(hass, entry, self, options)
+        self.speakers = Speakers(hass, entry, options, name=self.name, garage=self.access.own_door)
+        self.runner = CommandRunner(hass, entry, self, options, speakers=self.speakers)
         self.camera_watch = CameraWatch(
             hass,
             self.media,

@@ -1,5 +1,8 @@
 """The doorbell: a press while a delivery is expected asks the owner's phones whether to let the courier in.
 
+The speakers at the door tell the courier what happens: that the owner was asked, or (where the
+doorbell asks nobody) how to open the door with their delivery page.
+
 Phones get "Let in" / "Not now" buttons with one-time action ids (phone_actions.py), and the critical
 alerts of a visit get "Lock now"; the answers come back as `mobile_app_notification_action` events,
 so an old notification cannot act later.
@@ -16,7 +19,7 @@ from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
 
 from .const import CONF_DOORBELL
-from .core.commands import Message
+from .core.commands import Message, Spoken
 from .core.door import Button, Purpose
 from .data import InHomeDeliveryConfigEntry
 from .entrance_parts import VisitDeniedError
@@ -41,7 +44,8 @@ def async_watch_doorbell(hass: HomeAssistant, entry: InHomeDeliveryConfigEntry) 
     """Follow the doorbell, and the phones' answers."""
     controller = entry.runtime_data.controller
     doorbell = entry.data.get(CONF_DOORBELL)
-    if not doorbell or not controller.options.ask_on_doorbell:
+    ask = controller.options.ask_on_doorbell
+    if not doorbell or not (ask or controller.options.speaks(Spoken.ARRIVED)):
         return
 
     @callback
@@ -50,6 +54,9 @@ def async_watch_doorbell(hass: HomeAssistant, entry: InHomeDeliveryConfigEntry) 
             return
         delivery = controller.passes.open_window(dt_util.utcnow())
         if delivery is None:
+            return
+        controller.speakers.say(Spoken.ASKED if ask else Spoken.ARRIVED)
+        if not ask:
             return
         let_in, not_now = controller.phone_actions.issue_pair(LET_IN, NOT_NOW, delivery.pass_id, QUESTION_VALID)
         controller.notify_owner(Message.DOORBELL, live_picture=True, who=delivery.label, actions=f"{let_in},{not_now}")

@@ -31,6 +31,7 @@ from .passbook import PassBook
 from .phone_actions import OneTimeActions
 from .runner import CommandRunner
 from .settings import EntranceSettings
+from .speech import Speakers
 from .store import (
     EntranceStore,
 )
@@ -96,6 +97,7 @@ class EntranceParts(_Declared):
     history: list[dict[str, Any]]
     passes: PassBook
     runner: CommandRunner
+    speakers: Speakers
     phone_actions: OneTimeActions
     media: VisitPictures
     accepting: bool

@@ -1,4 +1,4 @@
-"""Options flow for In-Home Delivery: timings, rules, the access point's settings, sources, and a carrier link."""
+"""Options flow for In-Home Delivery: timings, rules, the access point's settings, sources, speakers, a carrier link."""
 
 from __future__ import annotations
 
@@ -43,10 +43,15 @@ from .settings import (
     CONF_SOURCE_CALENDARS,
     CONF_SOURCE_COUNTERS,
     CONF_SOURCE_TRACKERS,
+    CONF_SPEAK_LANGUAGE,
+    CONF_SPEAK_MOMENTS,
+    CONF_SPEAKERS,
     CONF_STREET_DOOR_PULSE,
     DEFAULT_OPTIONS,
+    SPEAK_MOMENTS,
 )
 from .sources import is_own_entity
+from .speech import SPOKEN_LANGUAGES
 from .subentries import async_list_pass
 
 OPTION_SECTIONS: dict[str, tuple[str, ...]] = {
@@ -72,6 +77,7 @@ OPTION_SECTIONS: dict[str, tuple[str, ...]] = {
         CONF_SOURCE_TRACKERS,
         CONF_SOURCE_COUNTERS,
     ),
+    "at_door": (CONF_SPEAKERS, CONF_SPEAK_LANGUAGE, CONF_SPEAK_MOMENTS),
 }
 # The Carrier link section: a carrier's name, for a link made once, never an option kept or shown again.
 LINKS = "links"
@@ -176,6 +182,27 @@ OPTIONS_SCHEMA = probatio.Schema(
             ),
             {"collapsed": False},
         ),
+        # Speakers that guide the visitor; without any, nothing is said.
+        probatio.Optional("at_door"): section(
+            probatio.Schema(
+                {
+                    probatio.Optional(CONF_SPEAKERS): selector.EntitySelector(
+                        selector.EntitySelectorConfig(domain=["assist_satellite", "media_player"], multiple=True)
+                    ),
+                    probatio.Optional(CONF_SPEAK_LANGUAGE): selector.LanguageSelector(
+                        selector.LanguageSelectorConfig(languages=list(SPOKEN_LANGUAGES), native_name=True)
+                    ),
+                    probatio.Optional(CONF_SPEAK_MOMENTS): selector.SelectSelector(
+                        selector.SelectSelectorConfig(
+                            options=[str(moment) for moment in SPEAK_MOMENTS],
+                            multiple=True,
+                            translation_key="speak_moments",
+                        )
+                    ),
+                }
+            ),
+            {"collapsed": True},
+        ),
         # Not an option: a carrier name here makes that carrier's standing link, shown once on the next step.
         probatio.Optional(LINKS): section(
             probatio.Schema({probatio.Optional(NEW_CARRIER_LINK): selector.TextSelector()}), {"collapsed": True}
@@ -248,6 +275,8 @@ class InHomeDeliveryOptionsFlow(OptionsFlow):
             options = {key: int(value) if isinstance(value, float) else value for key, value in options.items()}
             options |= {key: as_seconds(options[key]) for key in DURATION_RANGES if key in options}
             counters = options.get(CONF_SOURCE_COUNTERS) or []
+            if "at_door" in user_input:  # no moment ticked is silence, not the default of every moment
+                options[CONF_SPEAK_MOMENTS] = list(user_input["at_door"].get(CONF_SPEAK_MOMENTS) or [])
             if len(self._carrier) > MAX_TEXT:  # as the add_carrier action caps it
                 errors[LINKS] = "carrier_link_name_too_long"
                 placeholders["max"] = str(MAX_TEXT)
@@ -269,6 +298,7 @@ class InHomeDeliveryOptionsFlow(OptionsFlow):
         current = EXPECTED_DEFAULTS | default_options(dict(self.config_entry.data)) | dict(self.config_entry.options)
         current.pop(LINKS, None)  # kept by 0.2.0: never shown again, and dropped on the next Submit
         current[CONF_SOURCE_COUNTERS] = list(current.get(CONF_SOURCE_COUNTERS) or [])
+        current.setdefault(CONF_SPEAK_MOMENTS, [str(moment) for moment in SPEAK_MOMENTS])
         current |= {key: as_duration(current[key]) for key in DURATION_RANGES if key in current}
         suggested = user_input or nest(current, OPTION_SECTIONS)
         return self.async_show_form(

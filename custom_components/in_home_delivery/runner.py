@@ -36,6 +36,7 @@ from .core.commands import (
     RaiseRepair,
     Repair,
     Snapshot,
+    Speak,
     Unlock,
 )
 from .core.visit import AUTO_LOCK, Visit
@@ -43,6 +44,7 @@ from .core.when import seconds_between
 from .entrance import VisitRecords
 from .phone_actions import LOCK_NOW
 from .settings import EntranceSettings
+from .speech import Speakers
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -55,10 +57,17 @@ class CommandRunner:
     """Runs one entrance's commands."""
 
     def __init__(
-        self, hass: HomeAssistant, entry: ConfigEntry, entrance: VisitRecords, settings: EntranceSettings
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        entrance: VisitRecords,
+        settings: EntranceSettings,
+        *,
+        speakers: Speakers,
     ) -> None:
         """Serve one entrance."""
         self.hass = hass
+        self.speakers = speakers
         self.entry = entry
         self.entrance = entrance
         self.settings = settings
@@ -137,8 +146,13 @@ class CommandRunner:
 
         Lock, alarm, repairs and events run in one queue; pictures, notifications and lights in
         another, so a slow camera, phone or light never holds up the lock (and its confirmation). The
-        picture taken to admit the visit (first_picture) is its `admitted` snapshot.
+        speakers speak in a queue of their own, in the background. The picture taken to admit the visit
+        (first_picture) is its `admitted` snapshot.
         """
+        for command in commands:
+            if isinstance(command, Speak):
+                self.speakers.say(command.moment, guest=visit is not None and visit.pass_kind != "delivery")
+        commands = [command for command in commands if not isinstance(command, Speak)]
         main = [command for command in commands if not isinstance(command, SIDE_COMMANDS)]
         side = [command for command in commands if isinstance(command, SIDE_COMMANDS)]
         # The side queue takes its place first: a lock that answers at once starts the next step's
@@ -217,7 +231,7 @@ class CommandRunner:
                 ir.async_delete_issue(self.hass, DOMAIN, f"{repair.value}_{self.entry.entry_id}")
             case Snapshot(moment) if visit is not None and self.recording and visit.admitted_by != AUTO_LOCK:
                 await self.async_keep_picture(visit.visit_id, moment, picture if moment == "admitted" else None)
-            case Snapshot() | Finish() | Emit():
+            case Snapshot() | Finish() | Emit() | Speak():
                 pass
 
     @property

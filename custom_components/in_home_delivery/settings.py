@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import time, timedelta
 from typing import Any, Final
 
+from .core.commands import Spoken
 from .core.expected import delivery_hours
 from .core.guests import Schedule
 from .core.visit import VisitSettings
@@ -42,6 +43,12 @@ CONF_DELIVERY_UNTIL: Final = "delivery_until"
 CONF_SOURCE_CALENDARS: Final = "source_calendars"
 CONF_SOURCE_TRACKERS: Final = "source_trackers"  # AfterShip-shaped sensors with a `trackings` attribute
 CONF_SOURCE_COUNTERS: Final = "source_counters"  # {sensor counting parcels out for delivery: carrier}
+# At the door: speakers that guide the visitor, in which language, at which moments. No speakers: silence.
+CONF_SPEAKERS: Final = "speakers"  # assist_satellite and media_player entities
+CONF_SPEAK_LANGUAGE: Final = "speak_language"  # unset: Home Assistant's language
+CONF_SPEAK_MOMENTS: Final = "speak_moments"  # unset: every moment
+SPEAK_MOMENTS: Final = (Spoken.ARRIVED, Spoken.UNLOCKED, Spoken.CLOSING_SOON, Spoken.CANNOT_LOCK)
+CLOSING_WARNING = timedelta(minutes=1)  # a garage door that closes by itself says so this long before
 
 DEFAULT_OPTIONS: Final[dict[str, int | bool]] = {
     CONF_RELOCK_DELAY: 10,
@@ -97,6 +104,9 @@ class EntranceSettings:
     source_calendars: tuple[str, ...] = ()
     source_trackers: tuple[str, ...] = ()
     source_counters: Mapping[str, str] = field(default_factory=dict)  # counting sensor: its carrier
+    speakers: tuple[str, ...] = ()
+    speak_language: str | None = None
+    speak_moments: frozenset[Spoken] = frozenset(SPEAK_MOMENTS)
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> EntranceSettings:
@@ -141,7 +151,17 @@ class EntranceSettings:
             source_calendars=tuple(options.get(CONF_SOURCE_CALENDARS) or ()),
             source_trackers=tuple(options.get(CONF_SOURCE_TRACKERS) or ()),
             source_counters=dict(options.get(CONF_SOURCE_COUNTERS) or {}),
+            speakers=tuple(options.get(CONF_SPEAKERS) or ()),
+            speak_language=options.get(CONF_SPEAK_LANGUAGE) or None,
+            speak_moments=frozenset(
+                Spoken(moment) for moment in options.get(CONF_SPEAK_MOMENTS, SPEAK_MOMENTS) if moment in Spoken
+            ),
         )
+
+    def speaks(self, moment: Spoken) -> bool:
+        """Whether the speakers say something at this moment (the doorbell's question is an arrival)."""
+        moment = Spoken.ARRIVED if moment is Spoken.ASKED else moment
+        return bool(self.speakers) and moment in self.speak_moments
 
     def visit(self, *, has_door_sensor: bool, own_door: bool = False) -> VisitSettings:
         """The core's settings for a visit.
@@ -160,5 +180,10 @@ class EntranceSettings:
             lock_when_camera_lost=self.lock_when_camera_lost,
         )
         if own_door:
-            return replace(settings, confirm_timeout=COVER_CONFIRM_TIMEOUT, retry_backoff=COVER_RETRY_BACKOFF)
+            return replace(
+                settings,
+                confirm_timeout=COVER_CONFIRM_TIMEOUT,
+                retry_backoff=COVER_RETRY_BACKOFF,
+                closing_warning=CLOSING_WARNING if self.speaks(Spoken.CLOSING_SOON) else None,
+            )
         return settings

@@ -2,9 +2,10 @@
 
 They live in `texts/<language>.json`, beside `translations/`, grouped by what they are: `page` (the
 courier's and guest's page), `notification` (the owner's notifications, their buttons and hints),
-`reason` (why a request was refused, as the owner reads it), `logbook` and `label`. Home Assistant's
-translation helper would return such categories from `translations/`, but hassfest accepts there only
-the categories Home Assistant defines, and `exceptions` is for errors that are raised.
+`reason` (why a request was refused, as the owner reads it), `logbook`, `label` and `speech` (what
+the speakers at the door say to the visitor). Home Assistant's translation helper would return such
+categories from `translations/`, but hassfest accepts there only the categories Home Assistant
+defines, and `exceptions` is for errors that are raised.
 
 A key is unique across the categories; a language's texts are English where it has none, as with
 Home Assistant's translations. Each language is read once, in the executor, and kept.

@@ -166,6 +166,7 @@ class LinkHandler:
         visit = controller.visit
         ours = visit is not None and visit.running and visit.pass_id == pass_.pass_id
         if action == "status":
+            controller.greet_courier(pass_, asker=asker, via=via)  # the page opened, or asks again
             return "ok"
         if action == "arrive":
             _current, denial = controller.decide(asker, Purpose.ARRIVE, pass_.pass_id, via=via)
@@ -175,6 +176,7 @@ class LinkHandler:
                 EventType.ARRIVED, None, pass_id=pass_.pass_id, pass_kind=pass_.kind, pass_label=pass_.label
             )
             controller.notify_owner_once(f"arrived_{pass_.pass_id}", Message.ARRIVED, who=pass_.label)
+            controller.greet_courier(pass_, asker=asker, via=via)
             return "arrived"
         if action == "street_door":
             await controller.async_open_street_door(pass_, asker=asker, via=via)

@@ -52,6 +52,20 @@ class Message(StrEnum):
     STORAGE_FAILED = "storage_failed"  # what a visit changed could not be written to disk
 
 
+class Spoken(StrEnum):
+    """What the speakers at the door say to the visitor; the shell turns each into the visitor's words.
+
+    The option `speak_moments` names the moments: `asked` belongs to `arrived` (a doorbell press that
+    asked the owner).
+    """
+
+    ARRIVED = "arrived"  # a courier whose delivery is expected now is at the door
+    ASKED = "asked"  # the doorbell rang while a delivery is expected, and the owner was asked
+    UNLOCKED = "unlocked"  # the door is unlocked (the garage door opens) for the visit
+    CLOSING_SOON = "closing_soon"  # the garage door closes by itself in a minute
+    CANNOT_LOCK = "cannot_lock"  # the door is open (or will not lock): it cannot lock until it is closed
+
+
 class Repair(StrEnum):
     """The repair issues a visit can raise."""
 
@@ -105,6 +119,13 @@ class Notify:
 
 
 @dataclass(frozen=True)
+class Speak:
+    """Say something to the visitor through the entrance's speakers (never holds up the visit)."""
+
+    moment: Spoken
+
+
+@dataclass(frozen=True)
 class Emit:
     """Fire an `in_home_delivery_event` (and the `visit` event entity)."""
 
@@ -140,6 +161,7 @@ type Command = (
     | AlarmRearm
     | Snapshot
     | Notify
+    | Speak
     | Emit
     | RaiseRepair
     | ClearRepair

@@ -28,6 +28,8 @@ from .commands import (
     RaiseRepair,
     Repair,
     Snapshot,
+    Speak,
+    Spoken,
     Unlock,
 )
 
@@ -61,6 +63,7 @@ class Timer(StrEnum):
     LOCK_CONFIRM = "lock_confirm"
     MAX_VISIT = "max_visit"
     RETRY = "retry"
+    CLOSING_SOON = "closing_soon"  # the speakers say that the garage door closes by itself soon
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -79,6 +82,8 @@ class VisitSettings:
     slow_retry: timedelta = timedelta(minutes=2)
     slow_retry_max: timedelta = timedelta(minutes=30)
     lock_when_camera_lost: bool = False
+    # How long before a garage door closes by itself the speakers say so (None: they do not).
+    closing_warning: timedelta | None = None
 
 
 # Lock inputs
@@ -269,7 +274,7 @@ def advance(visit: Visit, event: Input, now: datetime, settings: VisitSettings) 
 def _on_end_requested(visit: Visit, now: datetime, settings: VisitSettings) -> Step:
     """Lock now; but an open door is never locked: the visit ends once it is closed."""
     if visit.door_open:
-        return visit, [Notify(Message.WAITING_FOR_DOOR)]
+        return visit, [Notify(Message.WAITING_FOR_DOOR), *_speak(visit, Spoken.CANNOT_LOCK)]
     if visit.phase is Phase.LOCKING and not visit.stuck:
         return visit, []
     return _begin_locking(replace(visit, stuck=False, retries=0), now, settings)
@@ -383,10 +388,13 @@ def _on_deadline(visit: Visit, timer: Timer, now: datetime, settings: VisitSetti
             return replace(visit, deadlines=deadlines), [
                 Emit(EventType.DOOR_LEFT_OPEN),
                 Notify(Message.DOOR_LEFT_OPEN, critical=True),
+                *_speak(visit, Spoken.CANNOT_LOCK),
             ]
         case Timer.MAX_VISIT if visit.phase is Phase.INSIDE:
             # The door is open: it cannot be locked; the owner is told, and closing it relocks as usual.
-            return visit, [Notify(Message.MAX_VISIT, critical=True)]
+            return visit, [Notify(Message.MAX_VISIT, critical=True), *_speak(visit, Spoken.CANNOT_LOCK)]
+        case Timer.CLOSING_SOON:
+            return visit, _speak(visit, Spoken.CLOSING_SOON)
         case Timer.MAX_VISIT:
             return _begin_locking(visit, now, settings)
         case Timer.RETRY:
@@ -402,7 +410,18 @@ def _on_deadline(visit: Visit, timer: Timer, now: datetime, settings: VisitSetti
 def _await_entry(visit: Visit, now: datetime, settings: VisitSettings) -> Step:
     deadlines = _without(visit, Timer.UNLOCK_CONFIRM)
     deadlines[Timer.ENTRY] = now + settings.entry_timeout
-    return replace(visit, phase=Phase.WAITING_FOR_ENTRY, deadlines=deadlines), [Emit(EventType.UNLOCKED)]
+    if settings.closing_warning is not None:
+        # A garage door closes by itself when the visit runs out: a minute before, the visitor hears it.
+        closes = min(deadlines[Timer.ENTRY], deadlines.get(Timer.MAX_VISIT, deadlines[Timer.ENTRY]))
+        if (warn := closes - settings.closing_warning) > now:
+            deadlines[Timer.CLOSING_SOON] = warn
+    visit = replace(visit, phase=Phase.WAITING_FOR_ENTRY, deadlines=deadlines)
+    return visit, [Emit(EventType.UNLOCKED), *_speak(visit, Spoken.UNLOCKED)]
+
+
+def _speak(visit: Visit, moment: Spoken) -> list[Command]:
+    """Say it at the door, in a visit someone was let in for (an unlock by hand is nobody's visit)."""
+    return [] if visit.admitted_by == AUTO_LOCK else [Speak(moment)]
 
 
 def _unlock_failed(visit: Visit, now: datetime, settings: VisitSettings) -> Step:
@@ -433,7 +452,10 @@ def _send_lock(visit: Visit, now: datetime, settings: VisitSettings) -> Step:
 def _reversed(visit: Visit, now: datetime, settings: VisitSettings) -> Step:
     """The lock went back while locking: tell the owner at once, and try again after a pause (a counted attempt)."""
     wait = min(visit.deadlines.get(Timer.LOCK_CONFIRM, now + settings.retry_backoff), now + settings.retry_backoff)
-    return replace(visit, deadlines={Timer.LOCK_CONFIRM: wait}), [Notify(Message.REVERSED)]
+    return replace(visit, deadlines={Timer.LOCK_CONFIRM: wait}), [
+        Notify(Message.REVERSED),
+        *_speak(visit, Spoken.CANNOT_LOCK),
+    ]
 
 
 def _lock_again(visit: Visit, now: datetime, settings: VisitSettings) -> Step:
@@ -454,6 +476,7 @@ def _relock_failed(visit: Visit, now: datetime, settings: VisitSettings) -> Step
         Emit(EventType.RELOCK_FAILED, visit.lock_state or "unavailable"),
         Notify(Message.RELOCK_FAILED, critical=True),
         RaiseRepair(),
+        *_speak(visit, Spoken.CANNOT_LOCK),
     ]
 
 
