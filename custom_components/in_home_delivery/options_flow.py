@@ -285,7 +285,7 @@ class InHomeDeliveryOptionsFlow(OptionsFlow):
             return self.async_create_entry(data=self._options)
         if self._link is None:
             passes = self.config_entry.runtime_data.passes
-            carrier, token = await passes.async_add_carrier(name=self._carrier, listed=True)
+            carrier, token = await passes.async_add_carrier(name=self._carrier)
             async_list_pass(self.hass, self.config_entry, carrier)  # on the entrance's page, with its device
             self._carrier = carrier.name
             self._link = await async_pass_link(self.hass, passes.webhook_id, token)

@@ -126,7 +126,7 @@ class OwnerChanges(PassBookParts):
     ) -> tuple[Carrier, str]:
         """Create a carrier's standing link; return it and its token (shown this once).
 
-        listed: its subentry is made at once by the caller (else the entrance makes one).
+        listed: it already has a subentry (made again from one); else it is listed once it is on disk.
         """
         token = new_token()
         carrier = self._checked_carrier(
@@ -204,7 +204,7 @@ class OwnerChanges(PassBookParts):
     async def async_add_guest(self, terms: GuestTerms, *, listed: bool = False) -> tuple[Guest, str]:
         """Create a guest pass; return it and its token (shown this once).
 
-        listed: its subentry is made at once by the caller (else the entrance makes one).
+        listed: it already has a subentry (made again from one); else it is listed once it is on disk.
         """
         token = new_token()
         guest = Guest(

@@ -204,6 +204,8 @@ class PassSubentryFlow(ConfigSubentryFlow):
     def _async_done(self, item: Guest | Carrier) -> SubentryFlowResult:
         if self.source == "user":
             return self.async_create_entry(title=item.label, data=pass_values(item), unique_id=item.pass_id)
+        if self._deleted():
+            return self.async_abort(reason="pass_gone")
         return self.async_update_and_abort(self._get_entry(), self._get_reconfigure_subentry(), reason="link_renewed")
 
     @override
@@ -221,9 +223,13 @@ class PassSubentryFlow(ConfigSubentryFlow):
         """Change the name, times and limits, or give a new link."""
         return self.async_show_menu(step_id="reconfigure", menu_options=["change", "renew"])
 
+    def _deleted(self) -> bool:
+        """Whether the owner deleted the subentry being changed (in another window, meanwhile)."""
+        return self._reconfigure_subentry_id not in self._get_entry().subentries
+
     def _current(self) -> Guest | Carrier | None:
         """The pass of the subentry being changed, unless it is revoked or gone."""
-        if (passes := self._passes()) is None:
+        if (passes := self._passes()) is None or self._deleted():
             return None
         found = passes.find_pass(self._get_reconfigure_subentry().unique_id or "")
         return found if isinstance(found, Guest | Carrier) and not found.revoked else None
@@ -239,6 +245,8 @@ class PassSubentryFlow(ConfigSubentryFlow):
         else:
             values = flatten(user_input, self.sections)
             changed, errors = await self._async_attempt(lambda: self._async_change(passes, current.pass_id, values))
+            if self._deleted():  # meanwhile: the entrance revoked it
+                return self.async_abort(reason="pass_gone")
             if changed is not None:
                 return self.async_update_and_abort(
                     self._get_entry(), self._get_reconfigure_subentry(), data=pass_values(changed), title=changed.label
@@ -253,6 +261,8 @@ class PassSubentryFlow(ConfigSubentryFlow):
         errors: dict[str, str] = {}
         if user_input is not None:
             renewed, errors = await self._async_attempt(lambda: passes.async_renew_link(current.pass_id))
+            if self._deleted():  # meanwhile: the entrance revoked it, so its new link is never shown
+                return self.async_abort(reason="pass_gone")
             if renewed is not None:
                 self._item, self._token = renewed
                 return await self.async_step_link()
