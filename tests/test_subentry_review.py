@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
+import json
+from pathlib import Path
 import sqlite3
 import threading
 from typing import Any
@@ -17,13 +19,14 @@ from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 
 from custom_components.in_home_delivery.const import DOMAIN
 from custom_components.in_home_delivery.store import PassStore
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Context, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.setup import async_setup_component
 
 from .helpers import ENTRY_ID, tick, try_unlock
@@ -31,6 +34,7 @@ from .test_subentries import BERLIN, CLEANER, WEEKLY, add_through_page, at, sube
 
 type Client = Any
 DB_WRITE = "custom_components.in_home_delivery.store.PassStore._write"
+TRANSLATIONS = Path(__file__).parent.parent / "custom_components/in_home_delivery/translations"
 
 
 @pytest.fixture(autouse=True)
@@ -196,3 +200,52 @@ async def test_f1_a_guest_added_by_the_action_while_another_is_deleted_is_listed
         await hass.async_block_till_done()
     assert titles(hass) == ["Maria"]
     assert await try_unlock(hass, client, guest["link"]) == (200, None)
+
+
+def translated(language: str, *path: str) -> str:
+    """A text of the integration's translations."""
+    data = json.loads((TRANSLATIONS / f"{language}.json").read_text())
+    for part in path:
+        data = data[part]
+    return str(data)
+
+
+async def test_f7_a_change_the_disk_refused_is_told_as_pending_and_then_applies(
+    hass: HomeAssistant, client: Client, freezer: FrozenDateTimeFactory, hass_admin_user: MockUser
+) -> None:
+    """F7. The disk refuses the owner's change and suspension of Maria. Both are kept (closed) and written
+    once the disk works, so the owner must be told that, not "nothing was changed" (before: the form
+    said nothing was changed, and the switch said no link was made; then both changes took effect)."""
+    link, _ = await add_through_page(hass, **CLEANER)
+    with failing_disk():
+        result = await reconfigure(hass, "Maria", "change")
+        result = await hass.config_entries.subentries.async_configure(
+            result["flow_id"], {**CLEANER, "weekdays": ["wed"]}
+        )
+        assert result["errors"] == {"base": "change_not_stored"}
+        with pytest.raises(HomeAssistantError) as raised:
+            await hass.services.async_call(
+                "switch", "turn_off", {"entity_id": "switch.maria_access_allowed"}, blocking=True
+            )
+        assert raised.value.translation_key == "change_not_stored"
+        assert (await try_unlock(hass, client, link))[0] in (403, 503)  # nothing opens meanwhile
+    for language in ("en", "de"):
+        for text in (
+            translated(language, "config_subentries", "guest", "error", "change_not_stored"),
+            translated(language, "config_subentries", "carrier", "error", "change_not_stored"),
+            translated(language, "exceptions", "change_not_stored", "message"),
+        ):
+            for untrue in ("nothing was changed", "no link was made", "nichts wurde geändert", "kein Link erstellt"):
+                assert untrue not in text
+    await tick(hass, freezer, 10)  # the disk works again
+    await tick(hass, freezer, 10)
+    assert hass.states.get("sensor.maria_access").state == "suspended"
+    assert await try_unlock(hass, client, link) == (403, "suspended")
+    await hass.services.async_call(
+        "switch",
+        "turn_on",
+        {"entity_id": "switch.maria_access_allowed"},
+        blocking=True,
+        context=Context(user_id=hass_admin_user.id),
+    )
+    assert await try_unlock(hass, client, link) == (403, "outside_window")  # Wednesdays now, as asked

@@ -215,7 +215,9 @@ class PassBook(OwnerChanges, PassTimers):
         except WriteFailedError as err:
             if previous is None:  # never on disk, and closed while it was written: it never was
                 self._index.remove(item.pass_id)
-            raise HomeAssistantError(translation_domain=DOMAIN, translation_key="pass_not_stored") from err
+                raise HomeAssistantError(translation_domain=DOMAIN, translation_key="pass_not_stored") from err
+            # Kept, closed, and written again: the owner is told it applies once the disk works.
+            raise HomeAssistantError(translation_domain=DOMAIN, translation_key="change_not_stored") from err
         self._schedule_missed_check()
         self.entrance.notify_listeners()
 

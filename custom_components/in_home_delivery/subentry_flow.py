@@ -144,8 +144,10 @@ class PassSubentryFlow(ConfigSubentryFlow):
             return None, {FIELD_OF.get(key, "base"): key}
         except ValueError:
             return None, {"base": "invalid_value"}
-        except HomeAssistantError:
-            return None, {"base": "pass_not_stored"}
+        except HomeAssistantError as err:  # a new pass is forgotten; a change is kept, closed, and written later
+            return None, {
+                "base": "change_not_stored" if err.translation_key == "change_not_stored" else "pass_not_stored"
+            }
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
         """The guest's or carrier link's name and times."""
