@@ -22,18 +22,21 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 
 from custom_components.in_home_delivery.const import DOMAIN
-from custom_components.in_home_delivery.store import PassStore
+from custom_components.in_home_delivery.store import PassStore, visit_key
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.storage import Store
 from homeassistant.setup import async_setup_component
 
-from .helpers import ENTRY_ID, tick, try_unlock
+from .conftest import ENTRY_DATA
+from .helpers import ENTRY_ID, post_link, tick, try_unlock
 from .test_subentries import BERLIN, CLEANER, WEEKLY, add_through_page, at, subentry_of, titles
 
 type Client = Any
 DB_WRITE = "custom_components.in_home_delivery.store.PassStore._write"
+STREET_DOOR_OPENINGS = "counter.sim_street_door_openings"
 TRANSLATIONS = Path(__file__).parent.parent / "custom_components/in_home_delivery/translations"
 
 
@@ -249,3 +252,48 @@ async def test_f7_a_change_the_disk_refused_is_told_as_pending_and_then_applies(
         context=Context(user_id=hass_admin_user.id),
     )
     assert await try_unlock(hass, client, link) == (403, "outside_window")  # Wednesdays now, as asked
+
+
+@contextmanager
+def slow_visit_write() -> Iterator[tuple[asyncio.Event, asyncio.Event]]:
+    """The next write of the visit store (the running visit, street door counts) waits until released."""
+    entered, release = asyncio.Event(), asyncio.Event()
+    write = Store._async_write_data
+
+    async def slow(store: Store[Any], data: dict[str, Any]) -> None:
+        if store.key == visit_key(ENTRY_ID) and not release.is_set():
+            entered.set()
+            await release.wait()
+        await write(store, data)
+
+    with patch.object(Store, "_async_write_data", slow):
+        yield entered, release
+
+
+@pytest.mark.parametrize("entry_data", [ENTRY_DATA | {"street_door": "button.street_door_opener"}])
+@pytest.mark.parametrize("change", ["suspend", "delete"])
+async def test_f3_street_door_stays_shut_for_a_guest_suspended_or_deleted_while_its_count_is_written(
+    hass: HomeAssistant, client: Client, change: str
+) -> None:
+    """F3. Maria taps *Open the street door*; while its count is written, the owner suspends or deletes
+    her. The street door must stay shut, as the flat's door does (before: it opened: the request was
+    not asked again after the write)."""
+    link, _ = await add_through_page(hass, **CLEANER)
+    with slow_visit_write() as (entered, release):
+        request = hass.async_create_task(post_link(client, link, "street_door"))
+        await asyncio.wait_for(entered.wait(), 5)
+        if change == "suspend":
+            await hass.services.async_call(
+                "switch", "turn_off", {"entity_id": "switch.maria_access_allowed"}, blocking=True
+            )
+        else:
+            hass.config_entries.async_remove_subentry(entrance(hass), subentry_of(hass, "Maria").subentry_id)
+        for _ in range(10):
+            await asyncio.sleep(0)
+        release.set()
+        response = await request
+        await hass.async_block_till_done()
+    assert (response.status, (await response.json())["reason"]) == (
+        (403, "suspended") if change == "suspend" else (403, "revoked")
+    )
+    assert hass.states.get(STREET_DOOR_OPENINGS).state == "0"
