@@ -26,13 +26,13 @@ from custom_components.in_home_delivery.store import PassStore, visit_key
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.storage import Store
 from homeassistant.setup import async_setup_component
 
 from .conftest import ENTRY_DATA
 from .helpers import ENTRY_ID, post_link, tick, try_unlock
-from .test_subentries import BERLIN, CLEANER, WEEKLY, add_through_page, at, subentry_of, titles
+from .test_subentries import BERLIN, CLEANER, WEEKLY, add_through_page, at, start_flow, subentry_of, titles
 
 type Client = Any
 DB_WRITE = "custom_components.in_home_delivery.store.PassStore._write"
@@ -297,3 +297,60 @@ async def test_f3_street_door_stays_shut_for_a_guest_suspended_or_deleted_while_
         (403, "suspended") if change == "suspend" else (403, "revoked")
     )
     assert hass.states.get(STREET_DOOR_OPENINGS).state == "0"
+
+
+@pytest.mark.parametrize(
+    ("finding", "form", "errors"),
+    [
+        ("F4", {**CLEANER, "limits": {"valid_until": "2026-11-01 00:00:00"}}, {"base": "guest_never_occurs"}),
+        (
+            "F4",
+            {**CLEANER, "limits": {"valid_from": "2026-11-25 00:00:00", "valid_until": "2026-11-25 23:00:00"}},
+            {"base": "guest_never_occurs"},
+        ),
+        ("F5", {**CLEANER, "limits": {"valid_from": "0001-01-01 00:10:00"}}, {"base": "invalid_value"}),
+        ("F5", {**CLEANER, "limits": {"max_visit": {"days": 100000000}}}, {"base": "guest_bad_max_visit"}),
+        (
+            "F6",
+            {"name": "Maria", "repeat": {"rrule": "FREQ=MINUTELY", "duration": {"seconds": 30}}, "limits": {}},
+            {"base": "guest_rrule_too_often"},
+        ),
+    ],
+)
+async def test_f4_f5_f6_absurd_input_is_a_translated_form_error_and_makes_nothing(
+    hass: HomeAssistant, client: Client, finding: str, form: dict[str, Any], errors: dict[str, str]
+) -> None:
+    """F4: a guest valid only in the past, or in a span without one of her weekdays, was made (a link that
+    never opens). F5: a date in year 1 or an absurd longest visit crashed the form (OverflowError), or
+    was made and crashed every later Unlock. F6: a rule every minute was made after blocking Home
+    Assistant for seconds (every second: for minutes), and again on every later check."""
+    result = await start_flow(hass, "guest")
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], form)
+    assert result["type"] is FlowResultType.FORM, finding
+    assert result["step_id"] == "user"
+    assert result["errors"] == errors
+    for language in ("en", "de"):
+        assert translated(language, "config_subentries", "guest", "error", errors["base"])
+    listed = await hass.services.async_call(
+        DOMAIN, "list_passes", {"config_entry_id": ENTRY_ID}, blocking=True, return_response=True
+    )
+    assert listed["passes"] == []
+    assert titles(hass) == []
+
+
+async def test_f5_f6_the_actions_refuse_the_same_absurd_input(hass: HomeAssistant, client: Client) -> None:
+    """F5, F6 through add_guest: a translated error, and no guest."""
+    with pytest.raises(ServiceValidationError) as raised:
+        await hass.services.async_call(
+            DOMAIN, "add_guest", {"config_entry_id": ENTRY_ID, **WEEKLY, "max_visit": "2400:00:00"}, blocking=True
+        )
+    assert raised.value.translation_key == "guest_bad_max_visit"
+    with pytest.raises(ServiceValidationError) as raised:
+        await hass.services.async_call(
+            DOMAIN,
+            "add_guest",
+            {"config_entry_id": ENTRY_ID, "name": "Maria", "rrule": "FREQ=SECONDLY", "duration": "00:00:01"},
+            blocking=True,
+        )
+    assert raised.value.translation_key == "guest_rrule_too_often"
+    assert titles(hass) == []

@@ -17,7 +17,7 @@ from homeassistant.util.ulid import ulid_now
 
 from .const import DOMAIN
 from .core.carriers import Carrier
-from .core.guests import Guest, GuestTerms, Schedule, schedule_error
+from .core.guests import MAX_DURATION, Guest, GuestTerms, Schedule, schedule_error
 from .core.passes import (
     Delivery,
     DeliveryStatus,
@@ -230,6 +230,8 @@ class OwnerChanges(PassBookParts):
             raise validation_error("guest_name_missing")
         if len(name) > MAX_NAME:
             raise validation_error("name_too_long", max=str(MAX_NAME))
+        if terms.max_visit is not None and not timedelta(0) < terms.max_visit <= MAX_DURATION:
+            raise validation_error("guest_bad_max_visit")  # else its visit's end overflows the calendar
         valid_from = dt_util.as_utc(terms.valid_from) if terms.valid_from else None
         valid_until = dt_util.as_utc(terms.valid_until) if terms.valid_until else None
         schedule = terms.schedule

@@ -142,7 +142,7 @@ class PassSubentryFlow(ConfigSubentryFlow):
         except ServiceValidationError as err:
             key = err.translation_key or "invalid_value"
             return None, {FIELD_OF.get(key, "base"): key}
-        except ValueError:
+        except ValueError, OverflowError:  # a date or duration beyond the calendar
             return None, {"base": "invalid_value"}
         except HomeAssistantError as err:  # a new pass is forgotten; a change is kept, closed, and written later
             return None, {
