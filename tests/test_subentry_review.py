@@ -30,7 +30,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.storage import Store
 from homeassistant.setup import async_setup_component
 
-from .conftest import ENTRY_DATA
+from .conftest import ENTRY_DATA, LOCK
 from .helpers import ENTRY_ID, post_link, tick, try_unlock
 from .test_subentries import BERLIN, CLEANER, WEEKLY, add_through_page, at, start_flow, subentry_of, titles
 
@@ -354,3 +354,86 @@ async def test_f5_f6_the_actions_refuse_the_same_absurd_input(hass: HomeAssistan
         )
     assert raised.value.translation_key == "guest_rrule_too_often"
     assert titles(hass) == []
+
+
+@contextmanager
+def disk_failing_after_a_wait() -> Iterator[tuple[threading.Event, threading.Event]]:
+    """The next write of the pass database waits until released, then fails; later writes fail at once."""
+    entered, release = threading.Event(), threading.Event()
+
+    def failing(store: PassStore, items: list[dict[str, Any]], removed: list[str], newer: bool) -> None:
+        entered.set()
+        release.wait(10)
+        raise sqlite3.OperationalError("disk I/O error")
+
+    with patch.object(PassStore, "_write", failing):
+        yield entered, release
+
+
+async def test_f9_a_suspension_the_disk_refuses_during_a_reload_still_applies(
+    hass: HomeAssistant, client: Client, freezer: FrozenDateTimeFactory
+) -> None:
+    """Held before F9's fix (by the order of tasks), and guards it. The owner suspends Maria; the write
+    hangs while the entrance reloads (new settings), then fails. The owner is told it applies once the
+    disk works; so after the reload, and once the disk works, Maria is suspended."""
+    link, _ = await add_through_page(hass, **CLEANER)
+    with disk_failing_after_a_wait() as (entered, release):
+        suspend = hass.async_create_task(
+            hass.services.async_call("switch", "turn_off", {"entity_id": "switch.maria_access_allowed"}, blocking=True)
+        )
+        assert await hass.async_add_executor_job(entered.wait, 5)
+        entry = entrance(hass)
+        reload = hass.async_create_task(hass.config_entries.async_reload(ENTRY_ID))
+        for _ in range(1000):  # until the unload has started its last steps (saving, closing the database)
+            if not entry._on_unload:
+                break
+            await asyncio.sleep(0)
+        assert not entry._on_unload
+        for _ in range(10):
+            await asyncio.sleep(0)
+        release.set()
+        with pytest.raises(HomeAssistantError):
+            await suspend
+        assert await reload
+        await hass.async_block_till_done()
+        assert (await try_unlock(hass, client, link))[0] in (403, 503)  # closed while not on disk
+    await tick(hass, freezer, 10)  # the disk works again
+    await tick(hass, freezer, 10)
+    assert hass.states.get("sensor.maria_access").state == "suspended"
+    assert await try_unlock(hass, client, link) == (403, "suspended")
+    assert await hass.config_entries.async_reload(ENTRY_ID)
+    await hass.async_block_till_done()
+    assert await try_unlock(hass, client, link) == (403, "suspended")
+
+
+async def test_f9_the_entrance_before_a_reload_never_overwrites_the_running_visit_on_disk(
+    hass: HomeAssistant, client: Client, freezer: FrozenDateTimeFactory, hass_storage: dict[str, Any]
+) -> None:
+    """F9. As in F8, but the pass database stays refused (held by a backup tool) after the reload, and
+    Maria comes in. The entrance as it was before the reload kept trying to write its pass change, and
+    on each failure wrote its own (empty) visit over the visit store: a crash then found no running
+    visit to lock. The running visit must stay on disk until it ends."""
+    await add_through_page(hass, **CLEANER)
+    with disk_failing_after_a_wait() as (entered, release):
+        suspend = hass.async_create_task(
+            hass.services.async_call("switch", "turn_off", {"entity_id": "switch.maria_access_allowed"}, blocking=True)
+        )
+        assert await hass.async_add_executor_job(entered.wait, 5)
+        entry = entrance(hass)
+        reload = hass.async_create_task(hass.config_entries.async_reload(ENTRY_ID))
+        for _ in range(1000):
+            if not entry._on_unload:
+                break
+            await asyncio.sleep(0)
+        release.set()
+        with pytest.raises(HomeAssistantError):
+            await suspend
+        assert await reload
+        await hass.async_block_till_done()
+        await hass.services.async_call(DOMAIN, "admit", {"config_entry_id": ENTRY_ID}, blocking=True)
+        await hass.async_block_till_done()
+        assert hass.states.get(LOCK).state == "unlocked"
+        assert hass_storage[visit_key(ENTRY_ID)]["data"]["visit"] is not None  # written before the unlock
+        for _ in range(4):
+            await tick(hass, freezer, 11)  # the retries of pass changes (5 s, 10 s, ...) while the guest is in
+            assert hass_storage[visit_key(ENTRY_ID)]["data"]["visit"] is not None

@@ -98,7 +98,6 @@ class PassBook(OwnerChanges, PassTimers):
         self._index = PassIndex(pass_from_dict(row) for row in rows)
         self.entry.async_on_unload(self._cancel_missed_timer)
         self.entry.async_on_unload(async_track_time_interval(self.hass, self._on_clock_check, CLOCK_CHECK))
-        self.entry.async_on_unload(self.store.async_close)
         self.entry.async_on_unload(
             self.hass.bus.async_listen_once(EVENT_HOMEASSISTANT_FINAL_WRITE, self._async_close_at_stop)
         )
