@@ -32,6 +32,7 @@ from homeassistant.setup import async_setup_component
 
 from .conftest import ENTRY_DATA, LOCK
 from .helpers import ENTRY_ID, post_link, tick, try_unlock
+from .test_config_flow import current_sections
 from .test_subentries import BERLIN, CLEANER, WEEKLY, add_through_page, at, start_flow, subentry_of, titles
 
 type Client = Any
@@ -437,3 +438,45 @@ async def test_f9_the_entrance_before_a_reload_never_overwrites_the_running_visi
         for _ in range(4):
             await tick(hass, freezer, 11)  # the retries of pass changes (5 s, 10 s, ...) while the guest is in
             assert hass_storage[visit_key(ENTRY_ID)]["data"]["visit"] is not None
+
+
+async def test_f10_options_carrier_link_on_a_failing_disk_is_a_clear_error(
+    hass: HomeAssistant, client: Client, init_integration: MockConfigEntry
+) -> None:
+    """F10. The options' *Carrier link* while the disk refuses the new pass: the owner is told, in a
+    translated message, that no link was made and nothing saved; no carrier, and the options are not
+    half saved (before: an internal error, HomeAssistantError out of the options flow)."""
+    expected = {"delivery_days": ["mon"], "delivery_from": "08:00:00", "delivery_until": "20:00:00"}
+    before = dict(init_integration.options)
+    result = await hass.config_entries.options.async_init(ENTRY_ID)
+    with failing_disk():
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"],
+            {**current_sections(init_integration), "expected": expected, "links": {"new_carrier_link": "DHL"}},
+        )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "pass_not_stored"
+    for language in ("en", "de"):
+        assert translated(language, "options", "abort", "pass_not_stored")
+    assert titles(hass) == []
+    listed = await hass.services.async_call(
+        DOMAIN, "list_passes", {"config_entry_id": ENTRY_ID}, blocking=True, return_response=True
+    )
+    assert [item for item in listed["passes"] if item["kind"] == "carrier"] == []
+    assert dict(init_integration.options) == before
+
+
+async def test_link_step_left_open_across_a_reload_lists_the_guest_once(hass: HomeAssistant, client: Client) -> None:
+    """The owner leaves the dialog at its link step; the entrance reloads (new settings) and lists the new
+    guest by itself; then the owner clicks Finish: one Maria, whose link opens, and no internal error."""
+    result = await start_flow(hass, "guest")
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], CLEANER)
+    link = result["description_placeholders"]["link"]
+    assert await hass.config_entries.async_reload(ENTRY_ID)
+    await hass.async_block_till_done()
+    assert titles(hass) == ["Maria"]
+    done = await hass.config_entries.subentries.async_configure(result["flow_id"], {})
+    await hass.async_block_till_done()
+    assert done["type"] in (FlowResultType.CREATE_ENTRY, FlowResultType.ABORT)
+    assert titles(hass) == ["Maria"]
+    assert await try_unlock(hass, client, link) == (200, None)
