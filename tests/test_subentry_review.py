@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 import json
+import logging
 from pathlib import Path
 import sqlite3
 import threading
@@ -20,20 +21,24 @@ from unittest.mock import patch
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
+from pytest_homeassistant_custom_component.components.diagnostics import get_diagnostics_for_config_entry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
 
 from custom_components.in_home_delivery.const import DOMAIN
 from custom_components.in_home_delivery.store import PassStore, visit_key
+from homeassistant.components.notify.const import DATA_COMPONENT as NOTIFY_ENTITIES
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import Context, HomeAssistant
+from homeassistant.const import MATCH_ALL
+from homeassistant.core import Context, Event, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError, Unauthorized
 from homeassistant.helpers.storage import Store
 from homeassistant.setup import async_setup_component
 
 from .conftest import ENTRY_DATA, LOCK
-from .helpers import ENTRY_ID, post_link, tick, try_unlock
+from .helpers import ENTRY_ID, link_parts, post_link, tick, try_unlock
 from .test_config_flow import current_sections
-from .test_subentries import BERLIN, CLEANER, WEEKLY, add_through_page, at, start_flow, subentry_of, titles
+from .test_subentries import BERLIN, CLEANER, WEEKLY, Phone, add_through_page, at, start_flow, subentry_of, titles
 
 type Client = Any
 DB_WRITE = "custom_components.in_home_delivery.store.PassStore._write"
@@ -48,6 +53,13 @@ async def home(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
     await hass.config.async_set_time_zone(BERLIN)
     await hass.config.async_update(external_url="https://home.example.org")
     freezer.move_to(at("2026-11-24T10:00"))
+
+
+@pytest.fixture
+async def admin_views(hass: HomeAssistant) -> None:
+    """The configuration and diagnostics endpoints (set up before any client freezes the web app), and scenes."""
+    for domain in ("websocket_api", "config", "diagnostics", "scene"):
+        assert await async_setup_component(hass, domain, {})
 
 
 @pytest.fixture
@@ -480,3 +492,118 @@ async def test_link_step_left_open_across_a_reload_lists_the_guest_once(hass: Ho
     assert done["type"] in (FlowResultType.CREATE_ENTRY, FlowResultType.ABORT)
     assert titles(hass) == ["Maria"]
     assert await try_unlock(hass, client, link) == (200, None)
+
+
+async def test_held_tokens_never_reach_logs_events_states_diagnostics_or_progress(
+    hass: HomeAssistant,
+    admin_views: None,
+    client: Client,
+    caplog: pytest.LogCaptureFixture,
+    hass_client: ClientSessionGenerator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Held. Adding (sent to a phone), renewing, changing, suspending and deleting guests and carrier links,
+    through the page and the actions: no token is in a log line, an event (call_service included), an
+    entity's state or attributes, a subentry, the flows' progress list, or the diagnostics."""
+    caplog.set_level(logging.DEBUG)
+    events: list[Event] = []
+    hass.bus.async_listen(MATCH_ALL, events.append)
+    phone = Phone()
+    await hass.data[NOTIFY_ENTITIES].async_add_entities([phone])
+    tokens: list[str] = []
+
+    result = await start_flow(hass, "guest")
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], CLEANER)
+    tokens.append(link_parts(result["description_placeholders"]["link"])[1])
+    progress = hass.config_entries.subentries.async_progress()
+    await hass.config_entries.subentries.async_configure(result["flow_id"], {"send_to": "notify.maria_s_phone"})
+    link, _ = await add_through_page(hass, "carrier", name="DHL")
+    tokens.append(link_parts(link)[1])
+    result = await reconfigure(hass, "Maria", "renew")
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], {})
+    tokens.append(link_parts(result["description_placeholders"]["link"])[1])
+    await hass.config_entries.subentries.async_configure(result["flow_id"], {})
+    guest = await hass.services.async_call(
+        DOMAIN,
+        "add_guest",
+        {"config_entry_id": ENTRY_ID, **WEEKLY, "name": "Jonas"},
+        blocking=True,
+        return_response=True,
+    )
+    tokens.append(guest["token"])
+    renewed = await hass.services.async_call(
+        DOMAIN,
+        "renew_link",
+        {"config_entry_id": ENTRY_ID, "pass_id": guest["guest_id"]},
+        blocking=True,
+        return_response=True,
+    )
+    tokens.append(renewed["token"])
+    await hass.services.async_call("switch", "turn_off", {"entity_id": "switch.maria_access_allowed"}, blocking=True)
+    await hass.async_block_till_done()
+    assert await try_unlock(hass, client, f"{link.split('#')[0]}#pass={tokens[2]}") == (403, "suspended")
+    assert await try_unlock(hass, client, link) == (403, "no_delivery_expected")
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, init_integration)
+    states = [(state.state, dict(state.attributes)) for state in hass.states.async_all()]
+    hass.config_entries.async_remove_subentry(entrance(hass), subentry_of(hass, "Maria").subentry_id)
+    await hass.async_block_till_done()
+
+    assert phone.received  # the link did go to the phone, straight to its entity
+    assert len(set(tokens)) == 5
+    for token in tokens:
+        assert token not in caplog.text
+        assert not any(token in str(event.data) for event in events)
+        assert token not in str(states)
+        assert token not in str(diagnostics)
+        assert token not in str(progress)
+        assert token not in str([dict(item.data) for item in entrance(hass).subentries.values()])
+
+
+async def test_held_a_non_admin_can_neither_manage_nor_resume_guests(
+    hass: HomeAssistant,
+    admin_views: None,
+    client: Client,
+    hass_client: ClientSessionGenerator,
+    hass_ws_client: WebSocketGenerator,
+    hass_read_only_access_token: str,
+    hass_read_only_user: MockUser,
+) -> None:
+    """Held. A non-admin user cannot start an Add guest flow, read an admin's flow at its link step, delete a
+    guest, or resume a suspended one through the switch (turn_on, toggle, homeassistant.turn_on, a scene)."""
+    await add_through_page(hass, **CLEANER)
+    link_step = await start_flow(hass, "guest")
+    link_step = await hass.config_entries.subentries.async_configure(link_step["flow_id"], {**CLEANER, "name": "Jonas"})
+    token = link_parts(link_step["description_placeholders"]["link"])[1]
+    await hass.services.async_call("switch", "turn_off", {"entity_id": "switch.maria_access_allowed"}, blocking=True)
+
+    user = await hass_client(hass_read_only_access_token)
+    response = await user.post(
+        "/api/config/config_entries/subentries/flow",
+        json={"handler": [ENTRY_ID, "guest"], "show_advanced_options": False},
+    )
+    assert response.status == 401
+    response = await user.get(f"/api/config/config_entries/subentries/flow/{link_step['flow_id']}")
+    assert response.status == 401
+    assert token not in await response.text()
+    websocket = await hass_ws_client(hass, hass_read_only_access_token)
+    await websocket.send_json_auto_id(
+        {
+            "type": "config_entries/subentries/delete",
+            "entry_id": ENTRY_ID,
+            "subentry_id": subentry_of(hass, "Maria").subentry_id,
+        }
+    )
+    assert not (await websocket.receive_json())["success"]
+    assert "Maria" in titles(hass)
+
+    context = Context(user_id=hass_read_only_user.id)
+    for domain, service, data in (
+        ("switch", "turn_on", {"entity_id": "switch.maria_access_allowed"}),
+        ("switch", "toggle", {"entity_id": "switch.maria_access_allowed"}),
+        ("homeassistant", "turn_on", {"entity_id": "switch.maria_access_allowed"}),
+        ("scene", "apply", {"entities": {"switch.maria_access_allowed": "on"}}),
+    ):
+        with pytest.raises(Unauthorized):
+            await hass.services.async_call(domain, service, data, blocking=True, context=context)
+        await hass.async_block_till_done()
+        assert hass.states.get("sensor.maria_access").state == "suspended", service
