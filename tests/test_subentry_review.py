@@ -35,9 +35,10 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError,
 from homeassistant.helpers.storage import Store
 from homeassistant.setup import async_setup_component
 
-from .conftest import ENTRY_DATA, LOCK
-from .helpers import ENTRY_ID, link_parts, post_link, tick, try_unlock
+from .conftest import ENTRY_DATA, LOCK, PorchCamera
+from .helpers import ENTRY_ID, link_parts, post_link, schedule_now, tick, try_unlock
 from .test_config_flow import current_sections
+from .test_revocation import press_while
 from .test_subentries import BERLIN, CLEANER, WEEKLY, Phone, add_through_page, at, start_flow, subentry_of, titles
 
 type Client = Any
@@ -607,3 +608,30 @@ async def test_held_a_non_admin_can_neither_manage_nor_resume_guests(
             await hass.services.async_call(domain, service, data, blocking=True, context=context)
         await hass.async_block_till_done()
         assert hass.states.get("sensor.maria_access").state == "suspended", service
+
+
+@pytest.mark.parametrize("kind", ["guest", "carrier"])
+@pytest.mark.parametrize("change", ["suspend", "delete"])
+async def test_held_suspended_or_deleted_while_the_admission_waits_for_the_camera(
+    hass: HomeAssistant, client: Client, porch_camera: PorchCamera, kind: str, change: str
+) -> None:
+    """Held. Maria (or the DHL link, for an expected DHL parcel) taps Unlock; while the admission waits for
+    the camera's picture the owner suspends or deletes her: the door stays locked."""
+    if kind == "guest":
+        link, _ = await add_through_page(hass, **CLEANER)
+        title, switch = "Maria", "switch.maria_access_allowed"
+    else:
+        link, _ = await add_through_page(hass, "carrier", name="DHL")
+        await schedule_now(hass)
+        title, switch = "DHL", "switch.dhl_access_allowed"
+
+    async def owner() -> None:
+        if change == "suspend":
+            await hass.services.async_call("switch", "turn_off", {"entity_id": switch}, blocking=True)
+        else:
+            hass.config_entries.async_remove_subentry(entrance(hass), subentry_of(hass, title).subentry_id)
+            await hass.async_block_till_done()
+
+    status, body = await press_while(hass, client, porch_camera, link, owner)
+    assert (status, body["reason"]) == (403, "suspended" if change == "suspend" else "revoked")
+    assert hass.states.get(LOCK).state == "locked"
