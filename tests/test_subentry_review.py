@@ -25,7 +25,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import get_dia
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
 
 from custom_components.in_home_delivery.const import DOMAIN
-from custom_components.in_home_delivery.store import PassStore, visit_key
+from custom_components.in_home_delivery.store import PassStore, passes_path, visit_key
 from homeassistant.components.notify.const import DATA_COMPONENT as NOTIFY_ENTITIES
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import MATCH_ALL
@@ -635,3 +635,35 @@ async def test_held_suspended_or_deleted_while_the_admission_waits_for_the_camer
     status, body = await press_while(hass, client, porch_camera, link, owner)
     assert (status, body["reason"]) == (403, "suspended" if change == "suspend" else "revoked")
     assert hass.states.get(LOCK).state == "locked"
+
+
+async def test_f11_a_guest_made_again_from_its_subentry_stays_suspended_until_allowed(
+    hass: HomeAssistant, client: Client, hass_admin_user: MockUser
+) -> None:
+    """F11. The owner suspended Maria; the pass database is lost (deleted, or the repair started it
+    empty) and the entrance makes her pass again from her subentry. It must open nothing until an
+    administrator allows her again (before: the new pass was active, so renewing her link, as the log
+    asks, handed out a working link for a guest the owner had suspended; her used-up visits were
+    forgotten the same way)."""
+    await add_through_page(hass, **CLEANER)
+    await hass.services.async_call("switch", "turn_off", {"entity_id": "switch.maria_access_allowed"}, blocking=True)
+    assert await hass.config_entries.async_unload(ENTRY_ID)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{passes_path(hass, ENTRY_ID)}{suffix}").unlink(missing_ok=True)
+    assert await hass.config_entries.async_setup(ENTRY_ID)
+    await hass.async_block_till_done()
+    assert titles(hass) == ["Maria"]
+    assert hass.states.get("switch.maria_access_allowed").state == "off"
+    result = await reconfigure(hass, "Maria", "renew")
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], {})
+    link = result["description_placeholders"]["link"]
+    await hass.config_entries.subentries.async_configure(result["flow_id"], {})
+    assert await try_unlock(hass, client, link) == (403, "suspended")
+    await hass.services.async_call(
+        "switch",
+        "turn_on",
+        {"entity_id": "switch.maria_access_allowed"},
+        blocking=True,
+        context=Context(user_id=hass_admin_user.id),
+    )
+    assert await try_unlock(hass, client, link) == (200, None)

@@ -9,12 +9,13 @@ change, without reloading the entrance (a running visit runs on):
   its link step. Once it was listed, a pass whose subentry is gone was deleted by the owner: revoked at
   once, even while a change of it is still being written (or waits for a disk that failed).
 - a subentry whose pass is revoked goes; one whose pass is missing (a pass database started empty) gets a
-  new pass from its data, whose link must be renewed.
+  new pass from its data, suspended, whose link must be renewed and which an administrator must allow.
 - a subentry's title and data follow its pass, which is always written first.
 """
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import replace
 from datetime import datetime, time, timedelta
 import logging
@@ -244,7 +245,7 @@ def _name_devices(hass: HomeAssistant, entry: ConfigEntry) -> None:
 async def _async_pass_again(
     hass: HomeAssistant, entry: ConfigEntry, passes: PassBook, subentry: ConfigSubentry
 ) -> None:
-    """A subentry whose pass is gone from the database: a new pass from its data (nobody has its link yet)."""
+    """A subentry whose pass is gone from the database: a new pass from its data, suspended (nobody has its link)."""
     data = dict(subentry.data)
     item: Guest | Carrier
     try:
@@ -256,10 +257,14 @@ async def _async_pass_again(
         _LOGGER.warning("%s: %s cannot be made again from its settings (%s)", entry.title, subentry.title, err)
         return
     _LOGGER.warning(
-        "%s: %s was missing from the pass database and was made again; renew its link to hand it out",
+        "%s: %s was missing from the pass database and was made again, suspended; renew its link and allow it",
         entry.title,
         subentry.title,
     )
     hass.config_entries.async_update_subentry(
         entry, subentry, data=pass_values(item), title=item.label, unique_id=item.pass_id
     )
+    # Whether the owner had suspended it, or its visits were used up, was lost with the database: it
+    # opens nothing until an administrator allows it again (a change not on disk is written later).
+    with suppress(HomeAssistantError):
+        await passes.async_suspend(item.pass_id, True)
