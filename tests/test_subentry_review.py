@@ -667,3 +667,29 @@ async def test_f11_a_guest_made_again_from_its_subentry_stays_suspended_until_al
         context=Context(user_id=hass_admin_user.id),
     )
     assert await try_unlock(hass, client, link) == (200, None)
+
+
+async def test_held_add_and_renew_while_writes_fail(
+    hass: HomeAssistant, client: Client, freezer: FrozenDateTimeFactory
+) -> None:
+    """Held. While the disk refuses writes, *Add guest* says nothing was made (and nothing appears once the
+    disk works), and *New link* leaves the old link dead for good: after the disk works, and after a
+    reload, it stays unknown."""
+    old_link, _ = await add_through_page(hass, **CLEANER)
+    with failing_disk():
+        result = await start_flow(hass, "guest")
+        result = await hass.config_entries.subentries.async_configure(result["flow_id"], {**CLEANER, "name": "Jonas"})
+        assert result["errors"] == {"base": "pass_not_stored"}
+        hass.config_entries.subentries.async_abort(result["flow_id"])
+        result = await reconfigure(hass, "Maria", "renew")
+        result = await hass.config_entries.subentries.async_configure(result["flow_id"], {})
+        assert result["step_id"] == "renew"
+        assert result["errors"] == {"base": "change_not_stored"}
+        assert (await try_unlock(hass, client, old_link))[0] == 401
+    await tick(hass, freezer, 10)
+    await tick(hass, freezer, 10)
+    assert (await try_unlock(hass, client, old_link))[0] == 401
+    assert await hass.config_entries.async_reload(ENTRY_ID)
+    await hass.async_block_till_done()
+    assert (await try_unlock(hass, client, old_link))[0] == 401
+    assert titles(hass) == ["Maria"]
