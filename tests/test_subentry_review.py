@@ -322,7 +322,7 @@ async def test_f3_street_door_stays_shut_for_a_guest_suspended_or_deleted_while_
             {**CLEANER, "limits": {"valid_from": "2026-11-25 00:00:00", "valid_until": "2026-11-25 23:00:00"}},
             {"base": "guest_never_occurs"},
         ),
-        ("F5", {**CLEANER, "limits": {"valid_from": "0001-01-01 00:10:00"}}, {"base": "invalid_value"}),
+        ("F5", {**CLEANER, "limits": {"valid_from": "0001-01-01 00:10:00"}}, {"base": "date_out_of_range"}),
         ("F5", {**CLEANER, "limits": {"max_visit": {"days": 100000000}}}, {"base": "guest_bad_max_visit"}),
         (
             "F6",
@@ -353,7 +353,8 @@ async def test_f4_f5_f6_absurd_input_is_a_translated_form_error_and_makes_nothin
 
 
 async def test_f5_f6_the_actions_refuse_the_same_absurd_input(hass: HomeAssistant, client: Client) -> None:
-    """F5, F6 through add_guest: a translated error, and no guest."""
+    """F5, F6 through add_guest: a translated error, and no guest (before: the guest was made, Home
+    Assistant blocked, or an untranslated OverflowError)."""
     with pytest.raises(ServiceValidationError) as raised:
         await hass.services.async_call(
             DOMAIN, "add_guest", {"config_entry_id": ENTRY_ID, **WEEKLY, "max_visit": "2400:00:00"}, blocking=True
@@ -367,6 +368,14 @@ async def test_f5_f6_the_actions_refuse_the_same_absurd_input(hass: HomeAssistan
             blocking=True,
         )
     assert raised.value.translation_key == "guest_rrule_too_often"
+    with pytest.raises(ServiceValidationError) as raised:
+        await hass.services.async_call(
+            DOMAIN,
+            "add_guest",
+            {"config_entry_id": ENTRY_ID, **WEEKLY, "valid_until": "9999-12-31T23:59:59-05:00"},
+            blocking=True,
+        )
+    assert raised.value.translation_key == "date_out_of_range"
     assert titles(hass) == []
 
 

@@ -232,8 +232,11 @@ class OwnerChanges(PassBookParts):
             raise validation_error("name_too_long", max=str(MAX_NAME))
         if terms.max_visit is not None and not timedelta(0) < terms.max_visit <= MAX_DURATION:
             raise validation_error("guest_bad_max_visit")  # else its visit's end overflows the calendar
-        valid_from = dt_util.as_utc(terms.valid_from) if terms.valid_from else None
-        valid_until = dt_util.as_utc(terms.valid_until) if terms.valid_until else None
+        try:
+            valid_from = dt_util.as_utc(terms.valid_from) if terms.valid_from else None
+            valid_until = dt_util.as_utc(terms.valid_until) if terms.valid_until else None
+        except OverflowError:  # year 1 or 9999 in another zone: beyond the calendar
+            raise validation_error("date_out_of_range") from None
         schedule = terms.schedule
         if schedule.rrule is not None and schedule.anchor is None:
             anchor = dt_util.as_local(valid_from or now).replace(hour=0, minute=0, second=0, microsecond=0)
