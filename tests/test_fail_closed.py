@@ -235,7 +235,7 @@ async def test_locked_db_is_written_when_released_and_the_pass_stays_closed_mean
             blocking=True,
             return_response=True,
         )
-    assert raised.value.translation_key == "pass_not_stored"
+    assert raised.value.translation_key == "change_not_stored"  # kept, closed, and written once the disk works
     response = await post_link(link_client, delivery["link"], "unlock")
     assert response.status in (401, 403)
     await tick(hass, freezer, 10)  # retried once the database is free

@@ -256,6 +256,15 @@ class Admissions(EntranceParts):
             except WriteFailedError:
                 self.street_door_opened.undo(key)
                 raise self._refuse(asker, DenyReason.NOT_STORED, current) from None
+            # Asked again after the write, without this opening: a suspension, revocation or cancel
+            # made meanwhile stands, as it does for the flat's door.
+            self.street_door_opened.undo(key)
+            current, denial = self.decide(asker, Purpose.STREET_DOOR, pass_.pass_id if pass_ else None, via=via)
+            if denial is not None:
+                with suppress(WriteFailedError):  # the opening that did not happen leaves the disk too
+                    await self.visit_store.async_save_checked()
+                raise self._refuse(asker, denial, current)
+            self.street_door_opened.add(key, window, now)
         if not await self.house.open_street_door():
             raise self._deny(DenyReason.STREET_DOOR_FAILED, pass_id=pass_id, pass_kind=kind, pass_label=label)
         self.emit(EventType.STREET_DOOR_OPENED, None, pass_id=pass_id, pass_kind=kind, pass_label=label)

@@ -13,6 +13,7 @@ from homeassistant.config_entries import (
     OptionsFlow,
 )
 from homeassistant.data_entry_flow import section
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import config_validation as cv, selector
 
 from .const import CONF_CAMERA, CONF_DOORBELL, CONF_GARAGE_DOOR, CONF_STREET_DOOR
@@ -343,7 +344,10 @@ class InHomeDeliveryOptionsFlow(OptionsFlow):
             return self.async_create_entry(data=self._options)
         if self._link is None:
             passes = self.config_entry.runtime_data.passes
-            carrier, token = await passes.async_add_carrier(name=self._carrier, listed=True)
+            try:
+                carrier, token = await passes.async_add_carrier(name=self._carrier)
+            except HomeAssistantError:  # not on disk: no link, and the options are not saved either
+                return self.async_abort(reason="pass_not_stored")
             async_list_pass(self.hass, self.config_entry, carrier)  # on the entrance's page, with its device
             self._carrier = carrier.name
             self._link = await async_pass_link(self.hass, passes.webhook_id, token)

@@ -98,7 +98,6 @@ class PassBook(OwnerChanges, PassTimers):
         self._index = PassIndex(pass_from_dict(row) for row in rows)
         self.entry.async_on_unload(self._cancel_missed_timer)
         self.entry.async_on_unload(async_track_time_interval(self.hass, self._on_clock_check, CLOCK_CHECK))
-        self.entry.async_on_unload(self.store.async_close)
         self.entry.async_on_unload(
             self.hass.bus.async_listen_once(EVENT_HOMEASSISTANT_FINAL_WRITE, self._async_close_at_stop)
         )
@@ -215,7 +214,9 @@ class PassBook(OwnerChanges, PassTimers):
         except WriteFailedError as err:
             if previous is None:  # never on disk, and closed while it was written: it never was
                 self._index.remove(item.pass_id)
-            raise HomeAssistantError(translation_domain=DOMAIN, translation_key="pass_not_stored") from err
+                raise HomeAssistantError(translation_domain=DOMAIN, translation_key="pass_not_stored") from err
+            # Kept, closed, and written again: the owner is told it applies once the disk works.
+            raise HomeAssistantError(translation_domain=DOMAIN, translation_key="change_not_stored") from err
         self._schedule_missed_check()
         self.entrance.notify_listeners()
 

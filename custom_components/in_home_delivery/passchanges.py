@@ -17,7 +17,7 @@ from homeassistant.util.ulid import ulid_now
 
 from .const import DOMAIN
 from .core.carriers import Carrier
-from .core.guests import Guest, GuestTerms, Schedule, schedule_error
+from .core.guests import MAX_DURATION, Guest, GuestTerms, Schedule, schedule_error
 from .core.passes import (
     Delivery,
     DeliveryStatus,
@@ -126,7 +126,7 @@ class OwnerChanges(PassBookParts):
     ) -> tuple[Carrier, str]:
         """Create a carrier's standing link; return it and its token (shown this once).
 
-        listed: its subentry is made at once by the caller (else the entrance makes one).
+        listed: it already has a subentry (made again from one); else it is listed once it is on disk.
         """
         token = new_token()
         carrier = self._checked_carrier(
@@ -204,7 +204,7 @@ class OwnerChanges(PassBookParts):
     async def async_add_guest(self, terms: GuestTerms, *, listed: bool = False) -> tuple[Guest, str]:
         """Create a guest pass; return it and its token (shown this once).
 
-        listed: its subentry is made at once by the caller (else the entrance makes one).
+        listed: it already has a subentry (made again from one); else it is listed once it is on disk.
         """
         token = new_token()
         guest = Guest(
@@ -230,8 +230,13 @@ class OwnerChanges(PassBookParts):
             raise validation_error("guest_name_missing")
         if len(name) > MAX_NAME:
             raise validation_error("name_too_long", max=str(MAX_NAME))
-        valid_from = dt_util.as_utc(terms.valid_from) if terms.valid_from else None
-        valid_until = dt_util.as_utc(terms.valid_until) if terms.valid_until else None
+        if terms.max_visit is not None and not timedelta(0) < terms.max_visit <= MAX_DURATION:
+            raise validation_error("guest_bad_max_visit")  # else its visit's end overflows the calendar
+        try:
+            valid_from = dt_util.as_utc(terms.valid_from) if terms.valid_from else None
+            valid_until = dt_util.as_utc(terms.valid_until) if terms.valid_until else None
+        except OverflowError:  # year 1 or 9999 in another zone: beyond the calendar
+            raise validation_error("date_out_of_range") from None
         schedule = terms.schedule
         if schedule.rrule is not None and schedule.anchor is None:
             anchor = dt_util.as_local(valid_from or now).replace(hour=0, minute=0, second=0, microsecond=0)

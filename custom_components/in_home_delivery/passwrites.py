@@ -62,6 +62,7 @@ class PassWrites:
         self._unsub_retry: CALLBACK_TYPE | None = None
         self._settling = False
         self._journal_kept = False
+        self._stopped = False  # the entrance unloaded: whatever it left is for the next start
 
     async def async_load(
         self, moved: list[dict[str, Any]] | None, journal: list[dict[str, Any]]
@@ -81,7 +82,7 @@ class PassWrites:
         for row in newer:
             self._revisions[row["pass_id"]] = int(row["revision"])
             self._unsettled[row["pass_id"]] = row
-        self.entry.async_on_unload(self._cancel_retry)
+        self.entry.async_on_unload(self._async_stop)
         if newer:
             _LOGGER.warning("%s: %s pass changes from before the restart are written now", self.name, len(newer))
             self._start_settling()
@@ -144,9 +145,25 @@ class PassWrites:
         except WriteFailedError:
             return
 
+    async def _async_stop(self) -> None:
+        """The entrance unloads: no more writes from here (a reload's new entrance owns the files now).
+
+        A write still in flight ends first; a change still not on disk is kept in the journal, where the
+        next start (the reload's) reads it. Writing on after that would put this entrance's stale visit
+        over the running one of the next.
+        """
+        self._stopped = True
+        self._cancel_retry()
+        await self.store.async_close()  # after the write in flight, whose failure is in _unsettled by now
+        if self._unsettled:
+            try:
+                await self._save_journal()
+            except HomeAssistantError:
+                _LOGGER.error("%s: pass changes not on disk are lost at unload; their passes may reopen", self.name)
+
     @callback
     def _start_settling(self) -> None:
-        if not self._settling:
+        if not self._settling and not self._stopped:
             self._cancel_retry()
             self._settling = True
             self.entry.async_create_task(self.hass, self._async_settle(), f"{DOMAIN} passes", eager_start=False)
@@ -154,7 +171,7 @@ class PassWrites:
     async def _async_settle(self) -> None:
         """Write the unconfirmed changes; until they are on disk, keep them in the journal and try again."""
         try:
-            while pending := list(self._unsettled.values()):
+            while not self._stopped and (pending := list(self._unsettled.values())):
                 try:
                     await self.store.async_write(pending)
                 except WriteFailedError:
@@ -183,6 +200,8 @@ class PassWrites:
 
     @callback
     def _retry_later(self) -> None:
+        if self._stopped:
+            return
         _LOGGER.warning(
             "%s: %s pass changes are not on disk; their passes stay closed, trying again in %s",
             self.name,

@@ -160,8 +160,7 @@ async def _async_add_guest(call: ServiceCall) -> ServiceResponse:
             valid_until=_local(data.get("valid_until")),
             max_uses=data.get("max_uses"),
             max_visit=data.get("max_visit"),
-        ),
-        listed=True,
+        )
     )
     async_list_pass(call.hass, controller.entry, guest)  # shown on the entrance's page, with its device
     link = await async_pass_link(call.hass, controller.passes.webhook_id, token)
@@ -188,7 +187,7 @@ async def _async_add_carrier(call: ServiceCall) -> ServiceResponse:
             start_time=hours.get("start_time"),
             end_time=hours.get("end_time"),
         )
-    carrier, token = await controller.passes.async_add_carrier(name=call.data["name"], hours=schedule, listed=True)
+    carrier, token = await controller.passes.async_add_carrier(name=call.data["name"], hours=schedule)
     async_list_pass(call.hass, controller.entry, carrier)  # shown on the entrance's page, with its device
     link = await async_pass_link(call.hass, controller.passes.webhook_id, token)
     return {"carrier_id": carrier.pass_id, "link": link, "token": token}

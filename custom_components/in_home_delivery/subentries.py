@@ -6,14 +6,16 @@ device with its own entities. `async_sync` brings the two in line, at start and 
 change, without reloading the entrance (a running visit runs on):
 
 - a pass without a subentry gets one: made before subentries existed, by an action, or in a flow left at
-  its link step. Once it was listed, a pass whose subentry is gone was deleted by the owner: revoked.
+  its link step. Once it was listed, a pass whose subentry is gone was deleted by the owner: revoked at
+  once, even while a change of it is still being written (or waits for a disk that failed).
 - a subentry whose pass is revoked goes; one whose pass is missing (a pass database started empty) gets a
-  new pass from its data, whose link must be renewed.
+  new pass from its data, suspended, whose link must be renewed and which an administrator must allow.
 - a subentry's title and data follow its pass, which is always written first.
 """
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import replace
 from datetime import datetime, time, timedelta
 import logging
@@ -199,15 +201,18 @@ async def _async_sync(hass: HomeAssistant, entry: ConfigEntry, passes: PassBook)
     for item in list(passes.standing_passes()):
         if item.pass_id in passes.handing_over and item.pass_id in subentries:
             passes.handing_over.discard(item.pass_id)  # its flow ended with the subentry
-        if item.pass_id in passes.handing_over or not passes.stored(item.pass_id):
-            continue  # a flow shows its link, or it is being written: its subentry follows
+        if item.pass_id in passes.handing_over:
+            continue  # a flow shows its link: its subentry follows
         subentry = subentries.pop(item.pass_id, None)
+        if subentry is None and item.listed:
+            # Deleted by the owner: closed at once, whatever change of it is still being written.
+            passes.revoke_delisted(item.pass_id)
+            continue
+        if not passes.stored(item.pass_id):
+            continue  # being made or changed: its subentry follows, or follows it, once it is on disk
         if subentry is None:
-            if item.listed:
-                passes.revoke_delisted(item.pass_id)
-            else:
-                async_list_pass(hass, entry, item)
-                passes.mark_listed(item.pass_id)
+            async_list_pass(hass, entry, item)
+            passes.mark_listed(item.pass_id)
             continue
         passes.mark_listed(item.pass_id)
         values = pass_values(item)
@@ -240,7 +245,7 @@ def _name_devices(hass: HomeAssistant, entry: ConfigEntry) -> None:
 async def _async_pass_again(
     hass: HomeAssistant, entry: ConfigEntry, passes: PassBook, subentry: ConfigSubentry
 ) -> None:
-    """A subentry whose pass is gone from the database: a new pass from its data (nobody has its link yet)."""
+    """A subentry whose pass is gone from the database: a new pass from its data, suspended (nobody has its link)."""
     data = dict(subentry.data)
     item: Guest | Carrier
     try:
@@ -252,10 +257,14 @@ async def _async_pass_again(
         _LOGGER.warning("%s: %s cannot be made again from its settings (%s)", entry.title, subentry.title, err)
         return
     _LOGGER.warning(
-        "%s: %s was missing from the pass database and was made again; renew its link to hand it out",
+        "%s: %s was missing from the pass database and was made again, suspended; renew its link and allow it",
         entry.title,
         subentry.title,
     )
     hass.config_entries.async_update_subentry(
         entry, subentry, data=pass_values(item), title=item.label, unique_id=item.pass_id
     )
+    # Whether the owner had suspended it, or its visits were used up, was lost with the database: it
+    # opens nothing until an administrator allows it again (a change not on disk is written later).
+    with suppress(HomeAssistantError):
+        await passes.async_suspend(item.pass_id, True)

@@ -142,10 +142,12 @@ class PassSubentryFlow(ConfigSubentryFlow):
         except ServiceValidationError as err:
             key = err.translation_key or "invalid_value"
             return None, {FIELD_OF.get(key, "base"): key}
-        except ValueError:
+        except ValueError, OverflowError:  # a date or duration beyond the calendar
             return None, {"base": "invalid_value"}
-        except HomeAssistantError:
-            return None, {"base": "pass_not_stored"}
+        except HomeAssistantError as err:  # a new pass is forgotten; a change is kept, closed, and written later
+            return None, {
+                "base": "change_not_stored" if err.translation_key == "change_not_stored" else "pass_not_stored"
+            }
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
         """The guest's or carrier link's name and times."""
@@ -204,6 +206,8 @@ class PassSubentryFlow(ConfigSubentryFlow):
     def _async_done(self, item: Guest | Carrier) -> SubentryFlowResult:
         if self.source == "user":
             return self.async_create_entry(title=item.label, data=pass_values(item), unique_id=item.pass_id)
+        if self._deleted():
+            return self.async_abort(reason="pass_gone")
         return self.async_update_and_abort(self._get_entry(), self._get_reconfigure_subentry(), reason="link_renewed")
 
     @override
@@ -221,9 +225,13 @@ class PassSubentryFlow(ConfigSubentryFlow):
         """Change the name, times and limits, or give a new link."""
         return self.async_show_menu(step_id="reconfigure", menu_options=["change", "renew"])
 
+    def _deleted(self) -> bool:
+        """Whether the owner deleted the subentry being changed (in another window, meanwhile)."""
+        return self._reconfigure_subentry_id not in self._get_entry().subentries
+
     def _current(self) -> Guest | Carrier | None:
         """The pass of the subentry being changed, unless it is revoked or gone."""
-        if (passes := self._passes()) is None:
+        if (passes := self._passes()) is None or self._deleted():
             return None
         found = passes.find_pass(self._get_reconfigure_subentry().unique_id or "")
         return found if isinstance(found, Guest | Carrier) and not found.revoked else None
@@ -239,6 +247,8 @@ class PassSubentryFlow(ConfigSubentryFlow):
         else:
             values = flatten(user_input, self.sections)
             changed, errors = await self._async_attempt(lambda: self._async_change(passes, current.pass_id, values))
+            if self._deleted():  # meanwhile: the entrance revoked it
+                return self.async_abort(reason="pass_gone")
             if changed is not None:
                 return self.async_update_and_abort(
                     self._get_entry(), self._get_reconfigure_subentry(), data=pass_values(changed), title=changed.label
@@ -253,6 +263,8 @@ class PassSubentryFlow(ConfigSubentryFlow):
         errors: dict[str, str] = {}
         if user_input is not None:
             renewed, errors = await self._async_attempt(lambda: passes.async_renew_link(current.pass_id))
+            if self._deleted():  # meanwhile: the entrance revoked it, so its new link is never shown
+                return self.async_abort(reason="pass_gone")
             if renewed is not None:
                 self._item, self._token = renewed
                 return await self.async_step_link()

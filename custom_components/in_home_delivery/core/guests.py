@@ -38,6 +38,7 @@ class ScheduleError(StrEnum):
     UNKNOWN_WEEKDAY = "guest_unknown_weekday"
     EMPTY_WINDOW = "guest_empty_window"
     BAD_RRULE = "guest_bad_rrule"
+    TOO_OFTEN = "guest_rrule_too_often"  # windows more often than hourly: too many to expand
     NEVER_OCCURS = "guest_never_occurs"
     BAD_DURATION = "guest_bad_duration"
     VALIDITY_REVERSED = "guest_validity_reversed"
@@ -126,13 +127,22 @@ def schedule_error(
             return ScheduleError.UNKNOWN_WEEKDAY
         if schedule.start_time == schedule.end_time:
             return ScheduleError.EMPTY_WINDOW
-        return None
+        return _never_occurs(schedule, tz, now, valid_from, valid_until)
     if schedule.duration is None or not timedelta(0) < schedule.duration <= MAX_DURATION:
         return ScheduleError.BAD_DURATION
     try:
-        parse_rrule(schedule, tz)
+        rule = parse_rrule(schedule, tz)
     except ValueError, TypeError:
         return ScheduleError.BAD_RRULE
+    if any(f"FREQ={often}" in str(rule) for often in ("MINUTELY", "SECONDLY")):
+        return ScheduleError.TOO_OFTEN
+    return _never_occurs(schedule, tz, now, valid_from, valid_until)
+
+
+def _never_occurs(
+    schedule: Schedule, tz: tzinfo, now: datetime, valid_from: datetime | None, valid_until: datetime | None
+) -> ScheduleError | None:
+    """NEVER_OCCURS where no window opens from now (or valid_from) until valid_until (or five years on)."""
     horizon = valid_until or now + timedelta(days=366 * 5)
     if next(schedule.windows(tz, max(now, valid_from or now), horizon), None) is None:
         return ScheduleError.NEVER_OCCURS
