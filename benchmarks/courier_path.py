@@ -13,7 +13,10 @@ year), and prints:
 - setting the entrance up again with that store, and 50 entrances of 1,000 passes each set up together;
 - event-loop lag while a flood of bad links is answered, beside the same flood against the bare
   webhook, and Python's garbage collections during it (the only pauses over a few milliseconds);
-- memory per stored pass and per visit, and the lockout's tables after the flood.
+- memory per stored pass and per visit, and the lockout's tables after the flood;
+- (test_live_status, alone with `courier_path.py live`) lock reports → a page's waiting `status`
+  answered, p50/p99, at IHD_LIVE_PASSES stored passes (1,000 by default), and floods of waiting
+  statuses from many addresses: how many wait (bounded), event-loop lag, and memory at two flood sizes.
 The event loop runs as in Home Assistant itself: the test harness's asyncio debug mode (which
 records a traceback for every future and task, several times slower) is turned off here.
 Nothing here is a pass/fail test: the figures are for the README and the issue notes.
@@ -27,6 +30,7 @@ from contextlib import closing, contextmanager, suppress
 from datetime import datetime, timedelta
 import gc
 import json
+import logging
 import os
 from pathlib import Path
 import platform
@@ -38,6 +42,7 @@ import tracemalloc
 from typing import Any
 from unittest.mock import patch
 
+import aiohttp
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -56,6 +61,8 @@ if __name__ == "__main__":  # the test harness loads Home Assistant itself, so b
                 "ignore",
                 "--rootdir",
                 str(Path(__file__).resolve().parent.parent),
+                # `courier_path.py live`: only the live status (its store size from IHD_LIVE_PASSES).
+                *(["-k", "live_status"] if sys.argv[1:] == ["live"] else []),
             ]
         )
     )
@@ -65,13 +72,15 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.in_home_delivery.const import DOMAIN
 from custom_components.in_home_delivery.core.passindex import PassIndex, pass_from_dict
+from custom_components.in_home_delivery.livestatus import MAX_WAITING
 from custom_components.in_home_delivery.passbook import PassBook
 from custom_components.in_home_delivery.settings import DEFAULT_OPTIONS
 from custom_components.in_home_delivery.store import passes_path
 from homeassistant.components import webhook
 from homeassistant.const import EVENT_CALL_SERVICE
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from tests.conftest import (  # noqa: F401 - fixtures of the test suite
@@ -100,6 +109,9 @@ ACTION_SAMPLES = 30
 FLOOD = 2000
 FLOOD_CONCURRENCY = 20
 ENTRANCES = 50
+LIVE_ROUNDS = 100
+WAIT_FLOODS = (500, 2000)
+WAIT_FLOOD_CONCURRENCY = 100
 
 
 def clock() -> float:
@@ -264,6 +276,133 @@ class Bench:
             await self.hass.async_block_till_done()
             await self.action("end_visit")
             await self.hass.async_block_till_done()
+
+
+class LockReports:
+    """When the lock last reported `locked`: followed before the entrance follows it, so nothing runs first."""
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        """Follow the lock."""
+        self.locked_at: float | None = None
+        async_track_state_change_event(hass, [LOCK], self._on_lock)
+
+    @callback
+    def _on_lock(self, event: Event[EventStateChangedData]) -> None:
+        if (new := event.data["new_state"]) is not None and new.state == "locked":
+            self.locked_at = clock()
+
+
+async def visit_locking(bench: Bench) -> tuple[str, str]:
+    """A courier's visit after Done with a lock slow to answer: the page shows "locking". Its path and token."""
+    hass = bench.hass
+    await bench.reset_lock()
+    link = await bench.delivery(dt_util.now() - timedelta(minutes=5))
+    token = link["link"].partition("#pass=")[2]
+    path = "/api/webhook/" + hass.config_entries.async_get_entry(ENTRY_ID).runtime_data.passes.webhook_id
+    assert (await bench.client.post(path, json={"pass": token, "action": "unlock"})).status == 200
+    await hass.async_block_till_done()
+    await switch(hass, "input_boolean.sim_lock_responds", on=False)
+    response = await bench.client.post(path, json={"pass": token, "action": "done"})
+    assert (await response.json())["phase"] == "locking"
+    return path, token
+
+
+async def switch(hass: HomeAssistant, entity_id: str, *, on: bool) -> None:
+    """Flip a simulation switch."""
+    await hass.services.async_call("input_boolean", "turn_on" if on else "turn_off", {"entity_id": entity_id})
+    await hass.async_block_till_done()
+
+
+def waiting_status(token: str, seconds: float = 10) -> dict[str, Any]:
+    """The page's waiting status while it shows "locking"."""
+    return {"pass": token, "action": "status", "wait": seconds, "phase": "locking", "lock": "unlocked"}
+
+
+async def live_status_round(bench: Bench, reports: LockReports) -> None:
+    """A page waits on "locking"; the lock reports locked: how long until the page has its answer."""
+    answered: list[float] = []
+    for _ in range(LIVE_ROUNDS):
+        path, token = await visit_locking(bench)
+        waiting = asyncio.create_task(bench.client.post(path, json=waiting_status(token)))
+        await asyncio.sleep(0.02)
+        assert not waiting.done()
+        reports.locked_at = None
+        await bench.hass.services.async_call(
+            "input_select", "select_option", {"entity_id": "input_select.sim_lock_state", "option": "locked"}
+        )
+        response = await waiting
+        body = await response.json()
+        ended = clock()
+        assert (body["phase"], body["lock"], body["live"]) == ("done", "locked", True), body
+        assert reports.locked_at is not None
+        answered.append(ended - reports.locked_at)
+        await switch(bench.hass, "input_boolean.sim_lock_responds", on=True)
+    bench.say(
+        f"  {bench.stored()} passes | lock reports → status answered (a page waiting): p50 {ms(answered, 0.5):.1f} ms, "
+        f"p99 {ms(answered, 0.99):.1f} ms (polling every 1.5 s: 750 ms on average, 1,500 ms at worst)"
+    )
+
+
+async def flood_of_waits(bench: Bench, count: int, *, traced: bool) -> tuple[int, float, float, float, float]:
+    """Waiting statuses with a valid link from many addresses at once: most waiting, worst lag, rate, memory.
+
+    Memory as traced from the flood's start (server and client alike): its peak, and what is still held
+    after it once the garbage is collected.
+    """
+    path, token = await visit_locking(bench)
+    # The entrance's link handler, as registered with the webhook: partial(_async_handle, handler).
+    waiters = bench.hass.data["webhook"][path.rsplit("/", 1)[1]].handler.args[0].waiters
+    lags: list[float] = []
+    most = 0
+    running = True
+
+    async def watch() -> None:
+        nonlocal most
+        while running:
+            began = clock()
+            await asyncio.sleep(0.005)
+            lags.append(clock() - began - 0.005)
+            most = max(most, waiters.waiting)
+
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for number in range(count):
+        queue.put_nowait(number)
+
+    url = bench.client.make_url(path)
+
+    async def worker(session: aiohttp.ClientSession) -> None:
+        while not queue.empty():
+            number = queue.get_nowait()
+            address = f"10.{number // 65536 % 256}.{number // 256 % 256}.{number % 256}"
+            async with session.post(url, json=waiting_status(token, 2), headers={"X-Forwarded-For": address}) as answer:
+                await answer.read()
+                assert answer.status == 200, answer.status
+
+    # The harness keeps every log record it captures: the access log of a flood is not the server's memory.
+    access_log = logging.getLogger("aiohttp.access")
+    level = access_log.level
+    access_log.setLevel(logging.WARNING)
+    if traced:
+        tracemalloc.start()
+    watcher = asyncio.create_task(watch())
+    began = clock()
+    # A plain session: the test client keeps every response it made, which is not the server's memory.
+    async with aiohttp.ClientSession() as session:
+        await asyncio.gather(*(worker(session) for _ in range(WAIT_FLOOD_CONCURRENCY)))
+    elapsed = clock() - began
+    running = False
+    await watcher
+    peak = kept = 0.0
+    if traced:
+        peak = tracemalloc.get_traced_memory()[1] / 1024
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] / 1024
+        tracemalloc.stop()
+    access_log.setLevel(level)
+    await bench.action("end_visit")
+    await switch(bench.hass, "input_boolean.sim_lock_responds", on=True)
+    await bench.hass.async_block_till_done()
+    return most, ms(lags, 1.0), count / elapsed, peak, kept
 
 
 class Collections:
@@ -519,3 +658,37 @@ async def test_courier_path_at_scale(hass: HomeAssistant, hass_client_no_auth: A
     print("\nsummary")
     for line in bench.lines:
         print(line)
+
+
+@pytest.fixture
+async def reverse_proxy(hass: HomeAssistant) -> None:
+    """Home Assistant behind a reverse proxy (before the client is made), so requests come from many addresses."""
+    assert await async_setup_component(
+        hass, "http", {"http": {"use_x_forwarded_for": True, "trusted_proxies": ["127.0.0.1", "::1"]}}
+    )
+
+
+@pytest.mark.usefixtures("reverse_proxy", "hardware")
+async def test_live_status(hass: HomeAssistant, hass_client_no_auth: Any) -> None:
+    """A page waiting on the lock: lock reports → status answered, and floods of waits."""
+    await hass.config.async_update(external_url="https://home.example.org")
+    MockConfigEntry(
+        domain=DOMAIN, title="Front door", data=dict(ENTRY_DATA), options=DEFAULT_OPTIONS, entry_id=ENTRY_ID
+    ).add_to_hass(hass)
+    reports = LockReports(hass)  # before the entrance follows the lock: the report's time comes first
+    assert await hass.config_entries.async_setup(ENTRY_ID)
+    await hass.async_block_till_done()
+    bench = Bench(hass, await hass_client_no_auth())
+    await bench.grow_to(int(os.environ.get("IHD_LIVE_PASSES", "1000")))
+    print(
+        f"\nlive status: a page waiting on the lock ({platform.processor() or platform.machine()}, {os.cpu_count()} cores)"
+    )
+    await live_status_round(bench, reports)
+    for count in WAIT_FLOODS:
+        most, worst, rate, _peak, _kept = await flood_of_waits(bench, count, traced=False)
+        *_, peak, kept = await flood_of_waits(bench, count, traced=True)
+        bench.say(
+            f"  {count} waiting statuses from {count} addresses, {WAIT_FLOOD_CONCURRENCY} at a time: at most {most} "
+            f"waiting (bound {MAX_WAITING}), the rest answered at once, {rate:.0f}/s; worst event-loop lag "
+            f"{worst:.1f} ms; memory during the flood (server and client) peak +{peak:.0f} KiB, held after it +{kept:.0f} KiB"
+        )

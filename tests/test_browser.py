@@ -9,9 +9,11 @@ Chromium is installed it is skipped, except in CI, where a missing browser is a 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from pathlib import Path
+import time
 
 from playwright.async_api import Browser
 import pytest
@@ -49,6 +51,9 @@ async def test_courier_on_a_phone(
 ) -> None:
     """A fragment link on a phone: Unlock, in and out, a reload, Done; the page goes from locking to locked by itself.
 
+    It waits on the lock rather than polling: "Locked — thank you!" shows within a second of the lock's
+    report, on the request the page had already sent.
+
     The carrier's name is markup on purpose: it shows as typed and runs nothing. The reload (pull to
     refresh, or a phone that discarded the tab) continues the visit. No request the page makes carries
     the token in its request line.
@@ -64,6 +69,8 @@ async def test_courier_on_a_phone(
     phone = await browser.new_page(viewport={"width": 390, "height": 844}, locale="en-US", is_mobile=True)
     dialogs: list[str] = []
     phone.on("dialog", lambda dialog: dialogs.append(dialog.message))
+    posts: list[str] = []
+    phone.on("request", lambda request: posts.append(request.post_data or "") if request.method == "POST" else None)
     await phone.goto(url)
     unlock = phone.get_by_role("button", name="Unlock")
     await unlock.wait_for()
@@ -93,8 +100,15 @@ async def test_courier_on_a_phone(
     assert await phone.get_by_text("Locked — thank you!", exact=True).count() == 0
     await phone.screenshot(path=pictures / "courier_locking.png")
     await set_switch(hass, "input_boolean.sim_lock_responds", True)
+    await asyncio.sleep(2)  # longer than a poll interval: a page that polled would have asked again by now
+    asked_before = len(posts)
+    reported = time.monotonic()
     await set_lock_state(hass, "locked")
-    await phone.get_by_text("Locked — thank you!").wait_for(timeout=10_000)  # the page asked by itself
+    await phone.get_by_text("Locked — thank you!").wait_for(timeout=1_000)  # within a second of the lock's report
+    assert time.monotonic() - reported < 1
+    # The answer came on the waiting status the page had already sent, not on a later poll.
+    assert len(posts) == asked_before
+    assert '"wait":10' in posts[-1]
     await phone.screenshot(path=pictures / "courier_locked.png")
     assert hass.states.get(PHASE).state == "idle"
     assert dialogs == []

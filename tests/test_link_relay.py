@@ -7,6 +7,7 @@ It sends back only the answer's status, body and content type.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 import json
 import sys
@@ -20,13 +21,14 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.in_home_delivery.const import DOMAIN
+from custom_components.in_home_delivery.livestatus import MAX_WAITING_PER_ADDRESS
 from homeassistant.components import webhook
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 from homeassistant.util.aiohttp import MockRequest, serialize_response
 
 from .conftest import LOCK
-from .helpers import ENTRY_ID, PHASE, close_door, link_parts, open_door
+from .helpers import ENTRY_ID, PHASE, close_door, link_parts, open_door, set_lock_state, set_switch
 
 
 async def relay(
@@ -189,3 +191,35 @@ async def test_cloud_links_use_the_cloudhook(hass: HomeAssistant, init_integrati
     local_link = f"/api/webhook/{controller.passes.webhook_id}#pass={result['token']}"
     status, body = await relay(hass, local_link, as_json(local_link, "unlock"))
     assert (status, body["result"]) == (200, "admitted")
+
+
+async def test_a_waiting_status_through_the_relay(hass: HomeAssistant, delivery: dict[str, Any]) -> None:
+    """Through the relay the page waits on "locking" and is answered when the lock reports, not at its wait's end.
+
+    Relayed requests carry no address: they share one address's few waiting places, and beyond them a
+    status is answered at once (the page then polls).
+    """
+    link = delivery["link"]
+    await relay(hass, link, as_json(link, "unlock"))
+    await hass.async_block_till_done()
+    await open_door(hass)
+    await close_door(hass)
+    await set_switch(hass, "input_boolean.sim_lock_responds", False)
+    status, body = await relay(hass, link, as_json(link, "done"))
+    assert (status, body["phase"], body["lock"]) == (200, "locking", "unlocked")
+
+    waiting = json.dumps(
+        {"pass": link_parts(link)[1], "action": "status", "wait": 10, "phase": "locking", "lock": "unlocked"}
+    ).encode()
+    held = [asyncio.create_task(relay(hass, link, waiting)) for _ in range(MAX_WAITING_PER_ADDRESS)]
+    await asyncio.sleep(0.3)
+    assert not any(task.done() for task in held)
+    status, body = await asyncio.wait_for(relay(hass, link, waiting), 1)  # no place left: answered at once
+    assert (status, body["phase"], body["live"]) == (200, "locking", False)
+
+    await set_lock_state(hass, "locked")
+    answers = await asyncio.wait_for(asyncio.gather(*held), 2)
+    assert {(status, body["phase"], body["lock"], body["live"]) for status, body in answers} == {
+        (200, "done", "locked", True)
+    }
+    assert answers[0][1]["view"]["message"] == "Locked — thank you!"

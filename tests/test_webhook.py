@@ -12,6 +12,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.in_home_delivery.const import DOMAIN, EVENT_IN_HOME_DELIVERY
+from custom_components.in_home_delivery.livestatus import MAX_WAITING, MAX_WAITING_PER_ADDRESS
 from custom_components.in_home_delivery.page import SCRIPT_HASH
 from homeassistant.const import EVENT_CALL_SERVICE
 from homeassistant.core import HomeAssistant, ServiceCall
@@ -251,6 +252,7 @@ async def test_cancelled_and_renewed_links(hass: HomeAssistant, client: Client) 
             "visit_id": None,
             "phase": "idle",
             "lock": None,
+            "live": False,
             "view": {
                 "title": "Front door",
                 "detail": "DHL",
@@ -494,3 +496,120 @@ async def test_finished_but_unlocked_again_is_not_called_locked(hass: HomeAssist
     _, body = await answer(client, delivery["link"], "status")
     assert (body["phase"], body["lock"]) == ("done", "unlocked")
     assert body["view"]["message"] == "Thank you, the visit is over."
+
+
+async def wait_status(
+    client: Client, link: str, *, seconds: float | str = 10, address: str = "203.0.113.7", **seen: str | None
+) -> tuple[int, dict[str, Any], float]:
+    """A waiting status as the page's script sends it (with what it shows), its answer and how long it took."""
+    path, token = link_parts(link)
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    response = await client.post(
+        path,
+        json={"pass": token, "action": "status", "wait": seconds, **seen},
+        headers={"X-Forwarded-For": address},
+    )
+    return response.status, await response.json(), loop.time() - began
+
+
+async def locking_visit(hass: HomeAssistant, client: Client) -> str:
+    """A courier's visit after Done, the lock slow to answer: the page shows "locking". Its link."""
+    link = (await schedule_now(hass))["link"]
+    await answer(client, link, "unlock")
+    await hass.async_block_till_done()
+    await open_door(hass)
+    await close_door(hass)
+    await set_switch(hass, "input_boolean.sim_lock_responds", False)
+    status, body = await answer(client, link, "done")
+    assert (status, body["phase"], body["lock"]) == (200, "locking", "unlocked")
+    return link
+
+
+LOCKING = {"phase": "locking", "lock": "unlocked"}
+
+
+async def test_a_waiting_status_is_answered_when_the_lock_reports(hass: HomeAssistant, client: Client) -> None:
+    """The page waits on "locking"; the moment the lock reports locked, it is answered, not when its wait ends."""
+    link = await locking_visit(hass, client)
+    waiting = asyncio.create_task(wait_status(client, link, **LOCKING))
+    await asyncio.sleep(0.3)
+    assert not waiting.done()  # nothing changed: the status waits
+    await set_lock_state(hass, "locked")
+    status, body, took = await asyncio.wait_for(waiting, 2)
+    assert (status, body["phase"], body["lock"], body["live"]) == (200, "done", "locked", True)
+    assert body["view"]["message"] == "Locked — thank you!"
+    assert took < 2  # its wait was 10 s
+
+
+async def test_a_change_the_page_has_not_seen_is_answered_at_once(hass: HomeAssistant, client: Client) -> None:
+    """The lock reports between two of the page's requests: the next waiting status does not wait for another."""
+    link = await locking_visit(hass, client)
+    status, body, took = await wait_status(client, link, seconds=0.5, **LOCKING)
+    assert (status, body["phase"], body["live"]) == (200, "locking", True)
+    assert took >= 0.5  # nothing changed: answered when its wait ended, no sooner
+    await set_lock_state(hass, "locked")
+    status, body, took = await wait_status(client, link, **LOCKING)
+    assert (status, body["phase"], body["lock"], body["live"]) == (200, "done", "locked", True)
+    assert took < 2
+
+
+async def test_waiting_statuses_are_bounded_per_address_and_per_entrance(hass: HomeAssistant, client: Client) -> None:
+    """One address holds a few waiting statuses, the entrance a few more; beyond them a status is answered at once."""
+    link = await locking_visit(hass, client)
+    first = [
+        asyncio.create_task(wait_status(client, link, address="198.51.100.1", **LOCKING))
+        for _ in range(MAX_WAITING_PER_ADDRESS + 1)
+    ]
+    done, pending = await asyncio.wait(first, timeout=2, return_when=asyncio.FIRST_COMPLETED)
+    assert (len(done), len(pending)) == (1, MAX_WAITING_PER_ADDRESS)
+    status, body, _took = done.pop().result()
+    assert (status, body["phase"], body["live"]) == (200, "locking", False)  # the page polls instead
+
+    others = [
+        asyncio.create_task(wait_status(client, link, address=f"198.51.100.{10 + number // MAX_WAITING_PER_ADDRESS}"))
+        for number in range(MAX_WAITING - MAX_WAITING_PER_ADDRESS)
+    ]
+    await asyncio.sleep(0.3)
+    assert not any(task.done() for task in others)
+    status, body, took = await wait_status(client, link, address="198.51.100.99", **LOCKING)
+    assert (status, body["live"], took < 1) == (200, False, True)  # the entrance holds no more
+
+    await set_lock_state(hass, "locked")
+    answers = await asyncio.wait_for(asyncio.gather(*pending, *others), 2)
+    assert len(answers) == MAX_WAITING
+    assert {(body["phase"], body["lock"], body["live"]) for _status, body, _took in answers} == {
+        ("done", "locked", True)
+    }
+    status, body, took = await wait_status(
+        client, link, seconds=0.2, address="198.51.100.1", phase="done", lock="locked"
+    )
+    assert (body["live"], took >= 0.2) == (True, True)  # the places are free again
+
+
+@pytest.mark.parametrize("seconds", ["soon", -1, True, None])
+async def test_a_wait_that_is_no_number_is_malformed(hass: HomeAssistant, client: Client, seconds: Any) -> None:
+    """A wait that is not a number of seconds: 400, at once."""
+    link = await locking_visit(hass, client)
+    status, body, took = await wait_status(client, link, seconds=seconds, **LOCKING)
+    assert (status, body["reason"], took < 1) == (400, "malformed", True)
+
+
+async def test_only_a_valid_link_waits(hass: HomeAssistant, client: Client) -> None:
+    """An unknown token asking to wait is refused at once (and counted as a failure), not held open."""
+    link = await locking_visit(hass, client)
+    path, _token = link_parts(link)
+    status, body, took = await wait_status(client, f"{path}#pass=guess", **LOCKING)
+    assert (status, body["reason"], took < 1) == (401, "unknown_link", True)
+
+
+async def test_stopping_the_entrance_answers_waiting_statuses(
+    hass: HomeAssistant, client: Client, init_integration: MockConfigEntry
+) -> None:
+    """A reload (as when Home Assistant stops) answers the waiting page at once instead of holding it."""
+    link = await locking_visit(hass, client)
+    waiting = asyncio.create_task(wait_status(client, link, **LOCKING))
+    await asyncio.sleep(0.3)
+    await hass.config_entries.async_unload(init_integration.entry_id)
+    status, _body, took = await asyncio.wait_for(waiting, 2)
+    assert (status, took < 2) == (200, True)

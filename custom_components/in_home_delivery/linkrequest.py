@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 import json
+import math
 from typing import Any, Protocol
 from urllib.parse import parse_qs
 
 from .core.lockout import RELAYED
+from .livestatus import MAX_WAIT
 from .page import pick_language
 
 MAX_BODY = 2048
@@ -53,6 +55,8 @@ class LinkRequest:
     language: str
     address: str
     malformed: bool = False
+    wait: float = 0.0  # a `status` may wait this long (at most MAX_WAIT seconds) for a change
+    seen: tuple[str, str | None] | None = None  # the phase and lock state the page shows now
 
 
 async def read_link_request(request: _Request) -> LinkRequest:
@@ -75,14 +79,36 @@ async def read_link_request(request: _Request) -> LinkRequest:
         )
     token = fields.get("pass")
     action = fields.get("action")
+    wait = _wait(fields.get("wait", 0))
     return LinkRequest(
         action=action if action in ACTIONS else None,
         token=token if isinstance(token, str) and token else query_token,
         wants_json=is_json,
         language=language,
         address=address,
-        malformed=action not in ACTIONS,
+        malformed=action not in ACTIONS or wait is None,
+        wait=wait or 0.0,
+        seen=_seen(fields),
     )
+
+
+def _wait(value: Any) -> float | None:
+    """The seconds a status may wait, at most MAX_WAIT; None where it is not a number of seconds."""
+    if isinstance(value, bool):
+        return None
+    try:
+        seconds = float(value)
+    except TypeError, ValueError:
+        return None
+    return min(seconds, MAX_WAIT) if math.isfinite(seconds) and seconds >= 0 else None
+
+
+def _seen(fields: dict[str, Any]) -> tuple[str, str | None] | None:
+    """What the page shows now (`phase`, `lock`), as its last answer said; None where it does not say."""
+    phase, lock = fields.get("phase"), fields.get("lock")
+    if not isinstance(phase, str):
+        return None
+    return phase, lock if isinstance(lock, str) and lock else None
 
 
 async def _read_body(content: _Body, declared_length: str | None) -> bytes | None:

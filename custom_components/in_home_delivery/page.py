@@ -5,6 +5,11 @@ CSP hash) reads the token from the link's fragment (`#pass=`), which browsers ne
 from the address bar, and from then on sends it only in POST bodies, asking for JSON that it shows as
 text. Names typed by people (entrance, carrier, guest) are escaped here and set as text there.
 
+While a visit is open the script asks for a waiting `status` (`wait`, with the phase and lock state it
+shows): the answer comes as soon as either changes, so the page follows the lock at once. Where the
+answer did not wait (too many waiting, or an older Home Assistant) it asks again every 1.5 s, and only
+the newest of its requests is shown.
+
 The script keeps the token in its tab's session storage (keyed by the page's path, so two entrances'
 pages do not mix), never in local storage or a cookie: a reload continues the visit. It forgets the
 token when an answer is final: the visit is over, or the link will never open the door again.
@@ -58,7 +63,7 @@ if(location.hash||q.has('pass'))history.replaceState(null,'',location.pathname);
 if(!token)return;
 keep(token);
 const el=id=>document.getElementById(id);
-let timer=0;
+let timer=0,turn=0,asking=null,seen=null;
 function text(id,value){const node=el(id);node.textContent=value||'';node.hidden=!value;}
 function render(v){
 document.title=v.title;text('title',v.title);text('detail',v.detail);text('window',v.window);
@@ -69,13 +74,20 @@ const b=document.createElement('button');b.type='button';b.className=css||spec.a
 b.textContent=spec.label;b.onclick=()=>{b.disabled=true;send(spec.action);};actions.append(b);}
 }
 async function send(action){
-clearTimeout(timer);let v=null;
-try{const r=await fetch(location.pathname,{method:'POST',cache:'no-store',credentials:'omit',
-headers:{'Content-Type':'application/json'},body:JSON.stringify({pass:token,action:action})});
-v=(await r.json()).view;}catch(e){v=null;}
+clearTimeout(timer);if(asking)asking.abort();
+const mine=++turn,ask={pass:token,action:action},wait=action==='status'&&seen;
+if(wait)Object.assign(ask,{wait:10},seen);
+asking=new AbortController();let a=null,v=null;
+try{const r=await fetch(location.pathname,{method:'POST',cache:'no-store',credentials:'omit',signal:asking.signal,
+headers:{'Content-Type':'application/json'},body:JSON.stringify(ask)});
+a=await r.json();v=a.view;}catch(e){v=null;}
+if(mine!==turn)return;
+asking=null;seen=null;
 if(!v){const m=el('message');m.textContent=document.body.dataset.offline;m.className='message problem';
 timer=setTimeout(()=>send('status'),3000);return;}
-render(v);if(v.final)keep(null);if(v.poll)timer=setTimeout(()=>send('status'),1500);
+render(v);if(v.final)keep(null);if(!v.poll)return;
+seen={phase:a.phase,lock:a.lock};
+timer=setTimeout(()=>send('status'),wait&&!a.live?1500:0);
 }
 send('status');
 })();"""

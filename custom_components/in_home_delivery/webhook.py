@@ -2,7 +2,8 @@
 
 The same handler serves every path (local, reverse proxy, Home Assistant Cloud's relay). A wrong token
 says nothing about which part was wrong; failures are counted per address and only further failures
-from a failing address are refused, never a valid token.
+from a failing address are refused, never a valid token. A `status` with a `wait` is answered as soon
+as what its page shows changes (livestatus.py), so the page follows the lock without polling.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from homeassistant.components import webhook
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
@@ -30,7 +32,8 @@ from .core.passindex import Pass
 from .data import InHomeDeliveryConfigEntry
 from .entrance_parts import VisitDeniedError
 from .linkrequest import LinkRequest, read_link_request
-from .linkview import link_view
+from .linkview import LinkView, link_view
+from .livestatus import StatusWaiters
 from .page import SECURITY_HEADERS, PageRenderer
 
 _LOGGER = logging.getLogger(__name__)
@@ -69,16 +72,22 @@ def async_register_link_webhook(hass: HomeAssistant, entry: InHomeDeliveryConfig
     """Register the entrance's webhook, and unregister it on unload."""
     controller = entry.runtime_data.controller
     webhook_id = controller.passes.webhook_id
+    handler = LinkHandler(controller)
     webhook.async_register(
         hass,
         DOMAIN,
         controller.name,
         webhook_id,
-        partial(_async_handle, LinkHandler(controller)),
+        partial(_async_handle, handler),
         local_only=False,
         allowed_methods=["GET", "POST"],
     )
     entry.async_on_unload(partial(webhook.async_unregister, hass, webhook_id))
+    # Every published change (a phase, the lock's state) wakes the waiting statuses; stopping answers them.
+    waiters = handler.waiters
+    entry.async_on_unload(controller.coordinator.async_add_listener(waiters.changed))
+    entry.async_on_unload(hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, callback(lambda _event: waiters.close())))
+    entry.async_on_unload(waiters.close)
 
 
 async def _async_handle(handler: LinkHandler, hass: HomeAssistant, webhook_id: str, request: Any) -> web.Response:
@@ -92,12 +101,14 @@ class LinkHandler:
         """Serve one entrance."""
         self.controller = controller
         self.renderer = PageRenderer(controller.hass)
+        self.waiters = StatusWaiters()
         # The delivery each carrier link last let in, so that its page follows that visit to the end.
         self._carrier_visits: dict[str, str] = {}
 
     async def async_handle(self, request: Any) -> web.Response:
         """Answer a GET (the page) or a POST (an action) from any path: `web.Request` or `MockRequest`."""
         link = await read_link_request(request)
+        live = link.action == "status" and link.wait > 0 and not link.malformed and await self._async_wait(link)
         if link.action is None and not link.malformed:
             return await self._neutral(link, HTTPStatus.OK, "page_neutral")
         pass_ = self.controller.passes.find(link.token)
@@ -121,7 +132,30 @@ class LinkHandler:
             result = await self._async_act(pass_, link.action, via)
         except VisitDeniedError as err:
             return await self._answer(pass_, link, STATUS_OF[err.reason], reason=err.reason)
-        return await self._answer(pass_, link, HTTPStatus.OK, result=result)
+        return await self._answer(pass_, link, HTTPStatus.OK, result=result, live=live)
+
+    async def _async_wait(self, link: LinkRequest) -> bool:
+        """Hold a status until what its page shows changes, or its wait ends; False where it may not wait.
+
+        The page says what it shows (phase and lock state): a change it has not seen is answered at
+        once. Only a valid token waits; the answer is then made as for any status, from the facts of
+        the moment it is sent.
+        """
+        shown = self._shown(link.token)
+        if shown is None:
+            return False
+        if link.seen is not None and link.seen != (shown.phase, shown.lock):
+            return True
+        return await self.waiters.async_wait(link.address, lambda: self._shown(link.token) != shown, link.wait)
+
+    def _shown(self, token: str) -> LinkView | None:
+        """What a status would show the token's page now; None where the token opens nothing now."""
+        found = self.controller.passes.find(token)
+        if found is None:
+            return None
+        via = self.controller.passes.carrier(found.pass_id)
+        pass_ = found if via is None else self._carrier_delivery(via)
+        return None if pass_ is None else link_view(self.controller, pass_, dt_util.utcnow())
 
     def _carrier_delivery(self, carrier: Carrier) -> Delivery | None:
         """What a carrier's link stands for now (core.page.carrier_serves)."""
@@ -211,6 +245,7 @@ class LinkHandler:
         *,
         reason: str | None = None,
         result: str | None = None,
+        live: bool = False,
     ) -> web.Response:
         view = link_view(self.controller, pass_, dt_util.utcnow(), reason=reason, result=result)
         if not link.wants_json:
@@ -222,6 +257,8 @@ class LinkHandler:
             "visit_id": view.visit_id,
             "phase": view.phase,
             "lock": view.lock,
+            # This status waited for a change (or answered one the page had not seen): ask again at once.
+            "live": live,
             "view": await self.renderer.view_json(view, link.language),
         }
         return web.json_response(body, status=status, headers=SECURITY_HEADERS)
