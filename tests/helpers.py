@@ -150,3 +150,16 @@ async def try_unlock(hass: HomeAssistant, client: Any, link: str) -> tuple[int, 
     if response.status == 200:
         await end_visit(hass)
     return response.status, body["reason"]
+
+
+async def shown_state(hass: HomeAssistant, entity_id: str) -> str:
+    """The state of a guest's or carrier link's entity once it shows the latest change.
+
+    Their devices are brought up to date within a second of a change of a pass (off the courier's
+    path), so a test lets that second pass first.
+    """
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=2))
+    await hass.async_block_till_done()
+    state = hass.states.get(entity_id)
+    assert state is not None, entity_id
+    return state.state

@@ -29,7 +29,7 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
 
 from .conftest import LOCK
-from .helpers import ENTRY_ID, PHASE, close_door, open_door, post_link, schedule_now, tick, try_unlock
+from .helpers import ENTRY_ID, PHASE, close_door, open_door, post_link, schedule_now, shown_state, tick, try_unlock
 
 type Client = Any
 BERLIN = "Europe/Berlin"
@@ -119,11 +119,11 @@ async def test_add_guest_on_the_page(hass: HomeAssistant, client: Client) -> Non
     device = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, f"{ENTRY_ID}_{subentry.subentry_id}"), ENTRY_ID)
     assert device is not None
     assert device.name == "Maria"
-    assert hass.states.get("sensor.maria_access").state == "in_window"
-    assert hass.states.get("sensor.maria_visits").state == "0"
-    assert hass.states.get("switch.maria_access_allowed").state == "on"
+    assert (await shown_state(hass, "sensor.maria_access")) == "in_window"
+    assert (await shown_state(hass, "sensor.maria_visits")) == "0"
+    assert (await shown_state(hass, "switch.maria_access_allowed")) == "on"
     assert await try_unlock(hass, client, link) == (200, None)
-    assert hass.states.get("sensor.maria_last_used").state == "2026-11-24T09:00:00+00:00"
+    assert (await shown_state(hass, "sensor.maria_last_used")) == "2026-11-24T09:00:00+00:00"
 
 
 async def test_link_step_shows_a_qr_code_and_sends_to_a_phone(hass: HomeAssistant, client: Client) -> None:
@@ -231,7 +231,7 @@ async def test_change_suspend_renew_and_delete(
     device = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, f"{ENTRY_ID}_{subentry.subentry_id}"), ENTRY_ID)
     assert device is not None
     assert device.name == "Maria Schmidt"
-    assert hass.states.get("sensor.maria_access").state == "outside_window"
+    assert (await shown_state(hass, "sensor.maria_access")) == "outside_window"
     assert await try_unlock(hass, client, link) == (403, "outside_window")
     freezer.move_to(at("2026-11-25T10:00"))
     assert await try_unlock(hass, client, link) == (200, None)
@@ -239,7 +239,7 @@ async def test_change_suspend_renew_and_delete(
     # Suspend with the switch on its device: refused until allowed again.
     await hass.services.async_call("switch", "turn_off", {"entity_id": "switch.maria_access_allowed"}, blocking=True)
     await hass.async_block_till_done()
-    assert hass.states.get("sensor.maria_access").state == "suspended"
+    assert (await shown_state(hass, "sensor.maria_access")) == "suspended"
     assert await try_unlock(hass, client, link) == (403, "suspended")
     await hass.services.async_call("switch", "turn_on", {"entity_id": "switch.maria_access_allowed"}, blocking=True)
     await hass.async_block_till_done()
@@ -277,13 +277,13 @@ async def test_change_suspend_renew_and_delete(
 async def test_carrier_link_on_the_page(hass: HomeAssistant, client: Client) -> None:
     """*Add carrier link*: opens once a delivery of that carrier is expected; hours can be changed; delete revokes."""
     link, _ = await add_through_page(hass, "carrier", name="DHL")
-    assert hass.states.get("sensor.dhl_access").state == "active"
+    assert (await shown_state(hass, "sensor.dhl_access")) == "active"
     assert await try_unlock(hass, client, link) == (403, "no_delivery_expected")
     await schedule_now(hass)
     await hass.async_block_till_done()
-    assert hass.states.get("sensor.dhl_access").state == "in_window"
+    assert (await shown_state(hass, "sensor.dhl_access")) == "in_window"
     assert await try_unlock(hass, client, link) == (200, None)
-    assert hass.states.get("sensor.dhl_visits").state == "1"
+    assert (await shown_state(hass, "sensor.dhl_visits")) == "1"
 
     subentry = subentry_of(hass, "DHL")
     flows = hass.config_entries.subentries
@@ -371,7 +371,7 @@ async def test_passes_made_before_appear_and_deleting_while_stopped_revokes(
     assert await hass.config_entries.async_reload(ENTRY_ID)
     await hass.async_block_till_done()
     assert titles(hass) == ["Maria"]
-    assert hass.states.get("sensor.maria_access").state == "in_window"
+    assert (await shown_state(hass, "sensor.maria_access")) == "in_window"
 
     assert await hass.config_entries.async_unload(ENTRY_ID)
     hass.config_entries.async_remove_subentry(entry, subentry_of(hass, "Maria").subentry_id)
@@ -385,10 +385,10 @@ async def test_passes_made_before_appear_and_deleting_while_stopped_revokes(
 async def test_access_follows_the_clock(hass: HomeAssistant, client: Client, freezer: FrozenDateTimeFactory) -> None:
     """The access sensor moves from in_window to outside_window as the window closes, with nothing else happening."""
     await add_through_page(hass, **CLEANER)
-    assert hass.states.get("sensor.maria_access").state == "in_window"
+    assert (await shown_state(hass, "sensor.maria_access")) == "in_window"
     freezer.move_to(at("2026-11-24T12:00:30"))
     await tick(hass, freezer, 60)
-    assert hass.states.get("sensor.maria_access").state == "outside_window"
+    assert (await shown_state(hass, "sensor.maria_access")) == "outside_window"
     assert hass.states.get(LOCK).state == "locked"
 
 
@@ -413,7 +413,7 @@ async def test_only_an_administrator_allows_access_again(
     await hass.services.async_call(
         "switch", "turn_off", {"entity_id": "switch.maria_access_allowed"}, blocking=True, context=user
     )
-    assert hass.states.get("sensor.maria_access").state == "suspended"
+    assert (await shown_state(hass, "sensor.maria_access")) == "suspended"
     with pytest.raises(Unauthorized):
         await hass.services.async_call(
             "switch", "turn_on", {"entity_id": "switch.maria_access_allowed"}, blocking=True, context=user

@@ -30,7 +30,7 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
 from .conftest import LOCK, require_chromium
-from .helpers import ENTRY_ID, PHASE, close_door, log_in, open_door
+from .helpers import ENTRY_ID, PHASE, close_door, log_in, open_door, shown_state
 from .test_browser import PHONE, screenshots
 
 require_chromium()
@@ -155,7 +155,7 @@ async def test_owner_adds_a_guest_in_the_frontend_and_the_guest_comes_in(
     device = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, f"{ENTRY_ID}_{subentry.subentry_id}"), ENTRY_ID)
     assert device is not None
     assert device.name == "Maria"
-    assert hass.states.get("sensor.maria_access").state == "in_window"
+    assert (await shown_state(hass, "sensor.maria_access")) == "in_window"
     assert errors == []
     await owner.close()
 
@@ -178,7 +178,7 @@ async def test_owner_adds_a_guest_in_the_frontend_and_the_guest_comes_in(
     await phone.get_by_text("Locked — thank you!").wait_for(timeout=10_000)
     assert hass.states.get(LOCK).state == "locked"
     assert hass.states.get(PHASE).state == "idle"
-    assert hass.states.get("sensor.maria_visits").state == "1"
+    assert (await shown_state(hass, "sensor.maria_visits")) == "1"
     assert phone_errors == []
     await phone.close()
     token = link.partition("#pass=")[2]

@@ -36,7 +36,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.setup import async_setup_component
 
 from .conftest import ENTRY_DATA, LOCK, PorchCamera
-from .helpers import ENTRY_ID, link_parts, post_link, schedule_now, tick, try_unlock
+from .helpers import ENTRY_ID, link_parts, post_link, schedule_now, shown_state, tick, try_unlock
 from .test_config_flow import current_sections
 from .test_revocation import press_while
 from .test_subentries import BERLIN, CLEANER, WEEKLY, Phone, add_through_page, at, start_flow, subentry_of, titles
@@ -256,7 +256,7 @@ async def test_f7_a_change_the_disk_refused_is_told_as_pending_and_then_applies(
                 assert untrue not in text
     await tick(hass, freezer, 10)  # the disk works again
     await tick(hass, freezer, 10)
-    assert hass.states.get("sensor.maria_access").state == "suspended"
+    assert (await shown_state(hass, "sensor.maria_access")) == "suspended"
     assert await try_unlock(hass, client, link) == (403, "suspended")
     await hass.services.async_call(
         "switch",
@@ -422,7 +422,7 @@ async def test_f9_a_suspension_the_disk_refuses_during_a_reload_still_applies(
         assert (await try_unlock(hass, client, link))[0] in (403, 503)  # closed while not on disk
     await tick(hass, freezer, 10)  # the disk works again
     await tick(hass, freezer, 10)
-    assert hass.states.get("sensor.maria_access").state == "suspended"
+    assert (await shown_state(hass, "sensor.maria_access")) == "suspended"
     assert await try_unlock(hass, client, link) == (403, "suspended")
     assert await hass.config_entries.async_reload(ENTRY_ID)
     await hass.async_block_till_done()
@@ -616,7 +616,7 @@ async def test_held_a_non_admin_can_neither_manage_nor_resume_guests(
         with pytest.raises(Unauthorized):
             await hass.services.async_call(domain, service, data, blocking=True, context=context)
         await hass.async_block_till_done()
-        assert hass.states.get("sensor.maria_access").state == "suspended", service
+        assert (await shown_state(hass, "sensor.maria_access")) == "suspended", service
 
 
 @pytest.mark.parametrize("kind", ["guest", "carrier"])
@@ -662,7 +662,7 @@ async def test_f11_a_guest_made_again_from_its_subentry_stays_suspended_until_al
     assert await hass.config_entries.async_setup(ENTRY_ID)
     await hass.async_block_till_done()
     assert titles(hass) == ["Maria"]
-    assert hass.states.get("switch.maria_access_allowed").state == "off"
+    assert (await shown_state(hass, "switch.maria_access_allowed")) == "off"
     result = await reconfigure(hass, "Maria", "renew")
     result = await hass.config_entries.subentries.async_configure(result["flow_id"], {})
     link = result["description_placeholders"]["link"]

@@ -60,6 +60,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: InHomeDeliveryConfigEntr
     entry.runtime_data = EntranceData(
         controller=controller,
         coordinator=controller.coordinator,
+        standings=controller.standings,
         passes=controller.passes,
         settings=(dict(entry.data), dict(entry.options)),
     )
@@ -76,6 +77,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: InHomeDeliveryConfigEntr
         model="Entrance",
     )
     await async_sync(hass, entry, controller.passes)
+    await controller.standings.async_refresh()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
     return True
@@ -91,7 +93,9 @@ async def _async_entry_updated(hass: HomeAssistant, entry: InHomeDeliveryConfigE
         hass.config_entries.async_schedule_reload(entry.entry_id)
         return
     await async_sync(hass, entry, entry.runtime_data.passes)
-    entry.runtime_data.coordinator.publish()  # new subentries get their devices
+    standings = entry.runtime_data.standings
+    await standings.async_refresh()
+    standings.async_update_listeners()  # new subentries get their devices
 
 
 async def async_migrate_entry(hass: HomeAssistant, entry: InHomeDeliveryConfigEntry) -> bool:

@@ -40,7 +40,7 @@ from .const import (
     CONF_STREET_DOOR,
     DOMAIN,
 )
-from .coordinator import EntranceCoordinator
+from .coordinator import AccessCoordinator, EntranceCoordinator
 from .core.commands import (
     Command,
     Finish,
@@ -125,6 +125,13 @@ class EntranceController(Admissions, Readings, Reporting):
         self.remembered = Remembered()
         self.history: list[dict[str, Any]] = []
         self.passes = PassBook(hass, entry, self, self.visit_store.async_save_checked, grace=options.grace)
+        self.standings = AccessCoordinator(
+            hass,
+            entry,
+            name=self.name,
+            build=lambda: self.passes.standings(dt_util.utcnow()),
+            revision=lambda: self.passes.revision,
+        )
         self.sources = ExpectedDeliveries(hass, entry, self.passes, options)
         self.lockout = Lockout()
         self.phone_actions = OneTimeActions()

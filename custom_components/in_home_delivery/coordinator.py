@@ -9,13 +9,14 @@ and change the entrance only through its commands (`EntranceCommands`).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 import logging
 from typing import Any, Protocol
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
 from .access import AccessPoint
@@ -39,7 +40,6 @@ class EntranceSnapshot:
     next_delivery: Delivery | None = None  # the scheduled delivery whose window starts next
     expected_today: tuple[Delivery, ...] = ()  # still expected today, by window start
     last_picture: tuple[str, str, datetime] | None = None  # visit id, file name, when taken
-    standings: Mapping[str, PassStanding] = field(default_factory=dict)  # guests and carrier links, by pass id
     visit: Visit | None = None  # the running visit
     last_finished: Visit | None = None  # the visit that ended last since Home Assistant started
 
@@ -95,3 +95,50 @@ class EntranceCoordinator(DataUpdateCoordinator[EntranceSnapshot]):
     def publish(self) -> None:
         """The entrance changed: build the snapshot and tell every entity."""
         self.async_set_updated_data(self._build())
+
+
+ACCESS_CHECK = timedelta(minutes=1)  # a guest's window opens or closes with time alone
+ACCESS_COOLDOWN = 1.0  # seconds: changes of passes in a burst (a visit's start) are shown once
+
+
+class AccessCoordinator(DataUpdateCoordinator[Mapping[str, PassStanding]]):
+    """Where each guest's and carrier link's access stands, for their devices; apart from the snapshot.
+
+    A lock report or a visit's step does not touch it: it is built again only after a pass changed
+    (within a second, off the courier's path) and each minute (windows open and close), and tells the
+    devices only when something they show changed.
+    """
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        *,
+        name: str,
+        build: Callable[[], Mapping[str, PassStanding]],
+        revision: Callable[[], int],
+    ) -> None:
+        """Built from the pass book (build), whose revision says whether a pass changed."""
+        super().__init__(
+            hass,
+            _LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} {name} access",
+            update_interval=ACCESS_CHECK,
+            always_update=False,
+            request_refresh_debouncer=Debouncer(hass, _LOGGER, cooldown=ACCESS_COOLDOWN, immediate=False),
+        )
+        self._entry = entry
+        self._build = build
+        self._revision = revision
+        self._built: int | None = None
+
+    async def _async_update_data(self) -> Mapping[str, PassStanding]:
+        self._built = self._revision()
+        return self._build()
+
+    @callback
+    def follow(self) -> None:
+        """The entrance changed: if a pass did, build again soon."""
+        if self._revision() != self._built:
+            self._entry.async_create_task(self.hass, self.async_request_refresh(), "in_home_delivery access")

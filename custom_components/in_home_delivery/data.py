@@ -9,7 +9,7 @@ from homeassistant.config_entries import ConfigEntry
 
 if TYPE_CHECKING:
     from .controller import EntranceController
-    from .coordinator import EntranceCoordinator
+    from .coordinator import AccessCoordinator, EntranceCoordinator
     from .passbook import PassBook
 
 
@@ -19,6 +19,7 @@ class EntranceData:
 
     controller: EntranceController  # runs the visits: the actions, the link and the doorbell ask it
     coordinator: EntranceCoordinator  # the snapshot the entities show
+    standings: AccessCoordinator  # where each guest and carrier link stands, for their devices
     passes: PassBook  # passes, their links and their database
     settings: tuple[dict[str, Any], dict[str, Any]]  # the entry's data and options it started with
 

@@ -14,7 +14,7 @@ from .access import AccessPoint, StreetDoorOpener
 from .const import (
     DOMAIN,
 )
-from .coordinator import EntranceCoordinator
+from .coordinator import AccessCoordinator, EntranceCoordinator
 from .core.commands import (
     Command,
 )
@@ -92,6 +92,7 @@ class EntranceParts(_Declared):
     visit_store: EntranceStore
     messages: Messages
     coordinator: EntranceCoordinator
+    standings: AccessCoordinator  # where each guest and carrier link stands, for their devices
     visit: Visit | None
     remembered: Remembered
     history: list[dict[str, Any]]

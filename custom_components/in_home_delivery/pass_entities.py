@@ -2,8 +2,9 @@
 
 Each guest and carrier link is a subentry of the entrance and one device under it, with a few entities
 that standard cards show well: `access` (enum), `last_used` (timestamp), `uses`, and the `access_allowed`
-switch (off: suspended, kept but opening nothing). They read the entrance's snapshot like its other
-entities; entities of a subentry added later are added when the snapshot next changes.
+switch (off: suspended, kept but opening nothing). They read where the entrance's access stands
+(an AccessCoordinator apart from the entrance's snapshot, so a lock report costs them nothing); the
+entities of a subentry added later are added when it next publishes.
 """
 
 from __future__ import annotations
@@ -20,40 +21,42 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
-from .coordinator import EntranceCommands, EntranceCoordinator
+from .coordinator import AccessCoordinator, EntranceCommands
 from .core.standing import PassStanding
 from .data import InHomeDeliveryConfigEntry
 from .subentries import CARRIER, GUEST
 
-type PassEntityFactory = Callable[[EntranceCoordinator, InHomeDeliveryConfigEntry, ConfigSubentry], Iterable[Entity]]
+type PassEntityFactory = Callable[[AccessCoordinator, InHomeDeliveryConfigEntry, ConfigSubentry], Iterable[Entity]]
 
 
-class PassEntity(CoordinatorEntity[EntranceCoordinator]):
-    """An entity of a guest's or carrier link's device, read from the entrance's snapshot."""
+class PassEntity(CoordinatorEntity[AccessCoordinator]):
+    """An entity of a guest's or carrier link's device, read from where the entrance's access stands."""
 
     _attr_has_entity_name = True
 
     def __init__(
         self,
         *,
-        coordinator: EntranceCoordinator,
+        coordinator: AccessCoordinator,
         entry: InHomeDeliveryConfigEntry,
         subentry: ConfigSubentry,
         description: EntityDescription,
     ) -> None:
         """Attach the entity to the device of its subentry, under the entrance's device."""
         super().__init__(coordinator)
+        entry_id = entry.entry_id
         self.entity_description = description
         self._entry = entry
         self._subentry_id = subentry.subentry_id
-        self._attr_unique_id = f"{coordinator.entry_id}_{subentry.subentry_id}_{description.key}"
+        self._shown: PassStanding | None = None
+        self._attr_unique_id = f"{entry_id}_{subentry.subentry_id}_{description.key}"
         self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, f"{coordinator.entry_id}_{subentry.subentry_id}")},
+            identifiers={(DOMAIN, f"{entry_id}_{subentry.subentry_id}")},
             name=subentry.title,
             manufacturer="In-Home Delivery",
             model="Guest" if subentry.subentry_type == GUEST else "Carrier link",
             via_device_id=dr.async_get_device_id_by_identifier(
-                coordinator.hass, (DOMAIN, coordinator.entry_id), config_entry_id=coordinator.entry_id
+                coordinator.hass, (DOMAIN, entry_id), config_entry_id=entry_id
             ),
         )
 
@@ -67,12 +70,20 @@ class PassEntity(CoordinatorEntity[EntranceCoordinator]):
     def standing(self) -> PassStanding | None:
         """Where the pass stands, as last published (None: its pass is not there)."""
         pass_id = self.pass_id
-        return self.coordinator.data.standings.get(pass_id) if pass_id is not None else None
+        return self.coordinator.data.get(pass_id) if pass_id is not None else None
 
     @property
     def commands(self) -> EntranceCommands:
         """What the entity may ask of its entrance."""
-        return self.coordinator.commands
+        return self._entry.runtime_data.coordinator.commands
+
+    @callback
+    @override
+    def _handle_coordinator_update(self) -> None:
+        """Write the state only when this pass's standing changed: one guest's change is not all of theirs."""
+        if (standing := self.standing) != self._shown:
+            self._shown = standing
+            self.async_write_ha_state()
 
     @property
     @override
@@ -86,7 +97,7 @@ def async_add_pass_entities(
     entry: InHomeDeliveryConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback, make: PassEntityFactory
 ) -> None:
     """Add each guest's and carrier link's entities of one platform, now and whenever one is added."""
-    coordinator = entry.runtime_data.coordinator
+    coordinator = entry.runtime_data.standings
     added: set[str] = set()
 
     @callback
@@ -94,7 +105,7 @@ def async_add_pass_entities(
         for subentry in list(entry.subentries.values()):
             if subentry.subentry_type not in (GUEST, CARRIER) or subentry.subentry_id in added:
                 continue
-            if subentry.unique_id not in coordinator.data.standings:
+            if subentry.unique_id not in coordinator.data:
                 continue  # its pass is still being made
             added.add(subentry.subentry_id)
             async_add_entities(make(coordinator, entry, subentry), config_subentry_id=subentry.subentry_id)

@@ -83,7 +83,7 @@ class PassBook(OwnerChanges, PassTimers):
         self._unsub_missed: CALLBACK_TYPE | None = None
         self.sync_lock = asyncio.Lock()  # its subentries are brought in line one change at a time
         self.handing_over: set[str] = set()  # passes whose link a subentry flow is showing (no subentry yet)
-        self._shown: dict[str, PassStanding] = {}
+        self.revision = 0  # moves with every change of a pass (for what is built from the passes)
 
     async def async_load(self, stored: dict[str, Any], journal: list[dict[str, Any]]) -> bool:
         """Read the passes back.
@@ -209,6 +209,7 @@ class PassBook(OwnerChanges, PassTimers):
         """
         previous = self._index.get(item.pass_id)
         self._index.put(item)
+        self.revision += 1
         try:
             await self._writes.async_write_now(item, new=previous is None)
         except WriteFailedError as err:
@@ -223,6 +224,7 @@ class PassBook(OwnerChanges, PassTimers):
     @callback
     def _keep(self, *items: Pass, removed: tuple[str, ...] = ()) -> None:
         """Change passes now (a visit step decided it); each opens nothing until its change is on disk."""
+        self.revision += 1
         for item in items:
             self._index.put(item)
         for pass_id in removed:
@@ -330,7 +332,7 @@ class PassBook(OwnerChanges, PassTimers):
     def standings(self, now: datetime) -> dict[str, PassStanding]:
         """Where each guest's and carrier's access stands now, by pass id (for their devices)."""
         tz = dt_util.get_default_time_zone()
-        shown = {
+        return {
             item.pass_id: PassStanding(
                 kind=item.kind,
                 label=item.label,
@@ -346,14 +348,6 @@ class PassBook(OwnerChanges, PassTimers):
                 suspended=item.suspended,
             )
             for item in self.standing_passes()
-        }
-        self._shown = shown
-        return shown
-
-    def standings_moved(self, now: datetime) -> bool:
-        """Whether time alone moved a guest's or carrier's standing since they were last shown."""
-        return {key: value.state for key, value in self._shown.items()} != {
-            key: value.state for key, value in self.standings(now).items()
         }
 
     @callback

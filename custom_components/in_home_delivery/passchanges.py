@@ -59,9 +59,6 @@ class PassBookParts:
         def _schedule_missed_check(self) -> None:
             """Look for missed windows at the next scheduled end."""
 
-        def standings_moved(self, now: datetime) -> bool:
-            """Whether time alone moved a guest's or carrier's standing since they were last shown."""
-
 
 class OwnerChanges(PassBookParts):
     """The owner's changes of passes; a part of PassBook."""

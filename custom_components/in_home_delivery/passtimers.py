@@ -80,8 +80,6 @@ class PassTimers(PassBookParts):
             self._keep(*back)
             self._schedule_missed_check()
             self.entrance.notify_listeners()
-        elif self.standings_moved(now):  # a guest's window opened or closed: their devices show it
-            self.entrance.notify_listeners()
 
     @callback
     def prune(self, now: datetime) -> None:

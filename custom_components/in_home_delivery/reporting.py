@@ -58,7 +58,6 @@ class Reporting(EntranceParts):
             next_delivery=next((item for item in self.passes.upcoming(now) if item.window_start > now), None),
             expected_today=tuple(self.passes.expected_today(now)),
             last_picture=self.media.last,
-            standings=self.passes.standings(now),
             visit=visit,
             last_finished=self.last_finished,
         )
@@ -110,6 +109,7 @@ class Reporting(EntranceParts):
     def notify_listeners(self) -> None:
         """Tell every entity that the entrance changed: a new snapshot is published."""
         self.coordinator.publish()
+        self.standings.follow()
 
     @callback
     def notify_owner(
