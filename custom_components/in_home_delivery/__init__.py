@@ -76,7 +76,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: InHomeDeliveryConfigEntr
         manufacturer="In-Home Delivery",
         model="Entrance",
     )
-    await async_sync(hass, entry, controller.passes)
+    await async_sync(hass, entry, controller.passes, full=True)
     await controller.standings.async_refresh()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_async_entry_updated))

@@ -82,6 +82,7 @@ class PassBook(OwnerChanges, PassTimers):
         self._finished_before_load: list[Visit] = []
         self._unsub_missed: CALLBACK_TYPE | None = None
         self.sync_lock = asyncio.Lock()  # its subentries are brought in line one change at a time
+        self.device_names: dict[str, str] = {}  # a subentry's title its device was last named for
         self.handing_over: set[str] = set()  # passes whose link a subentry flow is showing (no subentry yet)
         self.revision = 0  # moves with every change of a pass (for what is built from the passes)
 

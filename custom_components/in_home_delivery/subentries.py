@@ -186,13 +186,18 @@ def async_delist_pass(hass: HomeAssistant, entry: ConfigEntry, pass_id: str) -> 
             hass.config_entries.async_remove_subentry(entry, subentry.subentry_id)
 
 
-async def async_sync(hass: HomeAssistant, entry: ConfigEntry, passes: PassBook) -> None:
-    """Bring the entrance's subentries and its guests and carrier links in line (see the module's text)."""
+async def async_sync(hass: HomeAssistant, entry: ConfigEntry, passes: PassBook, *, full: bool = False) -> None:
+    """Bring the entrance's subentries and its guests and carrier links in line (see the module's text).
+
+    full (at start): each subentry's title and data are also brought in line with its pass. Otherwise
+    (after each change of a subentry) they are not compared: the flows and actions write both, so each
+    change costs a dictionary lookup per guest, and a thousand guests added one by one stay fast.
+    """
     async with passes.sync_lock:  # one at a time: each change of a subentry asks again
-        await _async_sync(hass, entry, passes)
+        await _async_sync(hass, entry, passes, full=full)
 
 
-async def _async_sync(hass: HomeAssistant, entry: ConfigEntry, passes: PassBook) -> None:
+async def _async_sync(hass: HomeAssistant, entry: ConfigEntry, passes: PassBook, *, full: bool) -> None:
     subentries = {
         subentry.unique_id: subentry
         for subentry in entry.subentries.values()
@@ -215,10 +220,9 @@ async def _async_sync(hass: HomeAssistant, entry: ConfigEntry, passes: PassBook)
             passes.mark_listed(item.pass_id)
             continue
         passes.mark_listed(item.pass_id)
-        values = pass_values(item)
-        if dict(subentry.data) != values or subentry.title != item.label:
+        if full and (dict(subentry.data) != (values := pass_values(item)) or subentry.title != item.label):
             hass.config_entries.async_update_subentry(entry, subentry, data=values, title=item.label)
-    _name_devices(hass, entry)
+    _name_devices(hass, entry, passes.device_names)
     for pass_id, subentry in subentries.items():
         if pass_id is None or pass_id in passes.handing_over:
             continue
@@ -231,10 +235,16 @@ async def _async_sync(hass: HomeAssistant, entry: ConfigEntry, passes: PassBook)
 
 
 @callback
-def _name_devices(hass: HomeAssistant, entry: ConfigEntry) -> None:
-    """A guest renamed on the page: its device takes the new name (one the owner gave it stays)."""
+def _name_devices(hass: HomeAssistant, entry: ConfigEntry, named: dict[str, str]) -> None:
+    """A guest renamed on the page: its device takes the new name (one the owner gave it stays).
+
+    named: the title each subentry's device was last given a name for (only a new title is looked up).
+    """
     devices = dr.async_get(hass)
     for subentry in entry.subentries.values():
+        if named.get(subentry.subentry_id) == subentry.title:
+            continue
+        named[subentry.subentry_id] = subentry.title
         device = devices.async_get_device_by_identifier(
             (DOMAIN, f"{entry.entry_id}_{subentry.subentry_id}"), entry.entry_id
         )
