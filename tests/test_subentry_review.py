@@ -702,3 +702,24 @@ async def test_held_add_and_renew_while_writes_fail(
     await hass.async_block_till_done()
     assert (await try_unlock(hass, client, old_link))[0] == 401
     assert titles(hass) == ["Maria"]
+
+
+async def test_a_guest_removed_by_the_action_on_a_failing_disk_leaves_the_page_and_opens_nothing(
+    hass: HomeAssistant, client: Client
+) -> None:
+    """remove_guest while the disk refuses the revocation: the owner is told it is pending, the guest is
+    gone from the page at once (it stayed there, showing revoked), and the link opens nothing, before and
+    after the disk works again."""
+    link, _ = await add_through_page(hass, **CLEANER)
+    guest_id = subentry_of(hass, "Maria").unique_id
+    with failing_disk(), pytest.raises(HomeAssistantError):
+        await hass.services.async_call(
+            DOMAIN, "remove_guest", {"config_entry_id": ENTRY_ID, "guest_id": guest_id}, blocking=True
+        )
+    await hass.async_block_till_done()
+    assert titles(hass) == []
+    assert (await try_unlock(hass, client, link))[0] in (403, 503)
+    assert await hass.config_entries.async_reload(ENTRY_ID)
+    await hass.async_block_till_done()
+    assert titles(hass) == []
+    assert await try_unlock(hass, client, link) == (403, "revoked")

@@ -168,10 +168,16 @@ async def _async_add_guest(call: ServiceCall) -> ServiceResponse:
 
 
 async def _async_remove_guest(call: ServiceCall) -> None:
-    """Revoke a guest's access at once, and remove it from the entrance's page."""
+    """Revoke a guest's access at once, and remove it from the entrance's page.
+
+    A revocation the disk refused is kept (the link opens nothing) and written later: the page loses the
+    guest all the same, and the error says the change is pending.
+    """
     controller = _controller(call)
-    await controller.passes.async_remove_guest(call.data["guest_id"])
-    async_delist_pass(call.hass, controller.entry, call.data["guest_id"])
+    try:
+        await controller.passes.async_remove_guest(call.data["guest_id"])
+    finally:
+        async_delist_pass(call.hass, controller.entry, call.data["guest_id"])
 
 
 async def _async_add_carrier(call: ServiceCall) -> ServiceResponse:
@@ -194,10 +200,12 @@ async def _async_add_carrier(call: ServiceCall) -> ServiceResponse:
 
 
 async def _async_remove_carrier(call: ServiceCall) -> None:
-    """Revoke a carrier's link at once, and remove it from the entrance's page."""
+    """Revoke a carrier's link at once, and remove it from the entrance's page (as for a guest)."""
     controller = _controller(call)
-    await controller.passes.async_remove_carrier(call.data["carrier_id"])
-    async_delist_pass(call.hass, controller.entry, call.data["carrier_id"])
+    try:
+        await controller.passes.async_remove_carrier(call.data["carrier_id"])
+    finally:
+        async_delist_pass(call.hass, controller.entry, call.data["carrier_id"])
 
 
 async def _async_list_passes(call: ServiceCall) -> ServiceResponse:
