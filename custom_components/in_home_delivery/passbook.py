@@ -335,8 +335,6 @@ class PassBook(OwnerChanges, PassTimers):
         tz = dt_util.get_default_time_zone()
         return {
             item.pass_id: PassStanding(
-                kind=item.kind,
-                label=item.label,
                 state=standing(
                     item,
                     now,

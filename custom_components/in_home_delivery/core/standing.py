@@ -49,8 +49,6 @@ def standing(item: Guest | Carrier, now: datetime, grace: timedelta, tz: tzinfo,
 class PassStanding:
     """What a guest's or carrier's device shows: where its access stands, its uses, its last use."""
 
-    kind: str
-    label: str
     state: Standing
     uses: int
     last_used: datetime | None
