@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 import json
 from typing import Any
+from unittest.mock import patch
 from urllib.parse import parse_qsl
 
 from aiohttp import ClientResponse
@@ -14,6 +18,7 @@ from pytest_homeassistant_custom_component.common import async_fire_time_changed
 from yarl import URL
 
 from custom_components.in_home_delivery.const import DOMAIN
+from custom_components.in_home_delivery.store import visit_key
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
@@ -163,3 +168,20 @@ async def shown_state(hass: HomeAssistant, entity_id: str) -> str:
     state = hass.states.get(entity_id)
     assert state is not None, entity_id
     return state.state
+
+
+@contextmanager
+def slow_visit_write() -> Iterator[tuple[asyncio.Event, asyncio.Event]]:
+    """A slow disk: the next write of the visit store (the running visit, street door counts) waits until
+    released; yields (entered, release)."""
+    entered, release = asyncio.Event(), asyncio.Event()
+    write = Store._async_write_data
+
+    async def slow(store: Store[Any], data: dict[str, Any]) -> None:
+        if store.key == visit_key(ENTRY_ID) and not release.is_set():
+            entered.set()
+            await release.wait()
+        await write(store, data)
+
+    with patch.object(Store, "_async_write_data", slow):
+        yield entered, release

@@ -4,8 +4,7 @@ arrive while the running visit or a pass is being written, and a disk that fills
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 import sqlite3
 from typing import Any
 from unittest.mock import patch
@@ -15,31 +14,15 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.in_home_delivery.const import DOMAIN
-from custom_components.in_home_delivery.store import passes_path, visit_key
+from custom_components.in_home_delivery.store import passes_path
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.storage import Store
 from homeassistant.util.file import WriteError
 
 from .conftest import LOCK
-from .helpers import ENTRY_ID, PHASE, close_door, open_door, post_link, schedule_now, tick
+from .helpers import ENTRY_ID, PHASE, close_door, open_door, post_link, schedule_now, slow_visit_write, tick
 from .test_fail_closed import delivery_status
-
-
-@contextmanager
-def slow_visit_write() -> Iterator[tuple[asyncio.Event, asyncio.Event]]:
-    """A slow disk: the next write of the visit store waits until released (entered, release)."""
-    entered, release = asyncio.Event(), asyncio.Event()
-    write = Store._async_write_data
-
-    async def slow(store: Store[Any], data: dict[str, Any]) -> None:
-        if store.key == visit_key(ENTRY_ID) and not release.is_set():
-            entered.set()
-            await release.wait()
-        await write(store, data)
-
-    with patch.object(Store, "_async_write_data", slow):
-        yield entered, release
 
 
 @pytest.mark.parametrize("ending", ["done", "end_visit"])

@@ -32,11 +32,10 @@ from homeassistant.const import MATCH_ALL
 from homeassistant.core import Context, Event, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError, Unauthorized
-from homeassistant.helpers.storage import Store
 from homeassistant.setup import async_setup_component
 
 from .conftest import ENTRY_DATA, LOCK, PorchCamera
-from .helpers import ENTRY_ID, link_parts, post_link, schedule_now, shown_state, tick, try_unlock
+from .helpers import ENTRY_ID, link_parts, post_link, schedule_now, shown_state, slow_visit_write, tick, try_unlock
 from .test_config_flow import current_sections
 from .test_revocation import press_while
 from .test_subentries import BERLIN, CLEANER, WEEKLY, Phone, add_through_page, at, start_flow, subentry_of, titles
@@ -67,6 +66,17 @@ async def admin_views(hass: HomeAssistant) -> None:
 async def client(hass: HomeAssistant, init_integration: MockConfigEntry, hass_client_no_auth: Any) -> Client:
     """The guest's phone."""
     return await hass_client_no_auth()
+
+
+async def allow_again(hass: HomeAssistant, admin: MockUser) -> None:
+    """An administrator turns Maria's access switch back on."""
+    await hass.services.async_call(
+        "switch",
+        "turn_on",
+        {"entity_id": "switch.maria_access_allowed"},
+        blocking=True,
+        context=Context(user_id=admin.id),
+    )
 
 
 def entrance(hass: HomeAssistant) -> ConfigEntry:
@@ -258,30 +268,8 @@ async def test_f7_a_change_the_disk_refused_is_told_as_pending_and_then_applies(
     await tick(hass, freezer, 10)
     assert (await shown_state(hass, "sensor.maria_access")) == "suspended"
     assert await try_unlock(hass, client, link) == (403, "suspended")
-    await hass.services.async_call(
-        "switch",
-        "turn_on",
-        {"entity_id": "switch.maria_access_allowed"},
-        blocking=True,
-        context=Context(user_id=hass_admin_user.id),
-    )
+    await allow_again(hass, hass_admin_user)
     assert await try_unlock(hass, client, link) == (403, "outside_window")  # Wednesdays now, as asked
-
-
-@contextmanager
-def slow_visit_write() -> Iterator[tuple[asyncio.Event, asyncio.Event]]:
-    """The next write of the visit store (the running visit, street door counts) waits until released."""
-    entered, release = asyncio.Event(), asyncio.Event()
-    write = Store._async_write_data
-
-    async def slow(store: Store[Any], data: dict[str, Any]) -> None:
-        if store.key == visit_key(ENTRY_ID) and not release.is_set():
-            entered.set()
-            await release.wait()
-        await write(store, data)
-
-    with patch.object(Store, "_async_write_data", slow):
-        yield entered, release
 
 
 @pytest.mark.parametrize("entry_data", [ENTRY_DATA | {"street_door": "button.street_door_opener"}])
@@ -668,13 +656,7 @@ async def test_f11_a_guest_made_again_from_its_subentry_stays_suspended_until_al
     link = result["description_placeholders"]["link"]
     await hass.config_entries.subentries.async_configure(result["flow_id"], {})
     assert await try_unlock(hass, client, link) == (403, "suspended")
-    await hass.services.async_call(
-        "switch",
-        "turn_on",
-        {"entity_id": "switch.maria_access_allowed"},
-        blocking=True,
-        context=Context(user_id=hass_admin_user.id),
-    )
+    await allow_again(hass, hass_admin_user)
     assert await try_unlock(hass, client, link) == (200, None)
 
 
