@@ -83,6 +83,11 @@ EVENTS: dict[str, tuple[dict[str, Any], str, str]] = {
         "opened the street door for DHL",
         "hat die Haustür für DHL geöffnet",
     ),
+    "code_used": (
+        {"pass_kind": "guest", "pass_label": "Grandma"},
+        "keypad code used by Grandma",
+        "Tastencode von Grandma benutzt",
+    ),
 }
 
 

@@ -26,7 +26,7 @@ from .core.commands import (
     Message,
     Spoken,
 )
-from .core.door import Asker, Denial, Facts, Link, Owner, Purpose, RunningVisit, StreetDoor, decide
+from .core.door import Asker, CodeTyped, Denial, Facts, Link, Owner, Purpose, RunningVisit, StreetDoor, decide
 from .core.openings import opening_key
 from .core.passindex import Pass
 from .core.visit import (
@@ -104,6 +104,7 @@ class Admissions(EntranceParts):
             street_door=StreetDoor(available=self.house.street_door_available(), openings=openings)
             if self.street_door is not None
             else None,
+            code=self.keypad.code_in(asker.slot) if isinstance(asker, CodeTyped) and self.keypad is not None else None,
         )
         return current, decide(asker, purpose, facts)
 

@@ -25,8 +25,8 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util.ulid import ulid_now
 
 from .access import access_point, street_door_opener
-from .admissions import Admissions
 from .camera_watch import CameraWatch
+from .code_admissions import CodeAdmissions
 from .const import (
     CONF_ALARM_CODE,
     CONF_ALARM_PANEL,
@@ -62,6 +62,8 @@ from .core.visit import (
     visit_from_dict,
 )
 from .house import House, Remembered
+from .keypad import KeypadCodes, came_back, keypad_settings
+from .keypad_reports import async_follow_keypad
 from .media import VisitPictures
 from .messages import Messages
 from .passbook import PassBook
@@ -91,7 +93,7 @@ REFUSALS_QUIET = timedelta(minutes=10)
 MAX_QUIET_KEYS = 1000
 
 
-class EntranceController(Admissions, Readings, Reporting):
+class EntranceController(CodeAdmissions, Readings, Reporting):
     """Runs the visits of one entrance."""
 
     def __init__(self, hass: HomeAssistant, entry: ConfigEntry) -> None:
@@ -145,6 +147,20 @@ class EntranceController(Admissions, Readings, Reporting):
             door_unlocked=lambda: self.visit is not None and self.visit.running and self.visit.lock_state != "locked",
             on_lost=self._async_camera_lost,
         )
+        self.keypad = (
+            KeypadCodes(
+                hass,
+                entry,
+                keypad,
+                lock=self.lock_entity,
+                opens=self._code_opens,
+                label=lambda pass_id: item.label if (item := self.passes.find_pass(pass_id)) else "",
+                announcer=self,
+            )
+            if (keypad := keypad_settings(entry.data)) is not None and not self.access.own_door
+            else None
+        )
+        self._unsub_settle: CALLBACK_TYPE | None = None
         self.accepting = True
         self.store_unreadable = False  # the pass database could not be read at start
         self.last_finished: Visit | None = None
@@ -212,6 +228,8 @@ class EntranceController(Admissions, Readings, Reporting):
             moved_passes = False
         if moved_visit:
             await self.visit_store.async_save_now()
+        if self.keypad is not None:
+            await self._async_start_keypad(self.keypad)
         self.sources.async_start()
         self.media.restore(stored.get("last_picture"))
         if moved_visit or moved_passes:
@@ -232,6 +250,14 @@ class EntranceController(Admissions, Readings, Reporting):
         self.entry.async_on_unload(self.visit_store.async_save_now)
         self.entry.async_on_unload(async_track_time_interval(self.hass, self._async_retention, RETENTION_INTERVAL))
         self.entry.async_on_unload(async_at_started(self.hass, self._async_retention))
+
+    async def _async_start_keypad(self, keypad: KeypadCodes) -> None:
+        """Read the codes, follow the keypad's reports, and bring every slot in line once started."""
+        await keypad.async_start()
+        if unsub := async_follow_keypad(self.hass, keypad.keypad.provider, self.lock_entity, self.keypad_report):
+            self.entry.async_on_unload(unsub)
+        self.entry.async_on_unload(self._cancel_settle)
+        self.entry.async_on_unload(async_at_started(self.hass, lambda _hass: keypad.request()))
 
     def _store_data(self) -> dict[str, Any]:
         return {
@@ -300,8 +326,11 @@ class EntranceController(Admissions, Readings, Reporting):
         value = new_state.state if new_state else None
         if event.data["entity_id"] in (self.lock_entity, self.garage_sensor):
             reading = self.lock_state
+            if self.keypad is not None and came_back(event):
+                self.keypad.request()  # the lock is reachable again: its slots are brought in line now
             if reading == "unlocked" and not self.visit_running:
-                self._auto_lock()
+                if not self.unlocked_outside_visit(new_state):
+                    self._auto_lock()
                 return
             self._apply(LockReported(reading))
         else:

@@ -25,6 +25,7 @@ from .core.visit import (
     VisitSettings,
 )
 from .house import House, Remembered
+from .keypad import KeypadCodes
 from .media import VisitPictures
 from .messages import Messages
 from .passbook import PassBook
@@ -97,6 +98,7 @@ class EntranceParts(_Declared):
     remembered: Remembered
     history: list[dict[str, Any]]
     passes: PassBook
+    keypad: KeypadCodes | None  # where the entrance has a keypad for managed codes
     runner: CommandRunner
     speakers: Speakers
     phone_actions: OneTimeActions
@@ -131,6 +133,9 @@ class EntranceParts(_Declared):
 
         def _apply(self, event: Input) -> None:
             """Advance the running visit."""
+
+        def _auto_lock(self) -> None:
+            """Follow an unlock by hand as a visit, where the owner asked for it."""
 
         def _deny(
             self, reason: str, *, pass_id: str | None, pass_kind: str, pass_label: str, quiet: bool = False

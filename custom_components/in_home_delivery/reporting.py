@@ -110,6 +110,9 @@ class Reporting(EntranceParts):
         """Tell every entity that the entrance changed: a new snapshot is published."""
         self.coordinator.publish()
         self.standings.follow()
+        if self.keypad is not None and self.keypad.revision != self.passes.revision:
+            self.keypad.revision = self.passes.revision  # a pass changed: its code may have to go, or come
+            self.keypad.request()
 
     @callback
     def notify_owner(

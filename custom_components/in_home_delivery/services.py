@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from functools import partial
 from typing import Any
 
@@ -9,6 +11,7 @@ import probatio
 
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse, callback
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.service import async_get_config_entry, async_register_admin_service
 from homeassistant.util import dt as dt_util
@@ -18,7 +21,9 @@ from .controller import EntranceController
 from .core.door import Owner
 from .core.guests import GuestTerms, Schedule
 from .data import InHomeDeliveryConfigEntry
+from .keypad import KeypadCodes
 from .links import async_pass_link
+from .passchanges import validation_error
 from .subentries import async_delist_pass, async_list_pass
 
 ATTR_DELIVERY_ID = "delivery_id"
@@ -29,8 +34,10 @@ MAX_TEXT = 200
 
 ENTRANCE_SCHEMA = probatio.Schema({probatio.Required(ATTR_CONFIG_ENTRY_ID): cv.string})
 TEXT = probatio.All(cv.string, probatio.Length(max=MAX_TEXT))
+CODE = {probatio.Optional("code", default=False): cv.boolean}  # a keypad code too, answered once
 DELIVERY_SCHEMA = ENTRANCE_SCHEMA.extend(
     {
+        **CODE,
         probatio.Required(ATTR_WINDOW_START): cv.datetime,
         probatio.Required(ATTR_WINDOW_END): cv.datetime,
         **{probatio.Optional(field): TEXT for field in DELIVERY_FIELDS},
@@ -51,6 +58,7 @@ ADMIT_SCHEMA = ENTRANCE_SCHEMA.extend(
 )
 ADD_GUEST_SCHEMA = ENTRANCE_SCHEMA.extend(
     {
+        **CODE,
         probatio.Required("name"): probatio.All(cv.string, probatio.Length(min=1, max=MAX_TEXT)),
         # Weekday names are checked by the pass book, so that a typo gets a translated error.
         probatio.Optional("weekdays"): probatio.All(cv.ensure_list, [cv.string]),
@@ -72,6 +80,7 @@ HOURS_FIELDS = {
 }
 ADD_CARRIER_SCHEMA = ENTRANCE_SCHEMA.extend(
     {
+        **CODE,
         probatio.Required("name"): probatio.All(cv.string, probatio.Length(min=1, max=MAX_TEXT)),
         # The hours as one object (`hours:`), or as the form's three fields.
         probatio.Optional("hours"): probatio.Schema(HOURS_FIELDS),
@@ -89,6 +98,28 @@ def _controller(call: ServiceCall) -> EntranceController:
 def _local(value: Any) -> Any:
     """Datetimes without a zone are the home's local time."""
     return dt_util.as_local(value) if value is not None and value.tzinfo is None else value
+
+
+def _keypad(controller: EntranceController) -> KeypadCodes:
+    """The entrance's keypad, with a slot free for one more code; else a translated error, before anything changes."""
+    if controller.keypad is None:
+        raise validation_error("no_keypad", entrance=controller.name)
+    if not controller.keypad.has_free_slot():
+        raise validation_error("no_code_slot", entrance=controller.name)
+    return controller.keypad
+
+
+async def _async_give_code(
+    keypad: KeypadCodes, pass_id: str, *, one_time: bool, undo: Callable[[], Awaitable[None]]
+) -> dict[str, Any]:
+    """Give the new pass its code; where the code cannot be kept, the pass made for it is closed again."""
+    try:
+        code = await keypad.async_issue(pass_id, one_time=one_time)
+    except ServiceValidationError:
+        with suppress(HomeAssistantError):
+            await undo()
+        raise
+    return {"code": code.secret, "code_slot": code.slot}
 
 
 async def _async_admit(call: ServiceCall) -> None:
@@ -110,16 +141,24 @@ async def _async_end_visit(call: ServiceCall) -> None:
 async def _async_schedule_delivery(call: ServiceCall) -> ServiceResponse:
     """Schedule a delivery and answer its one-time link."""
     controller = _controller(call)
+    keypad = _keypad(controller) if call.data["code"] else None
     delivery, token = await controller.passes.async_schedule_delivery(
         window_start=_local(call.data[ATTR_WINDOW_START]),
         window_end=_local(call.data[ATTR_WINDOW_END]),
         **{field: call.data.get(field) for field in DELIVERY_FIELDS},
     )
+    answer: dict[str, Any] = {ATTR_DELIVERY_ID: delivery.pass_id, "status": delivery.status.value}
     if token is None:
-        # The same tracking number again: that delivery, updated; its link was given when it was made.
-        return {ATTR_DELIVERY_ID: delivery.pass_id, "status": delivery.status.value, "updated": True}
-    link = await async_pass_link(call.hass, controller.passes.webhook_id, token)
-    return {ATTR_DELIVERY_ID: delivery.pass_id, "status": delivery.status.value, "link": link, "token": token}
+        # The same tracking number again: that delivery, updated; its link (and code) were given when it was made.
+        answer["updated"] = True
+        if keypad is not None and (code := keypad.code_of(delivery.pass_id)) is not None:
+            return answer | {"code_slot": code.slot}
+    else:
+        answer |= {"link": await async_pass_link(call.hass, controller.passes.webhook_id, token), "token": token}
+    if keypad is not None:
+        undo = partial(controller.passes.async_cancel_delivery, delivery.pass_id)
+        answer |= await _async_give_code(keypad, delivery.pass_id, one_time=True, undo=undo)
+    return answer
 
 
 async def _async_update_delivery(call: ServiceCall) -> None:
@@ -146,6 +185,7 @@ async def _async_add_guest(call: ServiceCall) -> ServiceResponse:
     """Give someone recurring access and answer their link."""
     controller = _controller(call)
     data = call.data
+    keypad = _keypad(controller) if data["code"] else None
     guest, token = await controller.passes.async_add_guest(
         GuestTerms(
             name=data["name"],
@@ -162,9 +202,13 @@ async def _async_add_guest(call: ServiceCall) -> ServiceResponse:
             max_visit=data.get("max_visit"),
         )
     )
+    answer: dict[str, Any] = {}
+    if keypad is not None:
+        undo = partial(controller.passes.async_remove_guest, guest.pass_id)
+        answer = await _async_give_code(keypad, guest.pass_id, one_time=False, undo=undo)
     async_list_pass(call.hass, controller.entry, guest)  # shown on the entrance's page, with its device
     link = await async_pass_link(call.hass, controller.passes.webhook_id, token)
-    return {"guest_id": guest.pass_id, "link": link, "token": token}
+    return {"guest_id": guest.pass_id, "link": link, "token": token} | answer
 
 
 async def _async_remove_guest(call: ServiceCall) -> None:
@@ -183,6 +227,7 @@ async def _async_remove_guest(call: ServiceCall) -> None:
 async def _async_add_carrier(call: ServiceCall) -> ServiceResponse:
     """Give a carrier's drivers a standing link, for the carrier's delivery instructions."""
     controller = _controller(call)
+    keypad = _keypad(controller) if call.data["code"] else None
     hours = call.data.get("hours") or {
         key: call.data[key] for key in ("weekdays", "start_time", "end_time") if key in call.data
     }
@@ -194,9 +239,13 @@ async def _async_add_carrier(call: ServiceCall) -> ServiceResponse:
             end_time=hours.get("end_time"),
         )
     carrier, token = await controller.passes.async_add_carrier(name=call.data["name"], hours=schedule)
+    answer: dict[str, Any] = {}
+    if keypad is not None:
+        undo = partial(controller.passes.async_remove_carrier, carrier.pass_id)
+        answer = await _async_give_code(keypad, carrier.pass_id, one_time=False, undo=undo)
     async_list_pass(call.hass, controller.entry, carrier)  # shown on the entrance's page, with its device
     link = await async_pass_link(call.hass, controller.passes.webhook_id, token)
-    return {"carrier_id": carrier.pass_id, "link": link, "token": token}
+    return {"carrier_id": carrier.pass_id, "link": link, "token": token} | answer
 
 
 async def _async_remove_carrier(call: ServiceCall) -> None:
@@ -208,10 +257,25 @@ async def _async_remove_carrier(call: ServiceCall) -> None:
         async_delist_pass(call.hass, controller.entry, call.data["carrier_id"])
 
 
+async def _async_renew_code(call: ServiceCall) -> ServiceResponse:
+    """Give a pass a new keypad code in its slot; the old one leaves the lock at once."""
+    controller = _controller(call)
+    item = controller.passes.get(call.data[ATTR_PASS_ID])
+    if controller.keypad is None:
+        raise validation_error("no_keypad", entrance=controller.name)
+    if not item.open_at(dt_util.utcnow()):
+        raise validation_error("pass_closed", pass_id=item.pass_id)
+    code = await controller.keypad.async_renew(item.pass_id)
+    return {"code": code.secret, "code_slot": code.slot}
+
+
 async def _async_list_passes(call: ServiceCall) -> ServiceResponse:
-    """Every pass of the entrance with its status, without tokens."""
-    passes = _controller(call).passes
-    return {"passes": [passes.describe(item) for item in passes.all()]}
+    """Every pass of the entrance with its status (and its code's slot and state), without tokens or codes."""
+    controller = _controller(call)
+    passes, keypad = controller.passes, controller.keypad
+    return {
+        "passes": [passes.describe(item) | (keypad.describe(item.pass_id) if keypad else {}) for item in passes.all()]
+    }
 
 
 @callback
@@ -233,3 +297,4 @@ def async_setup_services(hass: HomeAssistant) -> None:
     admin("add_carrier", _async_add_carrier, ADD_CARRIER_SCHEMA, SupportsResponse.OPTIONAL)
     admin("remove_carrier", _async_remove_carrier, CARRIER_ID_SCHEMA)
     admin("list_passes", _async_list_passes, ENTRANCE_SCHEMA, SupportsResponse.ONLY)
+    admin("renew_code", _async_renew_code, PASS_ID_SCHEMA, SupportsResponse.ONLY)

@@ -22,6 +22,7 @@ class EventType(StrEnum):
     MISSED = "missed"
     CAMERA_LOST = "camera_lost"
     STREET_DOOR_OPENED = "street_door_opened"
+    CODE_USED = "code_used"  # a managed keypad code opened the lock
 
 
 class Message(StrEnum):
@@ -50,6 +51,10 @@ class Message(StrEnum):
     STREET_DOOR_RELAY_ON = "street_door_relay_on"  # the street door's relay does not turn off
     CARRIER_TRIED = "carrier_tried"
     STORAGE_FAILED = "storage_failed"  # what a visit changed could not be written to disk
+    CODE_NOT_CLEARED = "code_not_cleared"  # a keypad code that must go stays on the lock
+    CODE_NOT_WRITTEN = "code_not_written"  # a keypad code could not be put on the lock for its time
+    CODE_REFUSED = "code_refused"  # a keypad code opened the lock outside its time: it locks again
+    WRONG_CODES = "wrong_codes"  # wrong codes at the keypad: the managed codes are off for a while
 
 
 class Spoken(StrEnum):

@@ -1,7 +1,8 @@
 """The one decision: whether a request may act on the entrance now.
 
 Every way in asks `decide`: a courier's, guest's or carrier's link, the street door, the doorbell's
-*Let in*, any button on the owner's phone, the owner's `admit` and `end_visit`. The shell gathers the
+*Let in*, any button on the owner's phone, a keypad code typed at the lock, the owner's `admit` and
+`end_visit`. The shell gathers the
 facts (the pass as it is now, whether that is on disk, the entrance's state) and carries out the
 answer; it never decides itself. The rules, in one place:
 
@@ -11,6 +12,8 @@ answer; it never decides itself. The rules, in one place:
 - A phone button acts only for what it was issued for (its purpose, its visit or pass): a *Lock now*
   button never opens, a *Let in* button opens only for its own pass while that pass may open.
 - A carrier's link opens only for a delivery of that carrier whose window is open.
+- A keypad code has already opened the lock when it is reported: it is a visit only while its pass
+  would let its holder in (a one-time code only once); otherwise the lock is locked again.
 
 Each rule is a property test (tests/test_door_properties.py).
 """
@@ -23,6 +26,7 @@ from enum import StrEnum
 
 from .admission import Conditions, DenyReason, admission_denial
 from .carriers import Carrier
+from .codes import Code
 from .guests import Guest
 from .passes import Delivery, PassDenial
 from .passindex import Pass
@@ -64,7 +68,14 @@ class Button:
     pass_id: str | None = None
 
 
-type Asker = Link | Owner | Button
+@dataclass(frozen=True, kw_only=True)
+class CodeTyped:
+    """A managed keypad code the lock reports as used, by its slot (the lock has already opened)."""
+
+    slot: int
+
+
+type Asker = Link | Owner | Button | CodeTyped
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -88,7 +99,8 @@ class Facts:
     """Everything the decision reads, gathered by the shell at the moment of asking.
 
     `pass_` is the pass asked for as it is now (None: there is none); for a carrier's link, `delivery`
-    is the delivery of that carrier whose window is open now (None: nothing expected). `stored` says
+    is the delivery of that carrier whose window is open now (None: nothing expected); for a keypad
+    code, `code` is the managed code in the reported slot now (None: none). `stored` says
     whether the latest change of every pass involved is confirmed on disk. `entrance` is needed to
     open (None refuses): a first check, before a camera picture is awaited, gathers it with `camera_ok`.
     """
@@ -103,6 +115,7 @@ class Facts:
     door_open: bool | None = None
     entrance: Conditions | None = None
     street_door: StreetDoor | None = None
+    code: Code | None = None
 
 
 def pass_denial(
@@ -136,6 +149,8 @@ def decide(asker: Asker, purpose: Purpose, facts: Facts) -> Denial | None:
             return _button(asker, purpose, facts)
         case Link():
             return _link(asker, purpose, facts)
+        case CodeTyped():
+            return _code(asker, purpose, facts)
 
 
 def _owner(asker: Owner, purpose: Purpose, facts: Facts) -> Denial | None:
@@ -182,6 +197,27 @@ def _link(asker: Link, purpose: Purpose, facts: Facts) -> Denial | None:
     if purpose is Purpose.ARRIVE:
         return None
     return _entrance(purpose, facts, owner=False)
+
+
+def _code(asker: CodeTyped, purpose: Purpose, facts: Facts) -> Denial | None:
+    """A code typed at the lock: a visit while its pass lets in and it is unused; never a second visit."""
+    item, code = facts.pass_, facts.code
+    if purpose is not Purpose.OPEN:
+        return DenyReason.NOT_ISSUED_FOR
+    if item is None or code is None or code.slot != asker.slot or code.pass_id != item.pass_id or code.retired:
+        return PassDenial.REVOKED
+    if code.one_time and code.used_at is not None:
+        return PassDenial.USED
+    if denial := _pass(item, facts):
+        return denial
+    entrance = facts.entrance
+    if entrance is None or not entrance.accepting:
+        return DenyReason.NOT_ACCEPTING
+    if entrance.visit_running:
+        return DenyReason.VISIT_RUNNING
+    if entrance.camera_required and not entrance.camera_ok:
+        return DenyReason.CAMERA_UNAVAILABLE
+    return None  # the lock is open already: its state and the door's are the visit's to follow
 
 
 def _pass(item: Pass, facts: Facts) -> Denial | None:

@@ -1,0 +1,137 @@
+"""A keypad code typed at the lock: the lock has opened already; the core decides what it was.
+
+A code in its time starts the same visit as its pass's link (`admitted_by: code`): camera, lights, the
+owner told who came, relocking confirmed. Anything else (a code outside its time that a lock kept, a
+slot no code holds, a second use of a one-time code, the entrance not accepting) is locked again at
+once by the visit's rules, and the owner is alerted. A one-time code is used up either way.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+import logging
+
+from homeassistant.core import CALLBACK_TYPE, State, callback
+from homeassistant.helpers.event import async_call_later
+from homeassistant.util import dt as dt_util
+from homeassistant.util.ulid import ulid_now
+
+from .admissions import Admissions
+from .const import DOMAIN
+from .core.admission import DenyReason
+from .core.codes import Code
+from .core.commands import EventType, Message
+from .core.door import CodeTyped
+from .core.visit import begin_auto_lock
+from .entrance_parts import VisitDeniedError
+from .keypad import KeypadCodes
+from .keypad_reports import NO_SLOT, KeypadReport, unlock_is_code
+
+_LOGGER = logging.getLogger(__name__)
+
+CODE = "code"  # admitted_by of a visit a keypad code let in
+REPORT_SETTLE = timedelta(seconds=3)  # an unlock waits this long for the keypad's report of it
+
+
+class CodeAdmissions(Admissions):
+    """Keypad codes as a way in; a part of EntranceController."""
+
+    keypad: KeypadCodes | None
+    _unsub_settle: CALLBACK_TYPE | None
+
+    def _code_opens(self, pass_id: str, now: datetime) -> bool | None:
+        """Whether the pass's code belongs on the lock now; None when its pass is closed for good."""
+        item = self.passes.find_pass(pass_id)
+        if item is None or not item.open_at(now):
+            return None
+        return self.accepting and self.passes.stored(pass_id) and self.passes.denial(item, now) is None
+
+    @callback
+    def keypad_report(self, report: KeypadReport) -> None:
+        """The lock's family reported its keypad: a wrong code, or a code used in a slot."""
+        if self.keypad is None:
+            return
+        if report.wrong:
+            if self.keypad.wrong_code(dt_util.utcnow()):
+                self.notify_owner(Message.WRONG_CODES, critical=True)
+            return
+        if report.slot in self.keypad.keypad.slots:
+            self._cancel_settle()
+            self.entry.async_create_task(self.hass, self.async_code_used(report.slot), f"{DOMAIN} code used")
+
+    @callback
+    def unlocked_outside_visit(self, new_state: State | None) -> bool:
+        """An unlock outside a visit: True when the keypad takes it (a code's use, or waiting for its report)."""
+        keypad = self.keypad
+        if keypad is None or not keypad.may_be_on_lock():
+            return False
+        if unlock_is_code(keypad.keypad.provider, new_state):
+            self._cancel_settle()
+            self.entry.async_create_task(self.hass, self.async_code_used(NO_SLOT), f"{DOMAIN} code used")
+            return True
+        if self._unsub_settle is None:  # the keypad's report may follow the lock's state: wait for it
+            self._unsub_settle = async_call_later(self.hass, REPORT_SETTLE, self._on_settled)
+        return True
+
+    @callback
+    def _on_settled(self, _now: datetime) -> None:
+        self._unsub_settle = None
+        if self.lock_state == "unlocked" and not self.visit_running and not self._admitting:
+            self._auto_lock()
+
+    @callback
+    def _cancel_settle(self) -> None:
+        if self._unsub_settle is not None:
+            self._unsub_settle()
+            self._unsub_settle = None
+
+    async def async_code_used(self, slot: int) -> None:
+        """A code opened the lock (slot NO_SLOT: the lock does not say which): a visit, or locked again."""
+        keypad = self.keypad
+        if keypad is None:
+            return
+        now = dt_util.utcnow()
+        if slot == NO_SLOT:
+            held = keypad.on_lock_now()
+            if len(held) != 1:  # which one is not known: every one-time code on the lock is used up
+                for each in held:
+                    keypad.used(each, now)
+                self._code_refused(None, DenyReason.NOT_ISSUED_FOR)
+                return
+            slot = held[0].slot
+        code = keypad.code_in(slot)
+        label, kind = self._code_holder(code)
+        self.emit(EventType.CODE_USED, None, pass_id=code.pass_id if code else None, pass_kind=kind, pass_label=label)
+        carrier = self.passes.carrier(code.pass_id) if code else None
+        delivery = self.passes.expected_for(carrier, now) if carrier is not None else None
+        item = delivery if carrier is not None else (self.passes.find_pass(code.pass_id) if code else None)
+        try:
+            await self.async_admit(item, asker=CodeTyped(slot=slot), via=carrier, how=CODE)
+        except VisitDeniedError as err:
+            if err.reason != DenyReason.VISIT_RUNNING:
+                self._code_refused(code, err.reason)
+        finally:
+            if code is not None and code.one_time:
+                keypad.used(code, now)
+
+    def _code_holder(self, code: Code | None) -> tuple[str, str]:
+        """How the owner knows the code's pass, and its kind."""
+        item = self.passes.find_pass(code.pass_id) if code is not None else None
+        if item is None:
+            return self.messages.text("label_keypad_code"), CODE
+        return item.label, item.kind
+
+    @callback
+    def _code_refused(self, code: Code | None, reason: str) -> None:
+        """A code opened the lock when none should: alert the owner, and lock again by the visit's rules."""
+        label, _kind = self._code_holder(code)
+        _LOGGER.warning("%s: a keypad code opened the lock outside its time (%s); locking again", self.name, reason)
+        self.notify_owner(Message.CODE_REFUSED, critical=True, who=label, reason=str(reason))
+        if self.visit_running or self._admitting:
+            return
+        door_open = self.door_open() if self.door_sensor else False
+        self._commit(
+            *begin_auto_lock(
+                visit_id=ulid_now(), label=label, now=dt_util.utcnow(), settings=self.settings, door_open=door_open
+            )
+        )
