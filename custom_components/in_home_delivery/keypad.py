@@ -24,7 +24,6 @@ from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
 from .core.codes import (
-    CLEAR_ALERT_AFTER,
     DEFAULT_CODE_LENGTH,
     EMPTY,
     ClearSlot,
@@ -32,6 +31,7 @@ from .core.codes import (
     CodeState,
     Keypad,
     SetCode,
+    Slots,
     WrongCodes,
     code_from_dict,
     code_hash,
@@ -117,8 +117,7 @@ class KeypadCodes:
         self._announcer = announcer
         self._store = CheckedStore(hass, STORAGE_VERSION, codes_key(entry.entry_id), atomic_writes=True)
         self.codes: dict[str, Code] = {}  # by pass id
-        self.on_lock: dict[int, str] = {}  # what each slot took last; a missing slot is unknown
-        self.failing: dict[int, datetime] = {}  # slots whose last write or clear failed, since when
+        self.slots = Slots()  # what the lock took, slot by slot, and which slots keep failing
         self._issued: set[str] = set()
         self.wrong = WrongCodes()
         self._alerted: set[int] = set()
@@ -164,23 +163,27 @@ class KeypadCodes:
         return self._free_slot() is not None
 
     def _free_slot(self) -> int | None:
-        current = [code for code in self.codes.values() if not code.retired or self.on_lock.get(code.slot) != EMPTY]
-        return free_slot(self.keypad.slots, current, self.on_lock)
+        current = [
+            code for code in self.codes.values() if not code.retired or self.slots.on_lock.get(code.slot) != EMPTY
+        ]
+        return free_slot(self.keypad.slots, current, self.slots.on_lock)
 
     def may_be_on_lock(self) -> bool:
         """Whether some current code is on the lock, or may be (its slot not known empty)."""
-        return any(not code.retired and self.on_lock.get(code.slot) != EMPTY for code in self.codes.values())
+        return any(not code.retired and self.slots.on_lock.get(code.slot) != EMPTY for code in self.codes.values())
 
     def on_lock_now(self) -> list[Code]:
         """The codes the lock took and holds now."""
-        return [code for code in self.codes.values() if self.on_lock.get(code.slot) == code.mark and not code.retired]
+        return [
+            code for code in self.codes.values() if self.slots.on_lock.get(code.slot) == code.mark and not code.retired
+        ]
 
     def describe(self, pass_id: str) -> dict[str, Any]:
         """What list_passes and diagnostics show of the pass's code: its slot and state, never the digits."""
         code = self.codes.get(pass_id)
         if code is None:
             return {}
-        return {"code_slot": code.slot, "code_state": code_state(code, self.on_lock, self.failing).value}
+        return {"code_slot": code.slot, "code_state": code_state(code, self.slots.on_lock, self.slots.failing).value}
 
     async def async_issue(self, pass_id: str, *, one_time: bool) -> Code:
         """Give the pass a new code in a free reserved slot, on disk before it is answered."""
@@ -261,7 +264,16 @@ class KeypadCodes:
                 self.retire(code.pass_id)
         if self.wrong.off(now):
             return {}
-        return {code.slot: code for code in self.codes.values() if code.wanted(bool(self._opens(code.pass_id, now)))}
+        reserved = set(self.keypad.slots)
+        return {
+            code.slot: code
+            for code in self.codes.values()
+            if code.slot in reserved and code.wanted(bool(self._opens(code.pass_id, now)))
+        }
+
+    def _slots_kept(self) -> list[int]:
+        """The reserved slots, and any a code still names (slots no longer reserved are cleared, never written)."""
+        return sorted({*self.keypad.slots, *(code.slot for code in self.codes.values())})
 
     async def async_reconcile(self) -> None:
         """Write what is missing and clear what must go, one run at a time (a request meanwhile runs again)."""
@@ -273,7 +285,7 @@ class KeypadCodes:
             while self._again:
                 self._again = False
                 now = dt_util.utcnow()
-                for command in reconcile(self.keypad.slots, self.wanted(now), self.on_lock):
+                for command in reconcile(self._slots_kept(), self.wanted(now), self.slots.on_lock):
                     await self._async_carry_out(command)
                 self._check_failing(dt_util.utcnow())
         self._announcer.notify_listeners()
@@ -299,16 +311,13 @@ class KeypadCodes:
                 "written" if isinstance(command, SetCode) else "cleared",
                 type(err).__name__,
             )
-            self.failing.setdefault(slot, dt_util.utcnow())
-            if isinstance(command, SetCode):
-                self.on_lock.pop(slot, None)  # half written, perhaps: unknown
+            self.slots.refused(command, dt_util.utcnow())
             return
-        self.failing.pop(slot, None)
-        self.on_lock[slot] = command.code.mark if isinstance(command, SetCode) else EMPTY
+        self.slots.took(command)
 
     def _check_failing(self, now: datetime) -> None:
         """A slot that cannot be cleared for a minute: a critical alert and a repair; withdrawn once it is."""
-        overdue = {slot for slot, since in self.failing.items() if now - since >= CLEAR_ALERT_AFTER}
+        overdue = self.slots.overdue(now)
         for slot in overdue - self._alerted:
             self._alerted.add(slot)
             code = self.code_in(slot)
@@ -317,7 +326,7 @@ class KeypadCodes:
                 self._announcer.notify_owner(Message.CODE_NOT_CLEARED, critical=True, who=who, slot=str(slot))
             else:
                 self._announcer.notify_owner(Message.CODE_NOT_WRITTEN, who=who, slot=str(slot))
-        self._alerted &= set(self.failing)
+        self._alerted &= set(self.slots.failing)
         stuck = sorted(slot for slot in self._alerted if self._must_go(slot, now))
         if stuck:
             ir.async_create_issue(
@@ -340,4 +349,4 @@ class KeypadCodes:
     def state_of(self, pass_id: str) -> CodeState | None:
         """The pass's code state, if it has a code."""
         code = self.codes.get(pass_id)
-        return None if code is None else code_state(code, self.on_lock, self.failing)
+        return None if code is None else code_state(code, self.slots.on_lock, self.slots.failing)

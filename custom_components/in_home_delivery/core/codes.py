@@ -169,6 +169,38 @@ def reconcile(slots: Iterable[int], wanted: Mapping[int, Code], on_lock: Mapping
     return clears + writes
 
 
+@dataclass
+class Slots:
+    """What Home Assistant knows of the reserved slots: what each took last, and which keep failing since when.
+
+    A slot missing from `on_lock` is unknown (at start; after a write whose outcome is not known): it is
+    written or cleared again. A clear that failed leaves the slot as it was (the code may still be there).
+    """
+
+    on_lock: dict[int, str] = field(default_factory=dict)
+    failing: dict[int, datetime] = field(default_factory=dict)
+
+    def took(self, command: SlotCommand) -> None:
+        """The lock took the command."""
+        self.failing.pop(command.slot, None)
+        self.on_lock[command.slot] = command.code.mark if isinstance(command, SetCode) else EMPTY
+
+    def refused(self, command: SlotCommand, now: datetime) -> None:
+        """The lock did not take it (an error, a timeout, unreachable)."""
+        self.failing.setdefault(command.slot, now)
+        if isinstance(command, SetCode):
+            self.on_lock.pop(command.slot, None)  # half written, perhaps: unknown
+
+    def forget(self) -> None:
+        """A restart: nothing is known of the lock until it is reconciled."""
+        self.on_lock.clear()
+        self.failing.clear()
+
+    def overdue(self, now: datetime) -> set[int]:
+        """Slots failing for CLEAR_ALERT_AFTER or longer."""
+        return {slot for slot, since in self.failing.items() if now - since >= CLEAR_ALERT_AFTER}
+
+
 def code_state(code: Code, on_lock: Mapping[int, str], failing: Iterable[int]) -> CodeState:
     """Where the code stands: on the lock, failing, retired and gone, or waiting."""
     held = on_lock.get(code.slot)
