@@ -12,7 +12,7 @@ from .const import CONF_ALARM_CODE
 from .core.visit import visit_as_dict
 from .data import InHomeDeliveryConfigEntry
 
-TO_REDACT = {CONF_ALARM_CODE, "token", "token_hash", "link", "webhook_id"}
+TO_REDACT = {CONF_ALARM_CODE, "token", "token_hash", "link", "webhook_id", "code", "secret"}
 
 
 async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: InHomeDeliveryConfigEntry) -> dict[str, Any]:
@@ -31,6 +31,8 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: InHomeD
             "pass_counts": dict(sorted(counts.items())),
             # Carrier links are few and standing: each is listed, as list_passes answers it (no token).
             "carriers": [passes.describe(item) for item in passes.carriers()],
+            # Keypad codes: each pass's slot and state, and the slots failing; never the digits.
+            "keypad_codes": controller.keypad.diagnostics() if controller.keypad is not None else None,
         },
         TO_REDACT,
     )

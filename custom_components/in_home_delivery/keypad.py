@@ -123,6 +123,7 @@ class KeypadCodes:
         self._alerted: set[int] = set()
         self._running = asyncio.Lock()
         self._again = False
+        self._stopped = False
         self.revision = -1  # the pass book's revision the slots were last brought in line for
 
     async def async_start(self) -> None:
@@ -133,6 +134,11 @@ class KeypadCodes:
         if off_until := data.get("off_until"):
             self.wrong.off_until = datetime.fromisoformat(off_until)
         self.entry.async_on_unload(async_track_time_interval(self.hass, self._on_tick, RECONCILE_EVERY))
+        self.entry.async_on_unload(self._stop)
+
+    @callback
+    def _stop(self) -> None:
+        self._stopped = True
 
     def _data(self) -> dict[str, Any]:
         return {
@@ -251,6 +257,8 @@ class KeypadCodes:
     @callback
     def request(self) -> None:
         """Bring the slots in line soon (a pass changed, the lock came back, a code was used)."""
+        if self._stopped or self.hass.is_stopping:
+            return
         self.entry.async_create_background_task(self.hass, self.async_reconcile(), f"{DOMAIN} keypad codes")
 
     @callback
@@ -345,6 +353,20 @@ class KeypadCodes:
     def _must_go(self, slot: int, now: datetime) -> bool:
         code = self.code_in(slot)
         return code is None or self.wrong.off(now) or not code.wanted(bool(self._opens(code.pass_id, now)))
+
+    def diagnostics(self) -> dict[str, Any]:
+        """The keypad for diagnostics: its provider and slots, each code's slot and state; never the digits."""
+        now = dt_util.utcnow()
+        return {
+            "provider": self.keypad.provider,
+            "slots": list(self.keypad.slots),
+            "code_length": self.keypad.code_length,
+            "codes": [{"pass_id": pass_id, **self.describe(pass_id)} for pass_id in self.codes],
+            "failing_slots": sorted(self.slots.failing),
+            "codes_off_until": self.wrong.off_until.isoformat()
+            if self.wrong.off(now) and self.wrong.off_until
+            else None,
+        }
 
     def state_of(self, pass_id: str) -> CodeState | None:
         """The pass's code state, if it has a code."""
