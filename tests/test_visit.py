@@ -7,6 +7,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 
 from custom_components.in_home_delivery.const import DOMAIN, EVENT_IN_HOME_DELIVERY
+from homeassistant.const import MATCH_ALL
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
@@ -33,6 +34,21 @@ async def arm_alarm(hass: HomeAssistant) -> None:
     )
     await hass.async_block_till_done()
     assert hass.states.get(ALARM).state == "armed_away"
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_the_alarm_code_never_rides_the_bus(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """The alarm is disarmed for the visit and armed again after it, and its code is in no event
+    (an action called through the bus is fired as `call_service`, which the recorder keeps)."""
+    await arm_alarm(hass)
+    every_event = async_capture_events(hass, MATCH_ALL)
+    await admit(hass)
+    assert hass.states.get(ALARM).state == "disarmed"
+    await open_door(hass)
+    await close_door(hass)
+    await tick(hass, freezer, 11)
+    assert hass.states.get(ALARM).state == "armed_away"
+    assert not any(ALARM_CODE in str(event.data) for event in every_event)
 
 
 @pytest.mark.usefixtures("init_integration")

@@ -15,6 +15,7 @@ from homeassistant.core import HomeAssistant
 
 from .access import AccessPoint, StreetDoorOpener
 from .const import DOMAIN
+from .keypad_calls import async_call_quietly
 from .relay import StreetDoorRelay
 
 _LOGGER = logging.getLogger(__name__)
@@ -75,11 +76,17 @@ class House:
         self._alarm_code = alarm_code
         self.notify_targets = notify_targets
 
-    async def _call(self, domain: str, action: str, data: dict[str, Any]) -> bool:
-        """Call an action, wait for it a bounded time, and report whether it went through."""
+    async def _call(self, domain: str, action: str, data: dict[str, Any], *, secret: bool = False) -> bool:
+        """Call an action, wait for it a bounded time, and report whether it went through.
+
+        An action that carries a secret (the alarm code) is run without a `call_service` event on the bus.
+        """
         try:
             async with asyncio.timeout(CALL_TIMEOUT):
-                await self.hass.services.async_call(domain, action, data, blocking=True)
+                if secret:
+                    await async_call_quietly(self.hass, (domain, action, data))
+                else:
+                    await self.hass.services.async_call(domain, action, data, blocking=True)
         except Exception as err:  # noqa: BLE001 - a broken light or notify target must never stop a visit
             target = data.get(ATTR_ENTITY_ID) or f"{domain}.{action}"
             _LOGGER.warning("%s.%s for %s failed: %s", domain, action, target, type(err).__name__)
@@ -142,14 +149,14 @@ class House:
             return
         if state.state in ARM_ACTIONS:
             remembered.alarm_mode = state.state
-            await self._call("alarm_control_panel", "alarm_disarm", self._alarm_data())
+            await self._call("alarm_control_panel", "alarm_disarm", self._alarm_data(), secret=True)
 
     async def alarm_rearm(self, remembered: Remembered) -> bool:
         """Arm the panel again in its previous mode; False when that failed."""
         mode, remembered.alarm_mode = remembered.alarm_mode, None
         if not self.alarm_panel or mode is None:
             return True
-        return await self._call("alarm_control_panel", ARM_ACTIONS[mode], self._alarm_data())
+        return await self._call("alarm_control_panel", ARM_ACTIONS[mode], self._alarm_data(), secret=True)
 
     async def notify(self, notification: Notification) -> None:
         """Send to every target; one that fails never keeps the others from their message."""
