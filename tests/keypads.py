@@ -122,10 +122,11 @@ class LockKeypad:
             self._report_wrong()
             await self.hass.async_block_till_done()
             return False
-        if self.provider == "matter":
-            self.hass.states.async_set(LOCK, "unlocked", {"changed_by": "Keypad"})
-        else:
-            await set_lock_state(self.hass, "unlocked")
+        await set_lock_state(self.hass, "unlocked")
+        if self.provider == "matter":  # the lock's LockOperation event names its source
+            state = self.hass.states.get(LOCK)
+            assert state is not None
+            self.hass.states.async_set(LOCK, "unlocked", {**state.attributes, "changed_by": "Keypad"})
         self._report_use(slot)
         await self.hass.async_block_till_done()
         return True

@@ -96,6 +96,13 @@ class CodeAdmissions(Admissions):
             if len(held) != 1:  # which one is not known: every one-time code on the lock is used up
                 for each in held:
                     keypad.used(each, now)
+                self.emit(
+                    EventType.CODE_USED,
+                    None,
+                    pass_id=None,
+                    pass_kind=CODE,
+                    pass_label=self.messages.text("label_keypad_code"),
+                )
                 self._code_refused(None, DenyReason.NOT_ISSUED_FOR)
                 return
             slot = held[0].slot

@@ -154,7 +154,7 @@ class EntranceController(CodeAdmissions, Readings, Reporting):
                 keypad,
                 lock=self.lock_entity,
                 opens=self._code_opens,
-                label=lambda pass_id: item.label if (item := self.passes.find_pass(pass_id)) else "",
+                label=lambda pass_id: item.label if (item := self.passes.find_pass(pass_id)) else None,
                 announcer=self,
             )
             if (keypad := keypad_settings(entry.data)) is not None and not self.access.own_door

@@ -100,13 +100,14 @@ class KeypadCodes:
         *,
         lock: str,
         opens: Callable[[str, datetime], bool | None],
-        label: Callable[[str], str],
+        label: Callable[[str], str | None],
         announcer: Announcer,
     ) -> None:
         """Keep the codes of the entrance's keypad.
 
         opens(pass_id, now): whether the pass would let its holder in now (its link's own rule), None
-        when it never will again (revoked, cancelled, used up, gone); label(pass_id): how the owner knows it.
+        when it never will again (revoked, cancelled, used up, gone); label(pass_id): how the owner knows it
+        (None: the pass is gone from the pass book, forgotten after its time).
         """
         self.hass = hass
         self.entry = entry
@@ -270,6 +271,8 @@ class KeypadCodes:
         for code in list(self.codes.values()):
             if not code.retired and self._opens(code.pass_id, now) is None:
                 self.retire(code.pass_id)
+            elif code.retired and self.slots.on_lock.get(code.slot) == EMPTY and self._label_of(code.pass_id) is None:
+                del self.codes[code.pass_id]  # off the lock, and its pass forgotten: nothing left to show
         if self.wrong.off(now):
             return {}
         reserved = set(self.keypad.slots)
@@ -296,7 +299,6 @@ class KeypadCodes:
                 for command in reconcile(self._slots_kept(), self.wanted(now), self.slots.on_lock):
                     await self._async_carry_out(command)
                 self._check_failing(dt_util.utcnow())
-        self._announcer.notify_listeners()
 
     async def _async_carry_out(self, command: SetCode | ClearSlot) -> None:
         slot = command.slot
@@ -329,7 +331,7 @@ class KeypadCodes:
         for slot in overdue - self._alerted:
             self._alerted.add(slot)
             code = self.code_in(slot)
-            who = self._label_of(code.pass_id) if code is not None else ""
+            who = (self._label_of(code.pass_id) or "") if code is not None else ""
             if self._must_go(slot, now):
                 self._announcer.notify_owner(Message.CODE_NOT_CLEARED, critical=True, who=who, slot=str(slot))
             else:

@@ -99,6 +99,8 @@ class Reporting(EntranceParts):
     def set_accepting(self, accepting: bool) -> None:
         """Accept visits (the "deliveries allowed" switch), or turn them away; the owner may still admit."""
         self.accepting = accepting
+        if self.keypad is not None:
+            self.keypad.request()  # no managed code is on the lock while visits are turned away
         self.notify_listeners()
 
     async def async_read_picture(self, visit_id: str, name: str) -> bytes | None:
