@@ -9,6 +9,7 @@ its codes in its own memory (sim_keypad's Store), written and cleared by the own
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 import importlib
 import logging
@@ -19,6 +20,7 @@ from typing import Any
 
 import aiohttp
 from freezegun.api import FrozenDateTimeFactory
+from playwright.async_api import Browser
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
@@ -28,8 +30,8 @@ from homeassistant.core import Event, HomeAssistant
 from homeassistant.setup import async_setup_component
 from homeassistant.util.yaml import load_yaml_dict
 
-from .conftest import LOCK
-from .helpers import ENTRY_ID, IN_PROGRESS, close_door, open_door, schedule_now, tick
+from .conftest import LOCK, require_chromium
+from .helpers import ENTRY_ID, IN_PROGRESS, close_door, log_in, open_door, schedule_now, tick
 
 CONFIG = Path(__file__).parent.parent / "config"
 SCRIPTS = Path(__file__).parent.parent / "scripts"
@@ -81,6 +83,35 @@ async def demo(
     await hass.async_block_till_done(wait_background_tasks=True)  # the entrance reloads with its keypad
     assert init_integration.data["keypad"] == bootstrap.DEMO_KEYPAD
     return init_integration
+
+
+@pytest.fixture
+def mock_recorder_before_hass(async_test_recorder: Any) -> None:
+    """The dashboard's logbook cards need the recorder, prepared before Home Assistant starts."""
+
+
+@pytest.fixture
+async def dashboard(recorder_mock: Any, hass: HomeAssistant, hass_storage: dict[str, Any]) -> str:
+    """The demo's In-Home Delivery dashboard (written from its template, as the bootstrap does); its path."""
+    hass_storage["onboarding"] = {
+        "version": 4,
+        "minor_version": 1,
+        "key": "onboarding",
+        "data": {"done": ["user", "core_config", "analytics", "integration"]},
+    }
+    template = (CONFIG / "dashboard.template.yaml").read_text(encoding="utf-8")
+    dashboard = template.replace("${ENTRY_ID}", ENTRY_ID).replace("${GARAGE_ENTRY_ID}", ENTRY_ID)
+    Path(hass.config.path("dashboard.yaml")).write_text(dashboard, encoding="utf-8")
+    dashboards = {"in-home-delivery": {"mode": "yaml", "title": "In-Home Delivery", "filename": "dashboard.yaml"}}
+    for domain, config in (
+        ("lovelace", {"dashboards": dashboards}),
+        ("logbook", {}),
+        ("history", {}),
+        ("frontend", {}),
+    ):
+        assert await async_setup_component(hass, domain, {domain: config} if config else {})
+    await hass.async_block_till_done()
+    return "in-home-delivery/front-door"
 
 
 async def settle(hass: HomeAssistant) -> None:
@@ -195,3 +226,45 @@ async def test_a_code_past_its_window_opens_nothing(
     assert hass.states.get(IN_PROGRESS).state == "off"
     assert types(bus_events) == []
     assert states_holding(hass, code) == []
+
+
+async def until(hass: HomeAssistant, entity_id: str, state: str) -> bool:
+    """Wait (a few seconds at most) for an entity to report a state, while a browser acts."""
+    for _ in range(100):
+        if hass.states.get(entity_id).state == state:
+            return True
+        await asyncio.sleep(0.1)
+    return False
+
+
+async def test_the_simulation_cards_keypad_opens_the_lock(
+    hass: HomeAssistant,
+    dashboard: str,
+    demo: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    hass_client: ClientSessionGenerator,
+    hass_admin_user: Any,
+    browser: Browser,
+) -> None:
+    """On the demo's dashboard, the tester types the delivery's code into the Simulation card's keypad and
+        presses Enter (the field shows dots, as a password field does): the lock opens and a visit starts. What
+    was typed is kept in no state."""
+    require_chromium()
+    answer = await schedule_now(hass, code=True)  # type: ignore[arg-type]
+    code = answer["code"]
+    await settle(hass)
+    assert lock_memory(hass_storage) == {str(answer["code_slot"]): code}
+    base = str((await hass_client()).make_url("")).rstrip("/")
+    context = await browser.new_context(viewport={"width": 1280, "height": 1400})
+    await log_in(hass, hass_admin_user, base, context)
+    page = await context.new_page()
+    await page.goto(f"{base}/{dashboard}")
+    keypad = page.locator("hui-text-entity-row", has_text="Keypad (type a code, then Enter)").locator("input")
+    await keypad.wait_for(timeout=30000)
+    assert await keypad.get_attribute("type") == "password"
+    await keypad.fill(code)
+    await keypad.press("Enter")
+    assert await until(hass, IN_PROGRESS, "on")
+    assert hass.states.get(LOCK).state == "unlocked"
+    assert states_holding(hass, code) == []
+    await context.close()
