@@ -1,9 +1,9 @@
 """Prepare the development Home Assistant the way a newcomer would by hand, through its public APIs.
 
 On first start: onboarding with the development login, a camera on the simulated porch picture, and
-the "Front door" entrance on the simulated hardware (with a DHL carrier link and the simulated DHL
-parcel counter as a source of expected deliveries) and the "Garage" entrance; then the In-Home Delivery dashboard becomes the
-default. Run by scripts/develop while Home Assistant starts (and by scripts/test-newest, on a copy of
+the "Front door" entrance on the simulated hardware (with a DHL carrier link, the simulated DHL parcel
+counter as a source of expected deliveries, and the simulated lock's keypad for keypad codes) and the
+"Garage" entrance; then the In-Home Delivery dashboard becomes the default. Run by scripts/develop while Home Assistant starts (and by scripts/test-newest, on a copy of
 config/ named by IHD_DEMO_CONFIG); does nothing where that is already done. The DHL link is kept in
 config/demo-links.txt; at every start a persistent notification says where.
 
@@ -40,6 +40,15 @@ ROOT = Path(__file__).resolve().parent.parent
 # scripts/test-newest runs the same demo in a fresh directory of its own.
 CONFIG = Path(os.environ.get("IHD_DEMO_CONFIG") or ROOT / "config").resolve()
 DHL_COUNTER = "sensor.dhl_parcels_out_for_delivery"
+# Front door's keypad: the simulated lock's (config/simulated_keypad.yaml), written to and cleared through the
+# owner's two scripts, as a Nuki Hub owner's would be; slots 20-29 are In-Home Delivery's, codes have 6 digits.
+DEMO_KEYPAD = {
+    "provider": "script",
+    "slots": list(range(20, 30)),
+    "code_length": 6,
+    "set_script": "script.sim_keypad_set_code",
+    "clear_script": "script.sim_keypad_clear_code",
+}
 PORCH_CAMERA = "camera.porch_camera"
 # The address part of a link in LINKS_FILE, up to its webhook path: what changes when the demo's port does.
 LINK_BASE = re.compile(r"^https?://[^/\s]+(?=/api/webhook/)", re.MULTILINE)
@@ -321,6 +330,24 @@ async def add_carrier_link(session: aiohttp.ClientSession, token: str, entry_id:
         return str((await response.json())["service_response"]["link"])
 
 
+async def give_keypad(session: aiohttp.ClientSession, token: str, entry_id: str) -> None:
+    """Front door gets the simulated lock's keypad (DEMO_KEYPAD in its entry data; the entrance reloads where
+    that changed). The entrance's setup form has no keypad section yet: the demo's own sim_keypad integration
+    puts it where that form would."""
+    headers = {"Authorization": f"Bearer {token}"}
+    for _ in range(120):
+        async with session.post(
+            f"{BASE}/api/services/sim_keypad/set_entrance_keypad",
+            json={"config_entry_id": entry_id, "keypad": DEMO_KEYPAD},
+            headers=headers,
+        ) as response:
+            if response.status != 400:  # 400: no such action yet (Home Assistant is still setting it up)
+                response.raise_for_status()
+                return
+        await asyncio.sleep(0.5)
+    sys.exit("The simulated keypad (sim_keypad) did not start: see Home Assistant's log")
+
+
 async def websocket(session: aiohttp.ClientSession, token: str, *commands: dict[str, Any]) -> list[Any]:
     """Send commands over the websocket API, one after the other; return their results."""
     results = []
@@ -460,6 +487,8 @@ async def main() -> None:
             # of the owner's, never printed (a terminal's lines end up in logs).
             save_link(DHL_LINK_LABEL, await add_carrier_link(session, token, entry_id))
             await expect_dhl_parcels(session, token, entry_id)
+        # At every start, so that a demo set up before the keypad existed gets it too.
+        await give_keypad(session, token, entry_id)
         garage_entry_id = existing.get("Garage") or await config_flow(
             session,
             token,
