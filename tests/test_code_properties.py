@@ -386,6 +386,7 @@ class Simulation:
 
     def request(self) -> None:
         """KeypadCodes.request: a reconcile now (a pass changed, a code was used, the lock came back)."""
+        self.observe()  # a pass that changed may make a code good again
         if self.up:
             self.reconcile()
             self.dirty = True
@@ -513,18 +514,15 @@ class Simulation:
     def code_used(self, secret: str, slot: int) -> None:
         """async_code_used: the core decides what the code was; a one-time code is used up either way."""
         shell, home, now = self.shell, self.home, self.clock
+        reserved = self.keypad.slots
+        code = code_typed(None if slot == NO_SLOT else slot, shell.codes.values(), shell.slots, reserved)  # Facts.code
         if slot == NO_SLOT:
-            held = [
-                code
-                for code in shell.codes.values()
-                if shell.slots.on_lock.get(code.slot) == code.mark and not code.retired
-            ]
-            if len(held) != 1:
-                for each in held:
+            if code is None:  # which one is not known: every one-time code on the lock is used up
+                for each in [c for c in shell.codes.values() if shell.slots.on_lock.get(c.slot) == c.mark]:
                     self.use(each)
+                self.figures.refused_codes += 1
                 return
-            slot = held[0].slot
-        code = code_typed(slot, shell.codes.values(), shell.slots.on_lock)  # Facts.code
+            slot = code.slot
         item = home.passes.get(code.pass_id) if code else None
         delivery = home.expected(item, now) if isinstance(item, Carrier) else None
         facts = Facts(
@@ -762,8 +760,20 @@ SETUP = {"code_length": 4, "latency": 0, "digits": 10, "seed": 0}
 @example(SETUP, [("delivery", 0, 60, "DHL", True), ("reachable", False), ("renew", 0), ("wait", 80)])
 # A write that landed unheard leaves its code there when its time ends.
 @example(SETUP, [("failure", Failure.LOST), ("delivery", 0, 5, "DHL", True), ("reachable", False), ("wait", 1280)])
-# Nor does the old code typed there count as the new one.
+# Nor does the old code typed there count as the new one,
 @example(SETUP, [("delivery", 0, 60, "DHL", True), ("failure", Failure.REFUSES), ("renew", 0), ("type", 0, True)])
+# nor a closed code still on the lock as the one other code there, where the lock does not say which.
+@example(
+    SETUP,
+    [
+        ("carrier", "*", None, True),
+        ("carrier", "*", None, True),
+        ("delivery", 0, 60, "UPS", False),
+        ("failure", Failure.REFUSES),
+        ("close", 1),
+        ("type", 3, False),  # the closed code
+    ],
+)
 def test_no_code_outlives_its_time(setup: dict[str, int], steps: list[Step]) -> None:
     """No code stays on a reachable lock past its time plus 60 s, and none is ever reused."""
     run(setup, steps)

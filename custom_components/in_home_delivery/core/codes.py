@@ -132,15 +132,22 @@ def free_slot(slots: Iterable[int], codes: Iterable[Code], on_lock: Mapping[int,
     return next((slot for slot in slots if slot not in held and on_lock.get(slot, EMPTY) == EMPTY), None)
 
 
-def code_typed(slot: int, codes: Iterable[Code], on_lock: Mapping[int, str]) -> Code | None:
-    """The code a use reported in the slot was: the slot's current code, only while the lock is known to hold it.
+def code_typed(slot: int | None, codes: Iterable[Code], slots: Slots, reserved: Iterable[int]) -> Code | None:
+    """The code a use the lock reported was: its slot's current code, only while the lock is known to hold it.
 
     Where the slot is not known to hold it (its write failed or its answer was lost, after a restart), the
-    digits typed may be the code it replaced: renewed, used up or closed. That use is no code's.
+    digits typed may be the code it replaced: renewed, used up or closed. Where the lock does not say the
+    slot (None: Matter, script), it is the one code on the lock, only while no other slot may hold one (a
+    closed code whose clear failed, a slot not known). Otherwise the use is no code's.
     """
-    return next(
-        (code for code in codes if code.slot == slot and not code.retired and on_lock.get(slot) == code.mark), None
-    )
+    codes = list(codes)
+    if slot is None:
+        maybe = [each for each in {*reserved, *(code.slot for code in codes)} if slots.on_lock.get(each) != EMPTY]
+        if len(maybe) != 1:
+            return None
+        slot = maybe[0]
+    held = slots.on_lock.get(slot)
+    return next((code for code in codes if code.slot == slot and not code.retired and held == code.mark), None)
 
 
 @dataclass(frozen=True, kw_only=True)
