@@ -132,6 +132,24 @@ def free_slot(slots: Iterable[int], codes: Iterable[Code], on_lock: Mapping[int,
     return next((slot for slot in slots if slot not in held and on_lock.get(slot, EMPTY) == EMPTY), None)
 
 
+def code_typed(slot: int | None, codes: Iterable[Code], slots: Slots, reserved: Iterable[int]) -> Code | None:
+    """The code a use the lock reported was: its slot's current code, only while the lock is known to hold it.
+
+    Where the slot is not known to hold it (its write failed or its answer was lost, after a restart), the
+    digits typed may be the code it replaced: renewed, used up or closed. Where the lock does not say the
+    slot (None: Matter, script), it is the one code on the lock, only while no other slot may hold one (a
+    closed code whose clear failed, a slot not known). Otherwise the use is no code's.
+    """
+    codes = list(codes)
+    if slot is None:
+        maybe = [each for each in {*reserved, *(code.slot for code in codes)} if slots.on_lock.get(each) != EMPTY]
+        if len(maybe) != 1:
+            return None
+        slot = maybe[0]
+    held = slots.on_lock.get(slot)
+    return next((code for code in codes if code.slot == slot and not code.retired and held == code.mark), None)
+
+
 @dataclass(frozen=True, kw_only=True)
 class SetCode:
     """Write the code to its slot."""
@@ -175,30 +193,47 @@ class Slots:
 
     A slot missing from `on_lock` is unknown (at start; after a write whose outcome is not known): it is
     written or cleared again. A clear that failed leaves the slot as it was (the code may still be there).
+    A write that failed leaves it holding what it held or what was written: `unsure` keeps both.
     """
 
     on_lock: dict[int, str] = field(default_factory=dict)
     failing: dict[int, datetime] = field(default_factory=dict)
+    unsure: dict[int, frozenset[str]] = field(default_factory=dict)
 
     def took(self, command: SlotCommand) -> None:
         """The lock took the command."""
         self.failing.pop(command.slot, None)
+        self.unsure.pop(command.slot, None)
         self.on_lock[command.slot] = command.code.mark if isinstance(command, SetCode) else EMPTY
 
     def refused(self, command: SlotCommand, now: datetime) -> None:
         """The lock did not take it (an error, a timeout, unreachable)."""
         self.failing.setdefault(command.slot, now)
-        if isinstance(command, SetCode):
-            self.on_lock.pop(command.slot, None)  # half written, perhaps: unknown
+        slot = command.slot
+        if isinstance(command, SetCode) and (slot in self.on_lock or slot in self.unsure):
+            # Half written, perhaps: unknown, holding what it held or what was written.
+            held = {self.on_lock.pop(slot)} if slot in self.on_lock else self.unsure[slot]
+            self.unsure[slot] = frozenset({*held, command.code.mark})
 
     def forget(self) -> None:
         """A restart: nothing is known of the lock until it is reconciled."""
         self.on_lock.clear()
         self.failing.clear()
+        self.unsure.clear()
 
     def overdue(self, now: datetime) -> set[int]:
         """Slots failing for CLEAR_ALERT_AFTER or longer."""
         return {slot for slot, since in self.failing.items() if now - since >= CLEAR_ALERT_AFTER}
+
+    def must_clear(self, slot: int, wanted: Code | None) -> bool:
+        """Whether the slot holds, or may hold, a code other than the one wanted there now (None: none is).
+
+        A write that keeps failing over another code may leave that code on the lock, and one that landed
+        unheard its own: that slot is as stuck as one whose clear keeps failing. A slot not known at all
+        may hold anything.
+        """
+        held = {self.on_lock[slot]} if slot in self.on_lock else self.unsure.get(slot)
+        return held is None or not held <= {EMPTY, wanted.mark if wanted is not None else EMPTY}
 
 
 def code_state(code: Code, on_lock: Mapping[int, str], failing: Iterable[int]) -> CodeState:
