@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from custom_components.in_home_delivery.core import lockout as lockout_module
+from custom_components.in_home_delivery.core.codes import CodesUsedUpError, code_hash, new_secret, trivial
 from custom_components.in_home_delivery.core.guests import Guest, Schedule, ScheduleError, schedule_error
 from custom_components.in_home_delivery.core.lockout import Lockout
 from custom_components.in_home_delivery.core.openings import StreetDoorOpenings, opening_key
@@ -125,3 +128,14 @@ def test_street_door_counts_per_window_forget_windows_long_over() -> None:
     openings.add(opening_key("g", tomorrow), tomorrow, tomorrow[1] + timedelta(hours=2))
     assert openings.count(opening_key("g", today)) == 0
     assert openings.count(opening_key("g", tomorrow)) == 1
+
+
+def test_codes_of_a_length_run_out_with_an_error() -> None:
+    """Once every code of the length was given, asking for one more is an error, never an endless search."""
+    every = {code_hash(f"{number:04d}") for number in range(10_000)}
+    with pytest.raises(CodesUsedUpError):
+        new_secret(4, taken=(), issued=every)
+    half = {code_hash(f"{number:04d}") for number in range(5_000)}
+    fresh = new_secret(4, taken=(), issued=half)
+    assert int(fresh) >= 5_000
+    assert not trivial(fresh)

@@ -143,3 +143,32 @@ async def test_the_owners_switches_take_codes_off(
     await settle(hass)
     assert not keypad.holds(guest["code"])
     assert (await listed(hass, guest["guest_id"]))["code_state"] == "pending"  # until allowed again
+
+
+async def test_a_renewal_the_lock_does_not_take(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    keypad: LockKeypad,
+    init_integration: MockConfigEntry,
+    phone_messages: list[ServiceCall],
+    bus_events: list[Event],
+) -> None:
+    """The code is renewed while the lock refuses writes: after a minute the owner is alerted that a code
+    that must go may still be on the lock; the old code it still holds lets nobody in, and the slot is
+    then cleared (the renewed one-time code with it: whose it was cannot be told)."""
+    answer = await schedule_now(hass, code=True)  # type: ignore[arg-type]
+    await settle(hass)
+    old = answer["code"]
+    assert keypad.holds(old)
+    keypad.writes_fail = True
+    await call(hass, "renew_code", pass_id=answer["delivery_id"])
+    for _ in range(7):
+        await tick(hass, freezer, 10)
+    await settle(hass)
+    assert keypad.holds(old)
+    assert critical(phone_messages, "could not be removed from the lock")
+    assert await keypad.type_code(old)
+    await settle(hass)
+    assert not any(event.data["type"] == "admitted" for event in bus_events)
+    assert critical(phone_messages, "opened the door when it should not")
+    assert keypad.slots == {}

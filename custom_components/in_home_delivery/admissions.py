@@ -104,7 +104,8 @@ class Admissions(EntranceParts):
             street_door=StreetDoor(available=self.house.street_door_available(), openings=openings)
             if self.street_door is not None
             else None,
-            code=self.keypad.code_in(asker.slot) if isinstance(asker, CodeTyped) and self.keypad is not None else None,
+            code=self.keypad.typed(asker.slot) if isinstance(asker, CodeTyped) and self.keypad is not None else None,
+            codes_off=self.keypad is not None and self.keypad.wrong.off(now),
         )
         return current, decide(asker, purpose, facts)
 

@@ -22,6 +22,7 @@ from .core.admission import DenyReason
 from .core.codes import Code
 from .core.commands import EventType, Message
 from .core.door import CodeTyped
+from .core.passes import PassDenial
 from .core.visit import begin_auto_lock
 from .entrance_parts import VisitDeniedError
 from .keypad import KeypadCodes
@@ -91,22 +92,19 @@ class CodeAdmissions(Admissions):
         if keypad is None:
             return
         now = dt_util.utcnow()
-        if slot == NO_SLOT:
-            held = keypad.on_lock_now()
-            if len(held) != 1:  # which one is not known: every one-time code on the lock is used up
-                for each in held:
+        code = keypad.typed(None if slot == NO_SLOT else slot)
+        if code is None:
+            # Whose code it was is not known for sure (the lock does not say, and more than one may be on it;
+            # or the slot may still hold a code it replaced): no visit, and every one-time code it may have
+            # been is used up.
+            for each in keypad.maybe_on_lock():
+                if slot in (NO_SLOT, each.slot):
                     keypad.used(each, now)
-                self.emit(
-                    EventType.CODE_USED,
-                    None,
-                    pass_id=None,
-                    pass_kind=CODE,
-                    pass_label=self.messages.text("label_keypad_code"),
-                )
-                self._code_refused(None, DenyReason.NOT_ISSUED_FOR)
-                return
-            slot = held[0].slot
-        code = keypad.code_in(slot)
+            label = self.messages.text("label_keypad_code")
+            self.emit(EventType.CODE_USED, None, pass_id=None, pass_kind=CODE, pass_label=label)
+            self._code_refused(None, DenyReason.NOT_ISSUED_FOR if slot == NO_SLOT else PassDenial.REVOKED)
+            return
+        slot = code.slot
         label, kind = self._code_holder(code)
         self.emit(EventType.CODE_USED, None, pass_id=code.pass_id if code else None, pass_kind=kind, pass_label=label)
         carrier = self.passes.carrier(code.pass_id) if code else None

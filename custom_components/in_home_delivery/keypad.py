@@ -29,6 +29,7 @@ from .core.codes import (
     ClearSlot,
     Code,
     CodeState,
+    CodesUsedUpError,
     Keypad,
     SetCode,
     Slots,
@@ -36,6 +37,7 @@ from .core.codes import (
     code_from_dict,
     code_hash,
     code_state,
+    code_typed,
     free_slot,
     new_secret,
     reconcile,
@@ -179,6 +181,14 @@ class KeypadCodes:
         """Whether some current code is on the lock, or may be (its slot not known empty)."""
         return any(not code.retired and self.slots.on_lock.get(code.slot) != EMPTY for code in self.codes.values())
 
+    def typed(self, slot: int | None) -> Code | None:
+        """The code a reported use was (slot None: the lock does not say): only one the lock is known to hold."""
+        return code_typed(slot, self.codes.values(), self.slots, self.keypad.slots)
+
+    def maybe_on_lock(self) -> list[Code]:
+        """The codes (current or closed) the lock holds or may hold: a use nobody can attribute uses them up."""
+        return [code for code in self.codes.values() if self.slots.on_lock.get(code.slot) != EMPTY]
+
     def on_lock_now(self) -> list[Code]:
         """The codes the lock took and holds now."""
         return [
@@ -199,9 +209,7 @@ class KeypadCodes:
         slot = self._free_slot()
         if slot is None:
             raise validation_error("no_code_slot", entrance=self._announcer.name)
-        taken = (code.secret for code in self.codes.values())
-        secret = new_secret(self.keypad.code_length, taken=taken, issued=self._issued)
-        code = Code(pass_id=pass_id, slot=slot, secret=secret, one_time=one_time)
+        code = Code(pass_id=pass_id, slot=slot, secret=self._new_secret(), one_time=one_time)
         before = dict(self.codes)
         self.codes = {key: item for key, item in self.codes.items() if item.slot != slot} | {pass_id: code}
         return await self._async_keep(code, before)
@@ -211,12 +219,18 @@ class KeypadCodes:
         old = self.code_of(pass_id)
         if old is None:
             raise validation_error("no_code", entrance=self._announcer.name)
-        taken = (code.secret for code in self.codes.values())
-        secret = new_secret(self.keypad.code_length, taken=taken, issued=self._issued)
-        code = replace(old, secret=secret, used_at=None)
+        code = replace(old, secret=self._new_secret(), used_at=None)
         before = dict(self.codes)
         self.codes[pass_id] = code
         return await self._async_keep(code, before)
+
+    def _new_secret(self) -> str:
+        """A fresh code, or a translated error once nearly every code of the length was given."""
+        taken = (code.secret for code in self.codes.values())
+        try:
+            return new_secret(self.keypad.code_length, taken=taken, issued=self._issued)
+        except CodesUsedUpError:
+            raise validation_error("codes_used_up", entrance=self._announcer.name) from None
 
     async def _async_keep(self, code: Code, before: dict[str, Code]) -> Code:
         self._issued.add(code_hash(code.secret))
@@ -229,8 +243,14 @@ class KeypadCodes:
         return code
 
     def used(self, code: Code, now: datetime) -> None:
-        """The code opened the lock: a one-time code comes off it now, and never goes back."""
-        self.codes[code.pass_id] = used(code, now)
+        """The code opened the lock: a one-time code comes off it now, and never goes back.
+
+        Only the code as it is now: one renewed meanwhile is already off the lock, and its new code stays.
+        """
+        current = self.codes.get(code.pass_id)
+        if current is None or current.secret != code.secret:
+            return
+        self.codes[code.pass_id] = used(current, now)
         self.entry.async_create_task(self.hass, self._async_keep_quietly(), f"{DOMAIN} code used")
         self.request()
 
@@ -353,8 +373,14 @@ class KeypadCodes:
             ir.async_delete_issue(self.hass, DOMAIN, code_issue_id(self.entry.entry_id))
 
     def _must_go(self, slot: int, now: datetime) -> bool:
+        """Whether the slot holds, or may hold, a code that must not be on the lock now."""
         code = self.code_in(slot)
-        return code is None or self.wrong.off(now) or not code.wanted(bool(self._opens(code.pass_id, now)))
+        wanted = (
+            code
+            if code is not None and not self.wrong.off(now) and code.wanted(bool(self._opens(code.pass_id, now)))
+            else None
+        )
+        return self.slots.must_clear(slot, wanted)
 
     def diagnostics(self) -> dict[str, Any]:
         """The keypad for diagnostics: its provider and slots, each code's slot and state; never the digits."""

@@ -115,15 +115,26 @@ def trivial(secret: str) -> bool:
     return any(len(secret) % size == 0 and secret == secret[:size] * (len(secret) // size) for size in (1, 2, 3))
 
 
+MAX_DRAWS = 10_000  # draws before giving up: nearly every code of the length was given already
+
+
+class CodesUsedUpError(Exception):
+    """No fresh code of the length is left to give: a longer code length is needed."""
+
+
 def new_secret(
     length: int, *, taken: Iterable[str], issued: set[str], draw: Callable[[int], int] = secrets.randbelow
 ) -> str:
-    """Random digits of the length: not trivial, unlike every managed code, and never issued before."""
+    """Random digits of the length: not trivial, unlike every managed code, and never issued before.
+
+    Raises CodesUsedUpError when MAX_DRAWS draws found none (4 digits allow fewer than 10,000 codes in all).
+    """
     taken = set(taken)
-    while True:
+    for _ in range(MAX_DRAWS):
         secret = "".join(str(draw(10)) for _ in range(length))
         if not trivial(secret) and secret not in taken and code_hash(secret) not in issued:
             return secret
+    raise CodesUsedUpError
 
 
 def free_slot(slots: Iterable[int], codes: Iterable[Code], on_lock: Mapping[int, str]) -> int | None:

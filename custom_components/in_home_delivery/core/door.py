@@ -116,6 +116,7 @@ class Facts:
     entrance: Conditions | None = None
     street_door: StreetDoor | None = None
     code: Code | None = None
+    codes_off: bool = False  # wrong codes turned the managed codes off for a while
 
 
 def pass_denial(
@@ -208,6 +209,8 @@ def _code(asker: CodeTyped, purpose: Purpose, facts: Facts) -> Denial | None:
         return PassDenial.REVOKED
     if code.one_time and code.used_at is not None:
         return PassDenial.USED
+    if facts.codes_off:
+        return DenyReason.NOT_ACCEPTING
     if denial := _pass(item, facts):
         return denial
     entrance = facts.entrance
