@@ -55,8 +55,8 @@ from custom_components.in_home_delivery.core.door import CodeTyped, Facts, Purpo
 from custom_components.in_home_delivery.core.guests import WEEKDAYS, Guest, Schedule
 from custom_components.in_home_delivery.core.passes import Delivery, DeliveryStatus
 from custom_components.in_home_delivery.core.passindex import Pass
-from custom_components.in_home_delivery.keypad import RECONCILE_EVERY
 from custom_components.in_home_delivery.keypad_reports import NO_SLOT
+from custom_components.in_home_delivery.keypad_slots import RECONCILE_EVERY
 
 EXAMPLES = int(os.environ.get("IN_HOME_DELIVERY_EXAMPLES", "5000"))
 TZ = ZoneInfo("Europe/Berlin")

@@ -15,7 +15,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.in_home_delivery.const import DOMAIN
 from custom_components.in_home_delivery.diagnostics import async_get_config_entry_diagnostics
-from custom_components.in_home_delivery.keypad import code_issue_id
+from custom_components.in_home_delivery.keypad_slots import code_issue_id
 from homeassistant.const import MATCH_ALL
 from homeassistant.core import Event, HomeAssistant, ServiceCall
 from homeassistant.exceptions import ServiceValidationError

@@ -62,8 +62,9 @@ from .core.visit import (
     visit_from_dict,
 )
 from .house import House, Remembered
-from .keypad import KeypadCodes, came_back, keypad_settings
+from .keypad import KeypadCodes, keypad_settings
 from .keypad_reports import async_follow_keypad
+from .keypad_slots import came_back
 from .media import VisitPictures
 from .messages import Messages
 from .passbook import PassBook
