@@ -1,0 +1,335 @@
+"""Keypad codes given on the entrance's page: with a new guest or carrier link, renewed, or added later.
+
+The owner goes through Home Assistant's real subentry flows; the lock is a Z-Wave JS lock whose
+`set_lock_usercode` / `clear_lock_usercode` actions are test services that keep what each slot holds.
+The code is shown once, on the step that hands it over, and nowhere else: not in the subentry, its
+title, an action's `call_service` event, a state, or the log.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+import re
+from typing import Any
+from unittest.mock import patch
+from zoneinfo import ZoneInfo
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+import voluptuous as vol
+
+from homeassistant.const import ATTR_ENTITY_ID, EVENT_CALL_SERVICE
+from homeassistant.core import Event, HomeAssistant, ServiceCall
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.storage import Store
+from homeassistant.setup import async_setup_component
+from homeassistant.util.file import WriteError
+
+from .conftest import ENTRY_DATA, LOCK
+from .helpers import ENTRY_ID, REAL_STORE_WRITE, schedule_now, tick
+
+BERLIN = "Europe/Berlin"
+KEYPAD = {"provider": "zwave_js", "slots": [20, 21, 22], "code_length": 6}
+SECTIONS = {"repeat": {}, "limits": {}}
+MARIA = {"name": "Maria", "weekdays": ["tue"], "start_time": "09:00:00", "end_time": "12:00:00", **SECTIONS}
+SLOT_SCHEMA = {vol.Required(ATTR_ENTITY_ID): cv.entity_ids, vol.Required("code_slot"): vol.Coerce(int)}
+
+type Slots = dict[int, str | None]
+
+
+@pytest.fixture
+def keypad() -> dict[str, Any] | None:
+    """The entrance's keypad (None: an entrance without one)."""
+    return KEYPAD
+
+
+@pytest.fixture
+def entry_data(keypad: dict[str, Any] | None) -> dict[str, Any]:
+    """The front door, with its lock's keypad where there is one."""
+    return {**ENTRY_DATA, "keypad": keypad} if keypad else dict(ENTRY_DATA)
+
+
+@pytest.fixture(autouse=True)
+async def home(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """A home in Berlin, reachable from outside, on a Tuesday at 10:00."""
+    assert await async_setup_component(hass, "http", {})
+    await hass.config.async_set_time_zone(BERLIN)
+    await hass.config.async_update(external_url="https://home.example.org")
+    freezer.move_to(datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo(BERLIN)))
+
+
+@pytest.fixture
+def service_calls(hass: HomeAssistant) -> list[Event]:
+    """Every action called through the event bus, from before the entrance starts."""
+    return async_capture_events(hass, EVENT_CALL_SERVICE)
+
+
+@pytest.fixture
+def lock_slots(hass: HomeAssistant, hardware: None, service_calls: list[Event]) -> Slots:
+    """What the lock's code slots hold, as Z-Wave JS's actions set and clear them."""
+    slots: Slots = {}
+
+    async def set_code(call: ServiceCall) -> None:
+        assert call.data[ATTR_ENTITY_ID] == [LOCK]
+        slots[call.data["code_slot"]] = call.data["usercode"]
+
+    async def clear_code(call: ServiceCall) -> None:
+        assert call.data[ATTR_ENTITY_ID] == [LOCK]
+        slots[call.data["code_slot"]] = None
+
+    hass.services.async_register(
+        "zwave_js", "set_lock_usercode", set_code, vol.Schema({**SLOT_SCHEMA, vol.Required("usercode"): cv.string})
+    )
+    hass.services.async_register("zwave_js", "clear_lock_usercode", clear_code, vol.Schema(SLOT_SCHEMA))
+    return slots
+
+
+@pytest.fixture
+async def entrance(lock_slots: Slots, init_integration: MockConfigEntry) -> MockConfigEntry:
+    """The front door running, its reserved slots brought in line at start."""
+    return init_integration
+
+
+def digits(shown: str) -> str:
+    """The code as typed on the keypad: the digits of what the step shows."""
+    return shown.replace(" ", "")
+
+
+def code_fields(result: Any) -> list[str]:
+    """The names of the form's fields that ask for a keypad code."""
+    return [str(key) for key in result["data_schema"].schema if str(key) == "code"]
+
+
+async def add(hass: HomeAssistant, kind: str, form: dict[str, Any]) -> dict[str, Any]:
+    """The owner fills in *Add guest* (or *Add carrier link*); the step that answers."""
+    flows = hass.config_entries.subentries
+    result = await flows.async_init((ENTRY_ID, kind), context={"source": "user"})
+    assert result["type"] is FlowResultType.FORM
+    return await flows.async_configure(result["flow_id"], form)
+
+
+async def finish(hass: HomeAssistant, result: dict[str, Any]) -> dict[str, Any]:
+    """The owner closes the hand-over step."""
+    done = await hass.config_entries.subentries.async_configure(result["flow_id"], {})
+    await hass.async_block_till_done()
+    return done
+
+
+async def reconfigure(hass: HomeAssistant, kind: str, title: str) -> dict[str, Any]:
+    """The owner opens *Change* on a guest or carrier link; the menu."""
+    entry = hass.config_entries.async_get_entry(ENTRY_ID)
+    assert entry is not None
+    subentry = next(item for item in entry.subentries.values() if item.title == title)
+    return await hass.config_entries.subentries.async_init(
+        (ENTRY_ID, kind), context={"source": "reconfigure", "subentry_id": subentry.subentry_id}
+    )
+
+
+def everything_but_the_step(hass: HomeAssistant, service_calls: list[Event]) -> str:
+    """All the code must never be in: the subentries' data and titles, action events, states."""
+    entry = hass.config_entries.async_get_entry(ENTRY_ID)
+    assert entry is not None
+    kept = [(subentry.title, dict(subentry.data)) for subentry in entry.subentries.values()]
+    states = [(state.state, dict(state.attributes)) for state in hass.states.async_all()]
+    return str([kept, [event.data for event in service_calls], states])
+
+
+async def test_guest_with_a_code_in_its_window(
+    hass: HomeAssistant, entrance: MockConfigEntry, lock_slots: Slots, service_calls: list[Event], caplog: Any
+) -> None:
+    """*Add guest* with a code: the link and the code are shown once, the code is on the lock in the
+    guest's window, and it is in nothing Home Assistant keeps or tells."""
+    assert set(lock_slots) == {20, 21, 22}  # the reserved slots were emptied at start
+    assert not any(lock_slots.values())
+    flows = hass.config_entries.subentries
+    form = await flows.async_init((ENTRY_ID, "guest"), context={"source": "user"})
+    assert code_fields(form) == ["code"]
+
+    result = await flows.async_configure(form["flow_id"], {**MARIA, "code": True})
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "link_code"
+    shown = result["description_placeholders"]
+    assert re.fullmatch(r"\d{3} \d{3}", shown["code"])  # grouped for reading out
+    assert shown["slot"] in {"20", "21", "22"}
+    assert "#pass=" in shown["link"]
+    code, slot = digits(shown["code"]), int(shown["slot"])
+
+    done = await finish(hass, result)
+    assert done["type"] is FlowResultType.CREATE_ENTRY
+    assert code not in str(done["data"])
+    assert code not in done["title"]
+    assert lock_slots[slot] == code  # Maria is in her window (09:00-12:00): her code is on the lock
+    assert code not in everything_but_the_step(hass, service_calls)
+    assert code not in caplog.text
+
+
+async def test_guest_code_is_on_the_lock_only_in_the_window(
+    hass: HomeAssistant, entrance: MockConfigEntry, lock_slots: Slots, freezer: FrozenDateTimeFactory
+) -> None:
+    """A guest's code goes on the lock when the window opens (by the reconcile every 10 s) and off when it closes."""
+    later = {**MARIA, "start_time": "10:30:00", "end_time": "11:00:00", "code": True}
+    result = await add(hass, "guest", later)
+    code, slot = digits(result["description_placeholders"]["code"]), int(result["description_placeholders"]["slot"])
+    await finish(hass, result)
+    assert lock_slots[slot] is None
+
+    freezer.move_to(datetime(2026, 11, 24, 10, 30, 1, tzinfo=ZoneInfo(BERLIN)))
+    await tick(hass, freezer, 10)
+    assert lock_slots[slot] == code
+
+    freezer.move_to(datetime(2026, 11, 24, 11, 0, 1, tzinfo=ZoneInfo(BERLIN)))
+    await tick(hass, freezer, 10)
+    assert lock_slots[slot] is None
+
+
+async def test_renew_code_gives_a_new_one_and_the_lock_gets_it(
+    hass: HomeAssistant, entrance: MockConfigEntry, lock_slots: Slots, service_calls: list[Event]
+) -> None:
+    """*Change* → *New keypad code*: a different code in the same slot, shown once; the old one is gone."""
+    result = await add(hass, "guest", {**MARIA, "code": True})
+    old, slot = digits(result["description_placeholders"]["code"]), int(result["description_placeholders"]["slot"])
+    await finish(hass, result)
+
+    menu = await reconfigure(hass, "guest", "Maria")
+    assert menu["type"] is FlowResultType.MENU
+    assert menu["menu_options"] == ["change", "renew", "renew_code"]
+    flows = hass.config_entries.subentries
+    asked = await flows.async_configure(menu["flow_id"], {"next_step_id": "renew_code"})
+    assert asked["step_id"] == "renew_code"
+    assert lock_slots[slot] == old  # nothing changes until the owner confirms
+    shown = await flows.async_configure(asked["flow_id"], {})
+    assert shown["step_id"] == "code"
+    new = digits(shown["description_placeholders"]["code"])
+    assert shown["description_placeholders"]["slot"] == str(slot)
+    assert re.fullmatch(r"\d{6}", new)
+    assert new != old
+
+    done = await finish(hass, shown)
+    assert done["type"] is FlowResultType.ABORT
+    assert done["reason"] == "code_handed_over"
+    assert lock_slots[slot] == new
+    assert old not in lock_slots.values()
+    assert new not in everything_but_the_step(hass, service_calls)
+
+
+async def test_add_a_code_later(hass: HomeAssistant, entrance: MockConfigEntry, lock_slots: Slots) -> None:
+    """A guest made without a code gets one from *Change* → *Add a keypad code*; then the menu offers a new one."""
+    result = await add(hass, "guest", MARIA)
+    assert result["step_id"] == "link"
+    assert "code" not in result["description_placeholders"]
+    await finish(hass, result)
+    assert not any(lock_slots.values())
+
+    menu = await reconfigure(hass, "guest", "Maria")
+    assert menu["menu_options"] == ["change", "renew", "add_code"]
+    flows = hass.config_entries.subentries
+    asked = await flows.async_configure(menu["flow_id"], {"next_step_id": "add_code"})
+    shown = await flows.async_configure(asked["flow_id"], {})
+    assert shown["step_id"] == "code"
+    code, slot = digits(shown["description_placeholders"]["code"]), int(shown["description_placeholders"]["slot"])
+    await finish(hass, shown)
+    assert lock_slots[slot] == code
+
+    menu = await reconfigure(hass, "guest", "Maria")
+    assert menu["menu_options"] == ["change", "renew", "renew_code"]
+
+
+async def test_carrier_code_is_on_the_lock_while_its_delivery_is_expected(
+    hass: HomeAssistant, entrance: MockConfigEntry, lock_slots: Slots, service_calls: list[Event]
+) -> None:
+    """*Add carrier link* with a code: shown with the link; on the lock only once a delivery of the carrier is due."""
+    result = await add(hass, "carrier", {"name": "DHL", "code": True})
+    assert result["step_id"] == "link_code"
+    code, slot = digits(result["description_placeholders"]["code"]), int(result["description_placeholders"]["slot"])
+    done = await finish(hass, result)
+    assert done["type"] is FlowResultType.CREATE_ENTRY
+    assert code not in str(done["data"])
+    assert lock_slots[slot] is None  # no DHL delivery expected
+
+    await schedule_now(hass, carrier="DHL")
+    await hass.async_block_till_done()
+    assert lock_slots[slot] == code
+    assert code not in everything_but_the_step(hass, service_calls)
+
+
+async def test_no_free_slot_is_a_form_error_and_makes_nothing(hass: HomeAssistant, entrance: MockConfigEntry) -> None:
+    """With every reserved slot taken, asking for a code is refused on the form; without one the guest is made."""
+    for name in ("Ana", "Ben", "Cem"):
+        await finish(hass, await add(hass, "guest", {**MARIA, "name": name, "code": True}))
+    result = await add(hass, "guest", {**MARIA, "code": True})
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert result["errors"] == {"code": "no_code_slot"}
+    entry = hass.config_entries.async_get_entry(ENTRY_ID)
+    assert entry is not None
+    assert sorted(item.title for item in entry.subentries.values()) == ["Ana", "Ben", "Cem"]
+
+    again = await hass.config_entries.subentries.async_configure(result["flow_id"], {**MARIA, "code": False})
+    assert again["step_id"] == "link"
+    await finish(hass, again)
+    assert sorted(item.title for item in entry.subentries.values()) == ["Ana", "Ben", "Cem", "Maria"]
+    menu = await reconfigure(hass, "guest", "Maria")
+    asked = await hass.config_entries.subentries.async_configure(menu["flow_id"], {"next_step_id": "add_code"})
+    refused = await hass.config_entries.subentries.async_configure(asked["flow_id"], {})
+    assert refused["step_id"] == "add_code"
+    assert refused["errors"] == {"base": "no_code_slot"}
+
+
+async def codes_disk_full(store: Store[Any], data: dict[str, Any]) -> None:
+    """The disk refuses the keypad codes' file (the pass database still writes)."""
+    if store.key.endswith(".codes"):
+        raise WriteError("[Errno 28] No space left on device")
+    await REAL_STORE_WRITE(store, data)
+
+
+async def test_a_code_the_disk_refuses_is_not_given(
+    hass: HomeAssistant, entrance: MockConfigEntry, lock_slots: Slots
+) -> None:
+    """A code that cannot be saved is never shown or written: the new guest is not made, a renewal keeps the
+    old code; once the disk takes it, both work."""
+    flows = hass.config_entries.subentries
+    with patch.object(Store, "_async_write_data", codes_disk_full):
+        result = await add(hass, "guest", {**MARIA, "code": True})
+        assert result["step_id"] == "user"
+        assert result["errors"] == {"base": "code_not_stored"}
+        await hass.async_block_till_done()
+    entry = hass.config_entries.async_get_entry(ENTRY_ID)
+    assert entry is not None
+    assert not entry.subentries
+    assert not any(lock_slots.values())
+
+    result = await flows.async_configure(result["flow_id"], {**MARIA, "code": True})
+    assert result["step_id"] == "link_code"
+    old, slot = digits(result["description_placeholders"]["code"]), int(result["description_placeholders"]["slot"])
+    await finish(hass, result)
+    assert [item.title for item in entry.subentries.values()] == ["Maria"]
+
+    menu = await reconfigure(hass, "guest", "Maria")
+    asked = await flows.async_configure(menu["flow_id"], {"next_step_id": "renew_code"})
+    with patch.object(Store, "_async_write_data", codes_disk_full):
+        refused = await flows.async_configure(asked["flow_id"], {})
+        await hass.async_block_till_done()
+    assert refused["step_id"] == "renew_code"
+    assert refused["errors"] == {"base": "code_not_stored"}
+    assert lock_slots[slot] == old
+    shown = await flows.async_configure(asked["flow_id"], {})
+    await finish(hass, shown)
+    assert lock_slots[slot] == digits(shown["description_placeholders"]["code"]) != old
+
+
+@pytest.mark.parametrize("keypad", [None])
+@pytest.mark.parametrize("kind", ["guest", "carrier"])
+async def test_without_a_keypad_the_forms_ask_for_no_code(
+    hass: HomeAssistant, entrance: MockConfigEntry, kind: str
+) -> None:
+    """An entrance without a keypad: no code field, and no code in the *Change* menu."""
+    flows = hass.config_entries.subentries
+    form = await flows.async_init((ENTRY_ID, kind), context={"source": "user"})
+    assert code_fields(form) == []
+    result = await flows.async_configure(form["flow_id"], MARIA if kind == "guest" else {"name": "DHL"})
+    assert result["step_id"] == "link"
+    await finish(hass, result)
+    menu = await reconfigure(hass, kind, "Maria" if kind == "guest" else "DHL")
+    assert menu["menu_options"] == ["change", "renew"]
