@@ -1,7 +1,8 @@
 """Keypad codes given on the entrance's page: with a new guest or carrier link, renewed, or added later.
 
 The owner goes through Home Assistant's real subentry flows; the lock is a Z-Wave JS lock whose
-`set_lock_usercode` / `clear_lock_usercode` actions are test services that keep what each slot holds.
+`set_lock_usercode` / `clear_lock_usercode` actions are test services that keep what each slot holds
+(tests/keypads.py), and whose keypad reports a typed code as Z-Wave JS does.
 The code is shown once, on the step that hands it over, and nowhere else: not in the subentry, its
 title, an action's `call_service` event, a state, or the log.
 """
@@ -17,26 +18,25 @@ from zoneinfo import ZoneInfo
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
-import voluptuous as vol
 
-from homeassistant.const import ATTR_ENTITY_ID, EVENT_CALL_SERVICE
-from homeassistant.core import Event, HomeAssistant, ServiceCall
+from homeassistant.components.notify.const import DATA_COMPONENT as NOTIFY_ENTITIES
+from homeassistant.const import EVENT_CALL_SERVICE
+from homeassistant.core import Event, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.storage import Store
 from homeassistant.setup import async_setup_component
 from homeassistant.util.file import WriteError
 
-from .conftest import ENTRY_DATA, LOCK
-from .helpers import ENTRY_ID, REAL_STORE_WRITE, schedule_now, tick
+from .conftest import ENTRY_DATA
+from .helpers import ENTRY_ID, IN_PROGRESS, REAL_STORE_WRITE, schedule_now, tick
+from .keypads import SLOTS, LockKeypad, keypad_data
+from .test_subentries import Phone
 
 BERLIN = "Europe/Berlin"
-KEYPAD = {"provider": "zwave_js", "slots": [20, 21, 22], "code_length": 6}
+HARNESS_STORE = "pytest_homeassistant_custom_component.common"
+KEYPAD = keypad_data("zwave_js")  # slots 20-22, six digits
 SECTIONS = {"repeat": {}, "limits": {}}
 MARIA = {"name": "Maria", "weekdays": ["tue"], "start_time": "09:00:00", "end_time": "12:00:00", **SECTIONS}
-SLOT_SCHEMA = {vol.Required(ATTR_ENTITY_ID): cv.entity_ids, vol.Required("code_slot"): vol.Coerce(int)}
-
-type Slots = dict[int, str | None]
 
 
 @pytest.fixture
@@ -67,29 +67,23 @@ def service_calls(hass: HomeAssistant) -> list[Event]:
 
 
 @pytest.fixture
-def lock_slots(hass: HomeAssistant, hardware: None, service_calls: list[Event]) -> Slots:
-    """What the lock's code slots hold, as Z-Wave JS's actions set and clear them."""
-    slots: Slots = {}
-
-    async def set_code(call: ServiceCall) -> None:
-        assert call.data[ATTR_ENTITY_ID] == [LOCK]
-        slots[call.data["code_slot"]] = call.data["usercode"]
-
-    async def clear_code(call: ServiceCall) -> None:
-        assert call.data[ATTR_ENTITY_ID] == [LOCK]
-        slots[call.data["code_slot"]] = None
-
-    hass.services.async_register(
-        "zwave_js", "set_lock_usercode", set_code, vol.Schema({**SLOT_SCHEMA, vol.Required("usercode"): cv.string})
-    )
-    hass.services.async_register("zwave_js", "clear_lock_usercode", clear_code, vol.Schema(SLOT_SCHEMA))
-    return slots
+async def lock(hass: HomeAssistant, hardware: None, service_calls: list[Event]) -> LockKeypad:
+    """The lock's code memory, behind Z-Wave JS's actions."""
+    lock_keypad = LockKeypad(hass, "zwave_js")
+    await lock_keypad.async_setup()
+    return lock_keypad
 
 
 @pytest.fixture
-async def entrance(lock_slots: Slots, init_integration: MockConfigEntry) -> MockConfigEntry:
+async def entrance(hass: HomeAssistant, lock: LockKeypad, init_integration: MockConfigEntry) -> MockConfigEntry:
     """The front door running, its reserved slots brought in line at start."""
+    await settle(hass)
     return init_integration
+
+
+async def settle(hass: HomeAssistant) -> None:
+    """Let the slots be brought in line (it runs in the background)."""
+    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def digits(shown: str) -> str:
@@ -113,7 +107,7 @@ async def add(hass: HomeAssistant, kind: str, form: dict[str, Any]) -> dict[str,
 async def finish(hass: HomeAssistant, result: dict[str, Any]) -> dict[str, Any]:
     """The owner closes the hand-over step."""
     done = await hass.config_entries.subentries.async_configure(result["flow_id"], {})
-    await hass.async_block_till_done()
+    await settle(hass)
     return done
 
 
@@ -137,12 +131,12 @@ def everything_but_the_step(hass: HomeAssistant, service_calls: list[Event]) -> 
 
 
 async def test_guest_with_a_code_in_its_window(
-    hass: HomeAssistant, entrance: MockConfigEntry, lock_slots: Slots, service_calls: list[Event], caplog: Any
+    hass: HomeAssistant, entrance: MockConfigEntry, lock: LockKeypad, service_calls: list[Event], caplog: Any
 ) -> None:
     """*Add guest* with a code: the link and the code are shown once, the code is on the lock in the
     guest's window, and it is in nothing Home Assistant keeps or tells."""
-    assert set(lock_slots) == {20, 21, 22}  # the reserved slots were emptied at start
-    assert not any(lock_slots.values())
+    assert lock.clears == len(SLOTS)  # the reserved slots were emptied at start
+    assert not lock.slots
     flows = hass.config_entries.subentries
     form = await flows.async_init((ENTRY_ID, "guest"), context={"source": "user"})
     assert code_fields(form) == ["code"]
@@ -156,36 +150,47 @@ async def test_guest_with_a_code_in_its_window(
     assert "#pass=" in shown["link"]
     code, slot = digits(shown["code"]), int(shown["slot"])
 
-    done = await finish(hass, result)
+    phone = Phone()
+    await hass.data[NOTIFY_ENTITIES].async_add_entities([phone])
+    done = await flows.async_configure(result["flow_id"], {"send_to": "notify.maria_s_phone"})
+    await settle(hass)
     assert done["type"] is FlowResultType.CREATE_ENTRY
+    assert phone.received == [(shown["link"], "Maria")]  # the link only, never the code
     assert code not in str(done["data"])
     assert code not in done["title"]
-    assert lock_slots[slot] == code  # Maria is in her window (09:00-12:00): her code is on the lock
+    assert lock.slots.get(slot) == code  # Maria is in her window (09:00-12:00): her code is on the lock
     assert code not in everything_but_the_step(hass, service_calls)
-    assert code not in caplog.text
+    # (The test harness's in-memory Store logs what it is given; Home Assistant's Store logs no data.)
+    assert not any(code in record.getMessage() for record in caplog.records if record.name != HARNESS_STORE)
+
+    assert await lock.type_code(code)  # Maria types it: a visit, as with her link
+    await settle(hass)
+    assert hass.states.get(IN_PROGRESS).state == "on"
 
 
 async def test_guest_code_is_on_the_lock_only_in_the_window(
-    hass: HomeAssistant, entrance: MockConfigEntry, lock_slots: Slots, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant, entrance: MockConfigEntry, lock: LockKeypad, freezer: FrozenDateTimeFactory
 ) -> None:
     """A guest's code goes on the lock when the window opens (by the reconcile every 10 s) and off when it closes."""
     later = {**MARIA, "start_time": "10:30:00", "end_time": "11:00:00", "code": True}
     result = await add(hass, "guest", later)
     code, slot = digits(result["description_placeholders"]["code"]), int(result["description_placeholders"]["slot"])
     await finish(hass, result)
-    assert lock_slots[slot] is None
+    assert slot not in lock.slots
 
     freezer.move_to(datetime(2026, 11, 24, 10, 30, 1, tzinfo=ZoneInfo(BERLIN)))
     await tick(hass, freezer, 10)
-    assert lock_slots[slot] == code
+    await settle(hass)
+    assert lock.slots.get(slot) == code
 
     freezer.move_to(datetime(2026, 11, 24, 11, 0, 1, tzinfo=ZoneInfo(BERLIN)))
     await tick(hass, freezer, 10)
-    assert lock_slots[slot] is None
+    await settle(hass)
+    assert slot not in lock.slots
 
 
 async def test_renew_code_gives_a_new_one_and_the_lock_gets_it(
-    hass: HomeAssistant, entrance: MockConfigEntry, lock_slots: Slots, service_calls: list[Event]
+    hass: HomeAssistant, entrance: MockConfigEntry, lock: LockKeypad, service_calls: list[Event]
 ) -> None:
     """*Change* → *New keypad code*: a different code in the same slot, shown once; the old one is gone."""
     result = await add(hass, "guest", {**MARIA, "code": True})
@@ -198,7 +203,7 @@ async def test_renew_code_gives_a_new_one_and_the_lock_gets_it(
     flows = hass.config_entries.subentries
     asked = await flows.async_configure(menu["flow_id"], {"next_step_id": "renew_code"})
     assert asked["step_id"] == "renew_code"
-    assert lock_slots[slot] == old  # nothing changes until the owner confirms
+    assert lock.slots.get(slot) == old  # nothing changes until the owner confirms
     shown = await flows.async_configure(asked["flow_id"], {})
     assert shown["step_id"] == "code"
     new = digits(shown["description_placeholders"]["code"])
@@ -209,18 +214,18 @@ async def test_renew_code_gives_a_new_one_and_the_lock_gets_it(
     done = await finish(hass, shown)
     assert done["type"] is FlowResultType.ABORT
     assert done["reason"] == "code_handed_over"
-    assert lock_slots[slot] == new
-    assert old not in lock_slots.values()
+    assert lock.slots.get(slot) == new
+    assert not lock.holds(old)
     assert new not in everything_but_the_step(hass, service_calls)
 
 
-async def test_add_a_code_later(hass: HomeAssistant, entrance: MockConfigEntry, lock_slots: Slots) -> None:
+async def test_add_a_code_later(hass: HomeAssistant, entrance: MockConfigEntry, lock: LockKeypad) -> None:
     """A guest made without a code gets one from *Change* → *Add a keypad code*; then the menu offers a new one."""
     result = await add(hass, "guest", MARIA)
     assert result["step_id"] == "link"
     assert "code" not in result["description_placeholders"]
     await finish(hass, result)
-    assert not any(lock_slots.values())
+    assert not lock.slots
 
     menu = await reconfigure(hass, "guest", "Maria")
     assert menu["menu_options"] == ["change", "renew", "add_code"]
@@ -230,14 +235,14 @@ async def test_add_a_code_later(hass: HomeAssistant, entrance: MockConfigEntry, 
     assert shown["step_id"] == "code"
     code, slot = digits(shown["description_placeholders"]["code"]), int(shown["description_placeholders"]["slot"])
     await finish(hass, shown)
-    assert lock_slots[slot] == code
+    assert lock.slots.get(slot) == code
 
     menu = await reconfigure(hass, "guest", "Maria")
     assert menu["menu_options"] == ["change", "renew", "renew_code"]
 
 
 async def test_carrier_code_is_on_the_lock_while_its_delivery_is_expected(
-    hass: HomeAssistant, entrance: MockConfigEntry, lock_slots: Slots, service_calls: list[Event]
+    hass: HomeAssistant, entrance: MockConfigEntry, lock: LockKeypad, service_calls: list[Event]
 ) -> None:
     """*Add carrier link* with a code: shown with the link; on the lock only once a delivery of the carrier is due."""
     result = await add(hass, "carrier", {"name": "DHL", "code": True})
@@ -246,11 +251,11 @@ async def test_carrier_code_is_on_the_lock_while_its_delivery_is_expected(
     done = await finish(hass, result)
     assert done["type"] is FlowResultType.CREATE_ENTRY
     assert code not in str(done["data"])
-    assert lock_slots[slot] is None  # no DHL delivery expected
+    assert slot not in lock.slots  # no DHL delivery expected
 
     await schedule_now(hass, carrier="DHL")
-    await hass.async_block_till_done()
-    assert lock_slots[slot] == code
+    await settle(hass)
+    assert lock.slots.get(slot) == code
     assert code not in everything_but_the_step(hass, service_calls)
 
 
@@ -285,7 +290,7 @@ async def codes_disk_full(store: Store[Any], data: dict[str, Any]) -> None:
 
 
 async def test_a_code_the_disk_refuses_is_not_given(
-    hass: HomeAssistant, entrance: MockConfigEntry, lock_slots: Slots
+    hass: HomeAssistant, entrance: MockConfigEntry, lock: LockKeypad
 ) -> None:
     """A code that cannot be saved is never shown or written: the new guest is not made, a renewal keeps the
     old code; once the disk takes it, both work."""
@@ -298,7 +303,7 @@ async def test_a_code_the_disk_refuses_is_not_given(
     entry = hass.config_entries.async_get_entry(ENTRY_ID)
     assert entry is not None
     assert not entry.subentries
-    assert not any(lock_slots.values())
+    assert not lock.slots
 
     result = await flows.async_configure(result["flow_id"], {**MARIA, "code": True})
     assert result["step_id"] == "link_code"
@@ -313,10 +318,10 @@ async def test_a_code_the_disk_refuses_is_not_given(
         await hass.async_block_till_done()
     assert refused["step_id"] == "renew_code"
     assert refused["errors"] == {"base": "code_not_stored"}
-    assert lock_slots[slot] == old
+    assert lock.slots.get(slot) == old
     shown = await flows.async_configure(asked["flow_id"], {})
     await finish(hass, shown)
-    assert lock_slots[slot] == digits(shown["description_placeholders"]["code"]) != old
+    assert lock.slots.get(slot) == digits(shown["description_placeholders"]["code"]) != old
 
 
 @pytest.mark.parametrize("keypad", [None])
