@@ -19,6 +19,7 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 
+from custom_components.in_home_delivery.subentry_flow import spoken
 from homeassistant.components.notify.const import DATA_COMPONENT as NOTIFY_ENTITIES
 from homeassistant.const import EVENT_CALL_SERVICE
 from homeassistant.core import Event, HomeAssistant
@@ -338,3 +339,116 @@ async def test_without_a_keypad_the_forms_ask_for_no_code(
     await finish(hass, result)
     menu = await reconfigure(hass, kind, "Maria" if kind == "guest" else "DHL")
     assert menu["menu_options"] == ["change", "renew"]
+
+
+async def test_no_code_for_an_expired_guest_until_its_limits_change(
+    hass: HomeAssistant, entrance: MockConfigEntry, lock: LockKeypad, freezer: FrozenDateTimeFactory
+) -> None:
+    """A guest whose validity ended gets no new code (it would never open the door); once the owner
+    extends the guest, it does, and the lock takes it in the guest's window."""
+    until = {"valid_until": "2026-11-24 10:30:00"}
+    await finish(hass, await add(hass, "guest", {**MARIA, "limits": until}))
+    freezer.move_to(datetime(2026, 11, 24, 10, 31, tzinfo=ZoneInfo(BERLIN)))
+    await tick(hass, freezer, 10)
+
+    flows = hass.config_entries.subentries
+    menu = await reconfigure(hass, "guest", "Maria")
+    asked = await flows.async_configure(menu["flow_id"], {"next_step_id": "add_code"})
+    refused = await flows.async_configure(asked["flow_id"], {})
+    assert refused["step_id"] == "add_code"
+    assert refused["errors"] == {"base": "code_pass_closed"}
+    assert not lock.slots
+
+    menu = await reconfigure(hass, "guest", "Maria")
+    form = await flows.async_configure(menu["flow_id"], {"next_step_id": "change"})
+    changed = await flows.async_configure(form["flow_id"], {**MARIA, "limits": {"valid_until": "2026-12-31 00:00:00"}})
+    assert changed["reason"] == "reconfigure_successful"
+    menu = await reconfigure(hass, "guest", "Maria")
+    asked = await flows.async_configure(menu["flow_id"], {"next_step_id": "add_code"})
+    shown = await flows.async_configure(asked["flow_id"], {})
+    assert shown["step_id"] == "code"
+    await finish(hass, shown)
+    assert lock.slots.get(int(shown["description_placeholders"]["slot"])) == digits(
+        shown["description_placeholders"]["code"]
+    )
+
+
+async def test_deleting_a_guest_takes_its_code_off_the_lock(
+    hass: HomeAssistant, entrance: MockConfigEntry, lock: LockKeypad
+) -> None:
+    """The owner deletes a guest while its *Change* menu is open elsewhere: the code leaves the lock at once,
+    and the menu's *New keypad code* gives none."""
+    result = await add(hass, "guest", {**MARIA, "code": True})
+    code = digits(result["description_placeholders"]["code"])
+    await finish(hass, result)
+    assert lock.holds(code)
+
+    menu = await reconfigure(hass, "guest", "Maria")
+    entry = hass.config_entries.async_get_entry(ENTRY_ID)
+    assert entry is not None
+    hass.config_entries.async_remove_subentry(entry, next(iter(entry.subentries)))
+    await settle(hass)
+    assert not lock.holds(code)
+    gone = await hass.config_entries.subentries.async_configure(menu["flow_id"], {"next_step_id": "renew_code"})
+    assert gone["type"] is FlowResultType.ABORT
+    assert gone["reason"] == "pass_gone"
+    assert not lock.slots
+
+
+async def test_a_carrier_code_the_disk_refuses_makes_no_carrier_link(
+    hass: HomeAssistant, entrance: MockConfigEntry, lock: LockKeypad
+) -> None:
+    """Where the carrier's code cannot be saved, the carrier link made for it is closed again; the next try works."""
+    flows = hass.config_entries.subentries
+    with patch.object(Store, "_async_write_data", codes_disk_full):
+        result = await add(hass, "carrier", {"name": "DHL", "code": True})
+        await settle(hass)
+    assert result["errors"] == {"base": "code_not_stored"}
+    entry = hass.config_entries.async_get_entry(ENTRY_ID)
+    assert entry is not None
+    assert not entry.subentries
+    assert not list(entry.runtime_data.passes.standing_passes())
+    result = await flows.async_configure(result["flow_id"], {"name": "DHL", "code": True})
+    assert result["step_id"] == "link_code"
+    await finish(hass, result)
+    assert [item.title for item in entry.subentries.values()] == ["DHL"]
+
+
+async def test_a_keypad_removed_while_the_form_is_open(
+    hass: HomeAssistant, entrance: MockConfigEntry, lock: LockKeypad
+) -> None:
+    """The owner removes the keypad while *Add guest* is open with a code asked for: the form says so and
+    makes nothing; sent again (now without the field), the guest is made without a code."""
+    flows = hass.config_entries.subentries
+    form = await flows.async_init((ENTRY_ID, "guest"), context={"source": "user"})
+    assert code_fields(form) == ["code"]
+    without = {key: value for key, value in entrance.data.items() if key != "keypad"}
+    hass.config_entries.async_update_entry(entrance, data=without)
+    assert await hass.config_entries.async_reload(ENTRY_ID)
+    await settle(hass)
+
+    refused = await flows.async_configure(form["flow_id"], {**MARIA, "code": True})
+    assert refused["step_id"] == "user"
+    assert refused["errors"] == {"base": "no_keypad"}
+    assert code_fields(refused) == []
+    assert not entrance.subentries
+    result = await flows.async_configure(form["flow_id"], MARIA)
+    assert result["step_id"] == "link"
+    await finish(hass, result)
+    assert [item.title for item in entrance.subentries.values()] == ["Maria"]
+    assert not lock.slots
+
+
+@pytest.mark.parametrize(
+    ("secret", "read_out"),
+    [
+        ("4829", "48 29"),
+        ("48291", "482 91"),
+        ("482915", "482 915"),
+        ("4829153", "482 91 53"),
+        ("48291537", "482 915 37"),
+    ],
+)
+def test_a_code_is_shown_in_groups_to_read_out(secret: str, read_out: str) -> None:
+    """Groups of three, never a lone digit at the end; the digits and their order unchanged."""
+    assert spoken(secret) == read_out

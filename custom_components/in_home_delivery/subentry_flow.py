@@ -194,6 +194,8 @@ class PassSubentryFlow(ConfigSubentryFlow):
         errors: dict[str, str] = {}
         if user_input is not None:
             keypad = self._keypad() if values.get(CODE) else None
+            if values.get(CODE) and keypad is None:  # the entrance lost its keypad while the form was open
+                return self._form("user", values, {"base": "no_keypad"})
             if keypad is not None and not keypad.has_free_slot():
                 return self._form("user", values, {CODE: "no_code_slot"})  # before anything is made
             made, errors = await self._async_attempt(lambda: self._async_make(passes, values))
