@@ -1,13 +1,17 @@
 """Add, change and renew guests and carrier links from the entrance's page (config subentry flows).
 
 *Add guest* and *Add carrier link* make the pass (on disk first), then show its link once: as text, as a
-QR code made here, and with an optional notify entity to send it to. *Reconfigure* changes the name,
-times and limits (the link stays), or renews the link (the old one stops working at once). Deleting
-the subentry revokes the pass (subentries.py). None of it reloads the entrance: a running visit runs on.
+QR code made here, and with an optional notify entity to send it to. Where the entrance has a keypad,
+the pass may also get a keypad code, shown once with the link (never in the subentry, a log or a
+message). *Reconfigure* changes the name, times and limits (the link stays), renews the link (the old
+one stops working at once), and renews or adds the keypad code. Deleting the subentry revokes the pass
+(subentries.py). None of it reloads the entrance: a running visit runs on.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from typing import TYPE_CHECKING, Any, ClassVar, override
 
 import probatio
@@ -23,6 +27,7 @@ from homeassistant.core import callback
 from homeassistant.data_entry_flow import section
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import selector
+from homeassistant.util import dt as dt_util
 
 from .core.carriers import Carrier
 from .core.guests import WEEKDAYS, Guest
@@ -39,10 +44,13 @@ from .subentries import (
 )
 
 if TYPE_CHECKING:
+    from .core.codes import Code
     from .data import InHomeDeliveryConfigEntry
+    from .keypad import KeypadCodes
     from .passbook import PassBook
 
 SEND_TO = "send_to"
+CODE = "code"  # the form's "Also give a keypad code"; never kept in the subentry
 # Errors shown at the field they concern; every other one above the form.
 FIELD_OF = {
     "guest_name_missing": "name",
@@ -93,6 +101,22 @@ GUEST_SCHEMA = probatio.Schema(
     }
 )
 CARRIER_SCHEMA = probatio.Schema({probatio.Required("name"): NAME, **WEEKLY_FIELDS})
+type GiveCode = Callable[[KeypadCodes, str], Awaitable[Code]]
+
+
+def with_code_field(schema: probatio.Schema) -> probatio.Schema:
+    """The form with "Also give a keypad code", after the fields and before the folded sections."""
+    fields = {key: value for key, value in schema.schema.items() if not isinstance(value, section)}
+    sections = {key: value for key, value in schema.schema.items() if isinstance(value, section)}
+    return probatio.Schema({**fields, probatio.Optional(CODE, default=False): selector.BooleanSelector(), **sections})
+
+
+def spoken(secret: str) -> str:
+    """The digits in groups of three (of two at the end rather than a lone digit), as one reads them out."""
+    groups = [secret[start : start + 3] for start in range(0, len(secret), 3)]
+    if len(groups) > 1 and len(groups[-1]) == 1:
+        groups[-2:] = [groups[-2][:2], groups[-2][2] + groups[-1]]
+    return " ".join(groups)
 
 
 def qr_code(link: str) -> str:
@@ -111,11 +135,17 @@ class PassSubentryFlow(ConfigSubentryFlow):
         """Nothing is made until the form is sent."""
         self._item: Guest | Carrier | None = None
         self._token: str | None = None
+        self._code: Code | None = None  # a keypad code to show once (the flow's memory only)
 
     def _passes(self) -> PassBook | None:
         """The entrance's pass book, while the entrance runs."""
         entry: InHomeDeliveryConfigEntry = self._get_entry()
         return entry.runtime_data.passes if entry.state is ConfigEntryState.LOADED else None
+
+    def _keypad(self) -> KeypadCodes | None:
+        """The entrance's keypad codes, while the entrance runs and has a keypad."""
+        entry: InHomeDeliveryConfigEntry = self._get_entry()
+        return entry.runtime_data.controller.keypad if entry.state is ConfigEntryState.LOADED else None
 
     async def _async_make(self, passes: PassBook, values: dict[str, Any]) -> tuple[Guest | Carrier, str]:
         """Make the pass: on disk before its token is shown."""
@@ -125,12 +155,19 @@ class PassSubentryFlow(ConfigSubentryFlow):
         """Change the pass (its link stays)."""
         raise NotImplementedError
 
+    async def _async_unmake(self, passes: PassBook, pass_id: str) -> None:
+        """Close a new pass again (its code could not be given)."""
+        raise NotImplementedError
+
     def _form(
         self, step_id: str, values: dict[str, Any], errors: dict[str, str], **placeholders: str
     ) -> SubentryFlowResult:
+        schema = self.schema
+        if step_id == "user" and self._keypad() is not None:
+            schema = with_code_field(schema)
         return self.async_show_form(
             step_id=step_id,
-            data_schema=self.add_suggested_values_to_schema(self.schema, nest(values, self.sections)),
+            data_schema=self.add_suggested_values_to_schema(schema, nest(values, self.sections)),
             errors=errors,
             description_placeholders=placeholders or None,
         )
@@ -156,15 +193,36 @@ class PassSubentryFlow(ConfigSubentryFlow):
         values = flatten(user_input, self.sections) if user_input is not None else {}
         errors: dict[str, str] = {}
         if user_input is not None:
+            keypad = self._keypad() if values.get(CODE) else None
+            if values.get(CODE) and keypad is None:  # the entrance lost its keypad while the form was open
+                return self._form("user", values, {"base": "no_keypad"})
+            if keypad is not None and not keypad.has_free_slot():
+                return self._form("user", values, {CODE: "no_code_slot"})  # before anything is made
             made, errors = await self._async_attempt(lambda: self._async_make(passes, values))
             if made is not None:
                 self._item, self._token = made
                 passes.handing_over.add(self._item.pass_id)  # its subentry comes when this flow ends
-                return await self.async_step_link()
+                if keypad is not None:
+                    self._code, errors = await self._async_attempt(
+                        lambda: self._async_give_code(passes, keypad, made[0].pass_id)
+                    )
+                if not errors:
+                    return await self.async_step_link()
         return self._form("user", values, errors)
 
+    async def _async_give_code(self, passes: PassBook, keypad: KeypadCodes, pass_id: str) -> Code:
+        """The new pass's keypad code; where it cannot be kept, the pass made for it is closed again."""
+        try:
+            return await keypad.async_issue(pass_id, one_time=False)
+        except HomeAssistantError:
+            with suppress(HomeAssistantError):  # a closing the disk refused is kept, opening nothing
+                await self._async_unmake(passes, pass_id)
+            passes.handing_over.discard(pass_id)
+            self._item = self._token = None
+            raise
+
     async def async_step_link(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
-        """Show the link once: as text and QR code, and send it to a phone if asked."""
+        """Show the link once (and the new keypad code): as text and QR code, and send the link to a phone if asked."""
         passes, item, token = self._passes(), self._item, self._token
         if passes is None or item is None or token is None:
             return self.async_abort(reason="entrance_not_running")
@@ -176,15 +234,22 @@ class PassSubentryFlow(ConfigSubentryFlow):
                 errors[SEND_TO] = "send_failed"
             if not errors:
                 return self._async_done(item)
+        placeholders = {"name": item.label, "link": link, "qr": qr_code(link)}
+        if self._code is not None:
+            placeholders |= {"code": spoken(self._code.secret), "slot": str(self._code.slot)}
         return self.async_show_form(
-            step_id="link",
+            step_id="link" if self._code is None else "link_code",
             data_schema=probatio.Schema(
                 {probatio.Optional(SEND_TO): selector.EntitySelector(selector.EntitySelectorConfig(domain="notify"))}
             ),
             errors=errors,
-            description_placeholders={"name": item.label, "link": link, "qr": qr_code(link)},
+            description_placeholders=placeholders,
             last_step=True,
         )
+
+    async def async_step_link_code(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """The link step of a pass that got a keypad code too (the code is never sent to the phone)."""
+        return await self.async_step_link(user_input)
 
     async def _async_send(self, target: str, name: str, link: str) -> bool:
         """Send the link to a notify entity (a phone).
@@ -222,8 +287,11 @@ class PassSubentryFlow(ConfigSubentryFlow):
             async_list_pass(self.hass, entry, self._item)
 
     async def async_step_reconfigure(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
-        """Change the name, times and limits, or give a new link."""
-        return self.async_show_menu(step_id="reconfigure", menu_options=["change", "renew"])
+        """Change the name, times and limits, give a new link, or a new keypad code (or a first one)."""
+        options = ["change", "renew"]
+        if (keypad := self._keypad()) is not None and (current := self._current()) is not None:
+            options.append("renew_code" if keypad.code_of(current.pass_id) is not None else "add_code")
+        return self.async_show_menu(step_id="reconfigure", menu_options=options)
 
     def _deleted(self) -> bool:
         """Whether the owner deleted the subentry being changed (in another window, meanwhile)."""
@@ -275,6 +343,61 @@ class PassSubentryFlow(ConfigSubentryFlow):
             description_placeholders={"name": current.label},
         )
 
+    async def async_step_renew_code(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """A new keypad code in the same slot; the old one leaves the lock at once."""
+        return await self._async_code_step(
+            "renew_code", user_input, lambda keypad, pass_id: keypad.async_renew(pass_id)
+        )
+
+    async def async_step_add_code(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """A first keypad code for the pass, in a free slot."""
+        return await self._async_code_step(
+            "add_code", user_input, lambda keypad, pass_id: keypad.async_issue(pass_id, one_time=False)
+        )
+
+    async def _async_code_step(
+        self, step_id: str, user_input: dict[str, Any] | None, give: GiveCode
+    ) -> SubentryFlowResult:
+        """Ask, then give the code (on disk first) and show it once; a refusal is the form's error."""
+        current, keypad = self._current(), self._keypad()
+        if current is None:
+            return self.async_abort(reason="pass_gone")
+        if keypad is None:
+            return self.async_abort(reason="no_keypad")
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            if not current.open_at(dt_util.utcnow()):
+                errors = {"base": "code_pass_closed"}
+            else:
+                code, errors = await self._async_attempt(lambda: give(keypad, current.pass_id))
+                errors = {"base": next(iter(errors.values()))} if errors else {}  # the form has no fields
+                if self._deleted():  # meanwhile: the entrance revoked it, so its code is never shown
+                    return self.async_abort(reason="pass_gone")
+                if code is not None:
+                    self._item, self._code = current, code
+                    return await self.async_step_code()
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=probatio.Schema({}),
+            errors=errors,
+            description_placeholders={"name": current.label},
+        )
+
+    async def async_step_code(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """Show the new keypad code once, with its slot."""
+        item, code = self._item, self._code
+        if item is None or code is None:
+            return self.async_abort(reason="pass_gone")
+        if user_input is not None:
+            self._code = None
+            return self.async_abort(reason="code_handed_over")
+        return self.async_show_form(
+            step_id="code",
+            data_schema=probatio.Schema({}),
+            description_placeholders={"name": item.label, "code": spoken(code.secret), "slot": str(code.slot)},
+            last_step=True,
+        )
+
 
 class GuestSubentryFlow(PassSubentryFlow):
     """A guest: a name, weekdays and times (or a repeat rule), and optional limits."""
@@ -291,6 +414,10 @@ class GuestSubentryFlow(PassSubentryFlow):
     async def _async_change(self, passes: PassBook, pass_id: str, values: dict[str, Any]) -> Guest:
         return await passes.async_change_guest(pass_id, guest_terms(values))
 
+    @override
+    async def _async_unmake(self, passes: PassBook, pass_id: str) -> None:
+        await passes.async_remove_guest(pass_id)
+
 
 class CarrierSubentryFlow(PassSubentryFlow):
     """A carrier's standing link: the carrier's name, and optional hours."""
@@ -305,3 +432,7 @@ class CarrierSubentryFlow(PassSubentryFlow):
     @override
     async def _async_change(self, passes: PassBook, pass_id: str, values: dict[str, Any]) -> Carrier:
         return await passes.async_change_carrier(pass_id, **carrier_fields(values))
+
+    @override
+    async def _async_unmake(self, passes: PassBook, pass_id: str) -> None:
+        await passes.async_remove_carrier(pass_id)
