@@ -172,3 +172,36 @@ async def test_a_renewal_the_lock_does_not_take(
     assert not any(event.data["type"] == "admitted" for event in bus_events)
     assert critical(phone_messages, "opened the door when it should not")
     assert keypad.slots == {}
+
+
+async def test_a_keypad_taken_off_the_entrance_empties_its_slots(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    keypad: LockKeypad,
+    init_integration: MockConfigEntry,
+    bus_events: list[Event],
+) -> None:
+    """The owner removes the keypad while codes are on the lock: they are cleared all the same (and, typed
+    before that, open nothing as a visit); then nothing of them is kept, and no code can be given."""
+    guest = await call(
+        hass, "add_guest", name="Cleaner", rrule="FREQ=DAILY", duration={"hours": 23, "minutes": 59}, code=True
+    )
+    await settle(hass)
+    assert keypad.holds(guest["code"])
+    keypad.clears_fail = True
+    data = {key: value for key, value in init_integration.data.items() if key != "keypad"}
+    hass.config_entries.async_update_entry(init_integration, data=data)
+    await hass.async_block_till_done()
+    await settle(hass)
+    assert keypad.holds(guest["code"])  # the lock refuses for now: it is tried again
+    assert await keypad.type_code(guest["code"])
+    await settle(hass)
+    assert not any(event.data["type"] == "admitted" for event in bus_events)
+    keypad.clears_fail = False
+    assert await hass.config_entries.async_reload(ENTRY_ID)
+    await settle(hass)
+    assert keypad.slots == {}
+    assert codes_key(ENTRY_ID) not in hass_storage
+    with pytest.raises(ServiceValidationError) as error:
+        await call(hass, "renew_code", pass_id=guest["guest_id"])
+    assert error.value.translation_key == "no_keypad"

@@ -105,7 +105,7 @@ class Admissions(EntranceParts):
             if self.street_door is not None
             else None,
             code=self.keypad.typed(asker.slot) if isinstance(asker, CodeTyped) and self.keypad is not None else None,
-            codes_off=self.keypad is not None and self.keypad.wrong.off(now),
+            codes_off=self.keypad is not None and (self.keypad.wrong.off(now) or self.keypad.retiring),
         )
         return current, decide(asker, purpose, facts)
 

@@ -41,6 +41,7 @@ from .const import (
     DOMAIN,
 )
 from .coordinator import AccessCoordinator, EntranceCoordinator
+from .core.codes import Keypad
 from .core.commands import (
     Command,
     Finish,
@@ -62,7 +63,7 @@ from .core.visit import (
     visit_from_dict,
 )
 from .house import House, Remembered
-from .keypad import KeypadCodes, keypad_settings
+from .keypad import KeypadCodes, async_leftover_keypad, keypad_settings
 from .keypad_reports import async_follow_keypad
 from .keypad_slots import came_back
 from .media import VisitPictures
@@ -148,19 +149,8 @@ class EntranceController(CodeAdmissions, Readings, Reporting):
             door_unlocked=lambda: self.visit is not None and self.visit.running and self.visit.lock_state != "locked",
             on_lost=self._async_camera_lost,
         )
-        self.keypad = (
-            KeypadCodes(
-                hass,
-                entry,
-                keypad,
-                lock=self.lock_entity,
-                opens=self._code_opens,
-                label=lambda pass_id: item.label if (item := self.passes.find_pass(pass_id)) else None,
-                announcer=self,
-            )
-            if (keypad := keypad_settings(entry.data)) is not None and not self.access.own_door
-            else None
-        )
+        keypad = keypad_settings(entry.data) if not self.access.own_door else None
+        self.keypad = self._keypad_codes(keypad) if keypad is not None else None
         self._unsub_settle: CALLBACK_TYPE | None = None
         self.accepting = True
         self.store_unreadable = False  # the pass database could not be read at start
@@ -231,6 +221,10 @@ class EntranceController(CodeAdmissions, Readings, Reporting):
             await self.visit_store.async_save_now()
         if self.keypad is not None:
             await self._async_start_keypad(self.keypad)
+        elif not self.access.own_door and (leftover := await async_leftover_keypad(self.hass, self.entry.entry_id)):
+            # The keypad was taken off the entrance: what it put on the lock is cleared all the same.
+            self.keypad = self._keypad_codes(leftover, retiring=True)
+            await self._async_start_keypad(self.keypad)
         self.sources.async_start()
         self.media.restore(stored.get("last_picture"))
         if moved_visit or moved_passes:
@@ -251,6 +245,19 @@ class EntranceController(CodeAdmissions, Readings, Reporting):
         self.entry.async_on_unload(self.visit_store.async_save_now)
         self.entry.async_on_unload(async_track_time_interval(self.hass, self._async_retention, RETENTION_INTERVAL))
         self.entry.async_on_unload(async_at_started(self.hass, self._async_retention))
+
+    def _keypad_codes(self, keypad: Keypad, *, retiring: bool = False) -> KeypadCodes:
+        """The entrance's keypad codes on its lock (retiring: a keypad taken off, whose slots are emptied)."""
+        return KeypadCodes(
+            self.hass,
+            self.entry,
+            keypad,
+            lock=self.lock_entity,
+            opens=self._code_opens,
+            label=lambda pass_id: item.label if (item := self.passes.find_pass(pass_id)) else None,
+            announcer=self,
+            retiring=retiring,
+        )
 
     async def _async_start_keypad(self, keypad: KeypadCodes) -> None:
         """Read the codes, follow the keypad's reports, and bring every slot in line once started."""

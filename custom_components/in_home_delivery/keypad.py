@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import datetime
 import logging
 from typing import Any
@@ -64,6 +64,12 @@ def keypad_settings(data: Mapping[str, Any]) -> Keypad | None:
     )
 
 
+async def async_leftover_keypad(hass: HomeAssistant, entry_id: str) -> Keypad | None:
+    """A keypad taken off the entrance that may still have codes on the lock (its slots must be emptied)."""
+    data = await CheckedStore(hass, STORAGE_VERSION, codes_key(entry_id)).async_load() or {}
+    return keypad_settings(data) if data.get("codes") else None
+
+
 def codes_key(entry_id: str) -> str:
     """The Store key of an entrance's keypad codes."""
     return f"{DOMAIN}.{entry_id}.codes"
@@ -82,6 +88,7 @@ class KeypadCodes(SlotKeeper):
         opens: Callable[[str, datetime], bool | None],
         label: Callable[[str], str | None],
         announcer: Announcer,
+        retiring: bool = False,
     ) -> None:
         """Keep the codes of the entrance's keypad.
 
@@ -106,6 +113,7 @@ class KeypadCodes(SlotKeeper):
         self._again = False
         self._stopped = False
         self.revision = -1  # the pass book's revision the slots were last brought in line for
+        self.retiring = retiring  # the keypad was taken off the entrance: its slots are emptied, then forgotten
 
     async def async_start(self) -> None:
         """Read the codes back; every slot is unknown until reconciled."""
@@ -126,7 +134,15 @@ class KeypadCodes(SlotKeeper):
             "codes": [code.as_dict() for code in self.codes.values()],
             "issued": sorted(self._issued),
             "off_until": self.wrong.off_until.isoformat() if self.wrong.off_until else None,
+            # Where the codes are, so that a keypad taken off the entrance still gets its slots emptied.
+            "keypad": asdict(self.keypad) | {"slots": list(self.keypad.slots)},
         }
+
+    async def _async_settled(self) -> None:
+        """A keypad being retired whose slots are all empty: its codes are forgotten."""
+        if self.retiring and all(self.slots.on_lock.get(slot) == EMPTY for slot in self._slots_kept()):
+            self.codes = {}
+            await self._store.async_remove()
 
     async def _async_write(self) -> None:
         """Write the codes now, or raise WriteFailedError."""

@@ -61,10 +61,14 @@ class SlotKeeper:
     _running: asyncio.Lock
     _again: bool
     _stopped: bool
+    retiring: bool
 
     def code_in(self, slot: int) -> Code | None:
         """The current code that holds the slot."""
         return next((code for code in self.codes.values() if code.slot == slot and not code.retired), None)
+
+    async def _async_settled(self) -> None:
+        """The slots were brought in line (KeypadCodes forgets a retired keypad's codes here)."""
 
     def retire(self, pass_id: str) -> None:
         """The pass closed: its code comes off the lock for good (KeypadCodes keeps the book)."""
@@ -88,7 +92,7 @@ class SlotKeeper:
                 self.retire(code.pass_id)
             elif code.retired and self.slots.on_lock.get(code.slot) == EMPTY and self._label_of(code.pass_id) is None:
                 del self.codes[code.pass_id]  # off the lock, and its pass forgotten: nothing left to show
-        if self.wrong.off(now):
+        if self.wrong.off(now) or self.retiring:
             return {}
         reserved = set(self.keypad.slots)
         return {
@@ -114,6 +118,7 @@ class SlotKeeper:
                 for command in reconcile(self._slots_kept(), self.wanted(now), self.slots.on_lock):
                     await self._async_carry_out(command)
                 self._check_failing(dt_util.utcnow())
+            await self._async_settled()
 
     async def _async_carry_out(self, command: SetCode | ClearSlot) -> None:
         slot = command.slot

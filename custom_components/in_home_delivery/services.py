@@ -102,7 +102,7 @@ def _local(value: Any) -> Any:
 
 def _keypad(controller: EntranceController) -> KeypadCodes:
     """The entrance's keypad, with a slot free for one more code; else a translated error, before anything changes."""
-    if controller.keypad is None:
+    if controller.keypad is None or controller.keypad.retiring:
         raise validation_error("no_keypad", entrance=controller.name)
     if not controller.keypad.has_free_slot():
         raise validation_error("no_code_slot", entrance=controller.name)
@@ -261,7 +261,7 @@ async def _async_renew_code(call: ServiceCall) -> ServiceResponse:
     """Give a pass a new keypad code in its slot; the old one leaves the lock at once."""
     controller = _controller(call)
     item = controller.passes.get(call.data[ATTR_PASS_ID])
-    if controller.keypad is None:
+    if controller.keypad is None or controller.keypad.retiring:
         raise validation_error("no_keypad", entrance=controller.name)
     if not item.open_at(dt_util.utcnow()):
         raise validation_error("pass_closed", pass_id=item.pass_id)

@@ -145,7 +145,8 @@ class PassSubentryFlow(ConfigSubentryFlow):
     def _keypad(self) -> KeypadCodes | None:
         """The entrance's keypad codes, while the entrance runs and has a keypad."""
         entry: InHomeDeliveryConfigEntry = self._get_entry()
-        return entry.runtime_data.controller.keypad if entry.state is ConfigEntryState.LOADED else None
+        keypad = entry.runtime_data.controller.keypad if entry.state is ConfigEntryState.LOADED else None
+        return keypad if keypad is not None and not keypad.retiring else None
 
     async def _async_make(self, passes: PassBook, values: dict[str, Any]) -> tuple[Guest | Carrier, str]:
         """Make the pass: on disk before its token is shown."""
