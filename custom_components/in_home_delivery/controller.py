@@ -257,7 +257,7 @@ class EntranceController(CodeAdmissions, Readings, Reporting):
         if unsub := async_follow_keypad(self.hass, keypad.keypad.provider, self.lock_entity, self.keypad_report):
             self.entry.async_on_unload(unsub)
         self.entry.async_on_unload(self._cancel_settle)
-        self.entry.async_on_unload(async_at_started(self.hass, lambda _hass: keypad.request()))
+        self.entry.async_on_unload(async_at_started(self.hass, callback(lambda _hass: keypad.request())))
 
     def _store_data(self) -> dict[str, Any]:
         return {
