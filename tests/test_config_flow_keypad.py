@@ -12,9 +12,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.in_home_delivery.const import DOMAIN
 from custom_components.in_home_delivery.keypad_form import read_slots, write_slots
 from homeassistant.config_entries import SOURCE_USER, ConfigFlowResult
-from homeassistant.core import HomeAssistant, ServiceCall, SupportsResponse
+from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
@@ -330,36 +330,83 @@ async def test_reconfigure_adds_and_removes_the_keypad(hass: HomeAssistant, init
         await schedule_with_code(hass, init_integration.entry_id)
 
 
+class ZwaveLockCodes:
+    """Z-Wave JS's code actions as test services: what the lock was told, and a clear that can fail."""
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        """Register zwave_js.set_lock_usercode and zwave_js.clear_lock_usercode."""
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.clear_fails = False
+        hass.services.async_register("zwave_js", "set_lock_usercode", self._record)
+        hass.services.async_register("zwave_js", "clear_lock_usercode", self._record)
+
+    async def _record(self, call: ServiceCall) -> None:
+        if call.service == "clear_lock_usercode" and self.clear_fails:
+            raise HomeAssistantError("the lock did not answer")
+        data = dict(call.data)
+        entity_ids = data.pop("entity_id")
+        assert entity_ids in (ZWAVE_LOCK, [ZWAVE_LOCK])
+        self.calls.append((call.service, data))
+
+
+async def zwave_entrance(hass: HomeAssistant) -> tuple[str, ZwaveLockCodes]:
+    """An entrance made in the flow with the Z-Wave lock's keypad, slots 20-29; its entry id and the lock's codes."""
+    codes = ZwaveLockCodes(hass)
+    result = await submit(hass, await start(hass), entrance(provider="zwave_js", slots="20-29"))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    return result["result"].entry_id, codes
+
+
 @pytest.mark.usefixtures("keypad_locks")
 async def test_a_zwave_keypad_gives_a_code_that_reaches_the_lock(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:
     """An entrance made with a Z-Wave JS keypad answers a delivery's code of 6 digits in a reserved slot, and
     Home Assistant writes that code into that slot of the lock through Z-Wave JS."""
-    written: list[ServiceCall] = []
-
-    async def set_lock_usercode(call: ServiceCall) -> None:
-        written.append(call)
-
-    hass.services.async_register(
-        "zwave_js", "set_lock_usercode", set_lock_usercode, supports_response=SupportsResponse.NONE
-    )
-    hass.services.async_register("zwave_js", "clear_lock_usercode", set_lock_usercode)
-    result = await submit(hass, await start(hass), entrance(provider="zwave_js", slots="20-29"))
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
-
-    answer = await schedule_with_code(hass, result["result"].entry_id)
+    entry_id, lock = await zwave_entrance(hass)
+    answer = await schedule_with_code(hass, entry_id)
     code, slot = answer["code"], answer["code_slot"]
     assert len(code) == 6
     assert code.isdigit()
     assert 20 <= slot <= 29
     await tick(hass, freezer, 11)
-    sets = [call.data for call in written if call.service == "set_lock_usercode"]
-    assert {"entity_id": ZWAVE_LOCK, "code_slot": slot, "usercode": code} in [
-        {**data, "entity_id": data["entity_id"][0] if isinstance(data["entity_id"], list) else data["entity_id"]}
-        for data in sets
-    ]
+    assert ("set_lock_usercode", {"code_slot": slot, "usercode": code}) in lock.calls
+
+
+@pytest.mark.usefixtures("keypad_locks")
+async def test_removing_the_keypad_takes_its_codes_off_the_lock(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """A keypad leaves only with its codes off the lock: while the lock refuses the clear, reconfigure says so
+    and keeps the keypad; once the lock takes it, the keypad is gone and so is the code."""
+    entry_id, lock = await zwave_entrance(hass)
+    slot = (await schedule_with_code(hass, entry_id))["code_slot"]
+    await tick(hass, freezer, 11)
+    lock.clear_fails = True
+    lock.calls.clear()
+    entry = hass.config_entries.async_get_entry(entry_id)
+    assert entry is not None
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": "reconfigure", "entry_id": entry_id})
+    result = await expect_error(
+        hass,
+        result,
+        entrance(),
+        "keypad_codes_not_cleared",
+        f"Front keypad did not take every clear (slots {slot}): a keypad leaves the lock only with its codes off"
+        " it. Home Assistant keeps clearing them; try again once the lock answers.",
+    )
+    assert entry.data["keypad"]["provider"] == "zwave_js"
+    lock.clear_fails = False
+    result = await submit(hass, result, entrance())
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert ("clear_lock_usercode", {"code_slot": slot}) in lock.calls
+    assert "keypad" not in entry.data
+    lock.calls.clear()
+    await tick(hass, freezer, 30)
+    assert lock.calls == []  # nothing manages the slots any more, and nothing is written again
 
 
 def test_slots_read_back_as_written() -> None:

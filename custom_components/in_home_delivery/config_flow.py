@@ -39,7 +39,7 @@ from .const import (
 )
 from .flow_forms import entity_labels, entity_name, entity_selector, expanded, flatten, nest
 from .keypad import CONF_KEYPAD
-from .keypad_form import async_keypad_problem, keypad_data, keypad_form, keypad_section
+from .keypad_form import async_clear_leaving_keypad, async_keypad_problem, keypad_data, keypad_form, keypad_section
 from .options_flow import InHomeDeliveryOptionsFlow, default_options
 from .subentries import CARRIER, GUEST
 from .subentry_flow import CarrierSubentryFlow, GuestSubentryFlow
@@ -246,6 +246,8 @@ class InHomeDeliveryConfigFlow(ConfigFlow, domain=DOMAIN):
                 other for other in self._async_current_entries(include_ignore=False) if other.entry_id != entry.entry_id
             ]
             errors, placeholders = await async_validate_entrance(self.hass, data, others)
+            if not errors and (left := await async_clear_leaving_keypad(self.hass, entry, clean(data))):
+                errors, placeholders = {CONF_KEYPAD: left[0]}, left[1]
             if not errors:
                 data = clean(data) | {CONF_WEBHOOK_ID: entry.data[CONF_WEBHOOK_ID]}  # every link stays valid
                 # The entrance reloads itself when its data changed (see __init__.py).

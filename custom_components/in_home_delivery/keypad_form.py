@@ -14,15 +14,17 @@ from typing import Any
 
 import probatio
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers import entity_registry as er, selector
 from homeassistant.loader import IntegrationNotFound, async_get_integration
 
 from .const import CONF_GARAGE_DOOR, CONF_LOCK
-from .core.codes import DEFAULT_CODE_LENGTH, MAX_CODE_LENGTH, MAX_SLOTS, MIN_CODE_LENGTH, PROVIDERS
+from .core.codes import DEFAULT_CODE_LENGTH, EMPTY, MAX_CODE_LENGTH, MAX_SLOTS, MIN_CODE_LENGTH, PROVIDERS
+from .data import InHomeDeliveryConfigEntry
 from .flow_forms import entity_name, entity_selector
-from .keypad import CONF_KEYPAD
+from .keypad import CONF_KEYPAD, keypad_settings
 
 NO_KEYPAD = "none"
 SCRIPT = "script"
@@ -204,3 +206,41 @@ def keypad_form(data: Mapping[str, Any]) -> dict[str, Any]:
         return {"provider": NO_KEYPAD}
     shown = {key: value for key, value in keypad.items() if value not in (None, "", [])}
     return shown | {"slots": write_slots(keypad.get("slots") or [])}
+
+
+def _leaves_the_lock(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """Whether the keypad that wrote the lock's codes no longer will.
+
+    Removed, another provider or clear script, or another lock: the codes it wrote would stay on the
+    old lock, cleared by no one.
+    """
+    before, after = keypad_settings(old), keypad_settings(new)
+    if before is None:
+        return False
+    return (
+        after is None
+        or (after.provider, after.clear_script) != (before.provider, before.clear_script)
+        or new.get(CONF_LOCK) != old.get(CONF_LOCK)
+    )
+
+
+async def async_clear_leaving_keypad(
+    hass: HomeAssistant, entry: InHomeDeliveryConfigEntry, new: Mapping[str, Any]
+) -> tuple[str, dict[str, str]] | None:
+    """Before a keypad leaves its lock, every code it manages comes off the lock, for good.
+
+    The error (with its placeholders) where the lock did not take every clear; the keypad then keeps
+    clearing in the background, and the owner tries again. Nothing to do where the keypad stays.
+    """
+    if not _leaves_the_lock(entry.data, new) or entry.state is not ConfigEntryState.LOADED:
+        return None
+    keypad = entry.runtime_data.controller.keypad
+    if keypad is None:
+        return None
+    for pass_id in list(keypad.codes):
+        keypad.retire(pass_id)
+    await keypad.async_reconcile()
+    slots = {*keypad.keypad.slots, *(code.slot for code in keypad.codes.values())}
+    if held := sorted(slot for slot in slots if keypad.slots.on_lock.get(slot) != EMPTY):
+        return "keypad_codes_not_cleared", {"entity": entity_name(hass, keypad.lock), "slots": write_slots(held)}
+    return None
