@@ -37,6 +37,10 @@ def form(**overrides: Any) -> dict[str, Any]:
         "camera": {"camera": CAMERA},
         "comfort": {"lights": [LIGHT], "notify_targets": [PHONE]},
         "alarm": {"alarm_panel": ALARM, "alarm_code": ALARM_CODE},
+        "keypad": {
+            "provider": "none",
+            "code_length": 6,
+        },  # the collapsed section's defaults, as the frontend sends them
     }
     for key, value in overrides.items():
         section, _, field = key.partition("__")

@@ -38,6 +38,8 @@ from .const import (
     GARAGE_DOOR_CLASSES,
 )
 from .flow_forms import entity_labels, entity_name, entity_selector, expanded, flatten, nest
+from .keypad import CONF_KEYPAD
+from .keypad_form import async_clear_leaving_keypad, async_keypad_problem, keypad_data, keypad_form, keypad_section
 from .options_flow import InHomeDeliveryOptionsFlow, default_options
 from .subentries import CARRIER, GUEST
 from .subentry_flow import CarrierSubentryFlow, GuestSubentryFlow
@@ -120,6 +122,7 @@ def _entrance_schema(hass: HomeAssistant) -> probatio.Schema:
                 ),
                 {"collapsed": True},
             ),
+            probatio.Optional(CONF_KEYPAD): keypad_section(),
         }
     )
 
@@ -161,17 +164,19 @@ def _problems(
             yield CONF_ALARM_CODE, "alarm_code_required", {"entity": state.name}
 
 
-def validate_entrance(
+async def async_validate_entrance(
     hass: HomeAssistant, data: dict[str, Any], others: Iterable[ConfigEntry] = ()
 ) -> tuple[dict[str, str], dict[str, str]]:
     """Return (errors, placeholders) for an entrance's form: its first problem, on the field at fault.
 
     A field in a section has its error on the section (the frontend shows it above the section's
     fields, and the placeholders name the entity). `others` are the other entrances, whose lock or
-    garage door this one may not take.
+    garage door this one may not take. The keypad is checked once the rest of the entrance is right.
     """
     if (problem := next(_problems(hass, data, others), None)) is None:
-        return {}, {}
+        if (keypad_problem := await async_keypad_problem(hass, data)) is None:
+            return {}, {}
+        problem = (CONF_KEYPAD, *keypad_problem)
     key, error, placeholders = problem
     return {FIELD_OF.get(key, key): error}, placeholders
 
@@ -179,7 +184,8 @@ def validate_entrance(
 def clean(data: dict[str, Any]) -> dict[str, Any]:
     """Store every key, optional ones empty, so diagnostics and outside readers see one shape.
 
-    A lock entrance keeps the shape of the first release (no garage_door key).
+    A lock entrance keeps the shape of the first release (no garage_door key); one without a keypad
+    has no keypad key.
     """
     cleaned: dict[str, Any] = {CONF_NAME: data[CONF_NAME].strip()}
     if data.get(CONF_GARAGE_DOOR):
@@ -189,7 +195,7 @@ def clean(data: dict[str, Any]) -> dict[str, Any]:
     for keys in SECTIONS.values():
         for key in keys:
             cleaned[key] = list(data.get(key) or []) if key in LIST_KEYS else data.get(key) or None
-    return cleaned
+    return cleaned | keypad_data(data.get(CONF_KEYPAD) or {})
 
 
 class InHomeDeliveryConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -218,7 +224,9 @@ class InHomeDeliveryConfigFlow(ConfigFlow, domain=DOMAIN):
         placeholders: dict[str, str] = {}
         if user_input is not None:
             data = flatten(user_input, SECTIONS)
-            errors, placeholders = validate_entrance(self.hass, data, self._async_current_entries(include_ignore=False))
+            errors, placeholders = await async_validate_entrance(
+                self.hass, data, self._async_current_entries(include_ignore=False)
+            )
             if not errors:
                 data = clean(data) | {CONF_WEBHOOK_ID: webhook.async_generate_id()}
                 return self.async_create_entry(title=data[CONF_NAME], data=data, options=default_options(data))
@@ -237,12 +245,14 @@ class InHomeDeliveryConfigFlow(ConfigFlow, domain=DOMAIN):
             others = [
                 other for other in self._async_current_entries(include_ignore=False) if other.entry_id != entry.entry_id
             ]
-            errors, placeholders = validate_entrance(self.hass, data, others)
+            errors, placeholders = await async_validate_entrance(self.hass, data, others)
+            if not errors and (left := await async_clear_leaving_keypad(self.hass, entry, clean(data))):
+                errors, placeholders = {CONF_KEYPAD: left[0]}, left[1]
             if not errors:
                 data = clean(data) | {CONF_WEBHOOK_ID: entry.data[CONF_WEBHOOK_ID]}  # every link stays valid
                 # The entrance reloads itself when its data changed (see __init__.py).
                 return self.async_update_and_abort(entry, title=data[CONF_NAME], data=data)
-        suggested = user_input or nest(dict(entry.data), SECTIONS)
+        suggested = user_input or nest(dict(entry.data), SECTIONS) | {CONF_KEYPAD: keypad_form(entry.data)}
         schema = self.add_suggested_values_to_schema(expanded(_entrance_schema(self.hass), errors), suggested)
         return self.async_show_form(
             step_id="reconfigure", data_schema=schema, errors=errors, description_placeholders=placeholders
