@@ -10,27 +10,21 @@ one stops working at once), and renews or adds the keypad code. Deleting the sub
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from contextlib import suppress
 from typing import TYPE_CHECKING, Any, ClassVar, override
 
 import probatio
-import segno
 
 from homeassistant.components.notify.const import DATA_COMPONENT as NOTIFY_ENTITIES
 from homeassistant.config_entries import (
     ConfigEntryState,
-    ConfigSubentryFlow,
     SubentryFlowResult,
 )
 from homeassistant.core import callback
-from homeassistant.data_entry_flow import section
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import selector
-from homeassistant.util import dt as dt_util
 
 from .core.carriers import Carrier
-from .core.guests import WEEKDAYS, Guest
+from .core.guests import Guest
 from .flow_forms import flatten, nest
 from .links import async_pass_link
 from .subentries import (
@@ -42,6 +36,8 @@ from .subentries import (
     guest_terms,
     pass_values,
 )
+from .subentry_codes import CodeSteps
+from .subentry_forms import CARRIER_SCHEMA, CODE, FIELD_OF, GUEST_SCHEMA, SEND_TO, qr_code, spoken, with_code_field
 
 if TYPE_CHECKING:
     from .core.codes import Code
@@ -49,82 +45,8 @@ if TYPE_CHECKING:
     from .keypad import KeypadCodes
     from .passbook import PassBook
 
-SEND_TO = "send_to"
-CODE = "code"  # the form's "Also give a keypad code"; never kept in the subentry
-# Errors shown at the field they concern; every other one above the form.
-FIELD_OF = {
-    "guest_name_missing": "name",
-    "carrier_name_missing": "name",
-    "guest_unknown_weekday": "weekdays",
-    "guest_empty_window": "end_time",
-}
 
-WEEKDAYS_SELECTOR = selector.SelectSelector(
-    selector.SelectSelectorConfig(
-        options=list(WEEKDAYS), multiple=True, translation_key="weekdays", mode=selector.SelectSelectorMode.LIST
-    )
-)
-NAME = selector.TextSelector()
-TIME = selector.TimeSelector()
-DURATION = selector.DurationSelector(selector.DurationSelectorConfig(enable_day=True))
-MOMENT = selector.DateTimeSelector()
-USES = selector.NumberSelector(
-    selector.NumberSelectorConfig(min=1, max=100000, step=1, mode=selector.NumberSelectorMode.BOX)
-)
-
-WEEKLY_FIELDS = {
-    probatio.Optional("weekdays"): WEEKDAYS_SELECTOR,
-    probatio.Optional("start_time"): TIME,
-    probatio.Optional("end_time"): TIME,
-}
-GUEST_SCHEMA = probatio.Schema(
-    {
-        probatio.Required("name"): NAME,
-        **WEEKLY_FIELDS,
-        probatio.Required("repeat"): section(
-            probatio.Schema(
-                {probatio.Optional("rrule"): selector.TextSelector(), probatio.Optional("duration"): DURATION}
-            ),
-            {"collapsed": True},
-        ),
-        probatio.Required("limits"): section(
-            probatio.Schema(
-                {
-                    probatio.Optional("valid_from"): MOMENT,
-                    probatio.Optional("valid_until"): MOMENT,
-                    probatio.Optional("max_uses"): USES,
-                    probatio.Optional("max_visit"): DURATION,
-                }
-            ),
-            {"collapsed": True},
-        ),
-    }
-)
-CARRIER_SCHEMA = probatio.Schema({probatio.Required("name"): NAME, **WEEKLY_FIELDS})
-type GiveCode = Callable[[KeypadCodes, str], Awaitable[Code]]
-
-
-def with_code_field(schema: probatio.Schema) -> probatio.Schema:
-    """The form with "Also give a keypad code", after the fields and before the folded sections."""
-    fields = {key: value for key, value in schema.schema.items() if not isinstance(value, section)}
-    sections = {key: value for key, value in schema.schema.items() if isinstance(value, section)}
-    return probatio.Schema({**fields, probatio.Optional(CODE, default=False): selector.BooleanSelector(), **sections})
-
-
-def spoken(secret: str) -> str:
-    """The digits in groups of three (of two at the end rather than a lone digit), as one reads them out."""
-    groups = [secret[start : start + 3] for start in range(0, len(secret), 3)]
-    if len(groups) > 1 and len(groups[-1]) == 1:
-        groups[-2:] = [groups[-2][:2], groups[-2][2] + groups[-1]]
-    return " ".join(groups)
-
-
-def qr_code(link: str) -> str:
-    """The link as a QR code, a PNG data URI made here (no outside service ever sees the link)."""
-    return segno.make(link, error="m").png_data_uri(scale=5, border=2)
-
-
-class PassSubentryFlow(ConfigSubentryFlow):
+class PassSubentryFlow(CodeSteps):
     """What adding and changing a guest or a carrier link share: the form, the link step, renewing."""
 
     kind: str
@@ -210,17 +132,6 @@ class PassSubentryFlow(ConfigSubentryFlow):
                 if not errors:
                     return await self.async_step_link()
         return self._form("user", values, errors)
-
-    async def _async_give_code(self, passes: PassBook, keypad: KeypadCodes, pass_id: str) -> Code:
-        """The new pass's keypad code; where it cannot be kept, the pass made for it is closed again."""
-        try:
-            return await keypad.async_issue(pass_id, one_time=False)
-        except HomeAssistantError:
-            with suppress(HomeAssistantError):  # a closing the disk refused is kept, opening nothing
-                await self._async_unmake(passes, pass_id)
-            passes.handing_over.discard(pass_id)
-            self._item = self._token = None
-            raise
 
     async def async_step_link(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
         """Show the link once (and the new keypad code): as text and QR code, and send the link to a phone if asked."""
@@ -342,61 +253,6 @@ class PassSubentryFlow(ConfigSubentryFlow):
             data_schema=probatio.Schema({}),
             errors=errors,
             description_placeholders={"name": current.label},
-        )
-
-    async def async_step_renew_code(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
-        """A new keypad code in the same slot; the old one leaves the lock at once."""
-        return await self._async_code_step(
-            "renew_code", user_input, lambda keypad, pass_id: keypad.async_renew(pass_id)
-        )
-
-    async def async_step_add_code(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
-        """A first keypad code for the pass, in a free slot."""
-        return await self._async_code_step(
-            "add_code", user_input, lambda keypad, pass_id: keypad.async_issue(pass_id, one_time=False)
-        )
-
-    async def _async_code_step(
-        self, step_id: str, user_input: dict[str, Any] | None, give: GiveCode
-    ) -> SubentryFlowResult:
-        """Ask, then give the code (on disk first) and show it once; a refusal is the form's error."""
-        current, keypad = self._current(), self._keypad()
-        if current is None:
-            return self.async_abort(reason="pass_gone")
-        if keypad is None:
-            return self.async_abort(reason="no_keypad")
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            if not current.open_at(dt_util.utcnow()):
-                errors = {"base": "code_pass_closed"}
-            else:
-                code, errors = await self._async_attempt(lambda: give(keypad, current.pass_id))
-                errors = {"base": next(iter(errors.values()))} if errors else {}  # the form has no fields
-                if self._deleted():  # meanwhile: the entrance revoked it, so its code is never shown
-                    return self.async_abort(reason="pass_gone")
-                if code is not None:
-                    self._item, self._code = current, code
-                    return await self.async_step_code()
-        return self.async_show_form(
-            step_id=step_id,
-            data_schema=probatio.Schema({}),
-            errors=errors,
-            description_placeholders={"name": current.label},
-        )
-
-    async def async_step_code(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
-        """Show the new keypad code once, with its slot."""
-        item, code = self._item, self._code
-        if item is None or code is None:
-            return self.async_abort(reason="pass_gone")
-        if user_input is not None:
-            self._code = None
-            return self.async_abort(reason="code_handed_over")
-        return self.async_show_form(
-            step_id="code",
-            data_schema=probatio.Schema({}),
-            description_placeholders={"name": item.label, "code": spoken(code.secret), "slot": str(code.slot)},
-            last_step=True,
         )
 
 
