@@ -239,7 +239,7 @@ async def async_clear_leaving_keypad(
         return None
     for pass_id in list(keypad.codes):
         keypad.retire(pass_id)
-    await keypad.async_reconcile()
+    await keypad.async_reconcile_now()
     slots = {*keypad.keypad.slots, *(code.slot for code in keypad.codes.values())}
     if held := sorted(slot for slot in slots if keypad.slots.on_lock.get(slot) != EMPTY):
         return "keypad_codes_not_cleared", {"entity": entity_name(hass, keypad.lock), "slots": write_slots(held)}

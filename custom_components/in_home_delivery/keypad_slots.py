@@ -105,6 +105,13 @@ class SlotKeeper:
         """The reserved slots, and any a code still names (slots no longer reserved are cleared, never written)."""
         return sorted({*self.keypad.slots, *(code.slot for code in self.codes.values())})
 
+    async def async_reconcile_now(self) -> None:
+        """Bring the slots in line, and return once that is done (after a run already under way)."""
+        while self._running.locked():
+            async with self._running:
+                pass
+        await self.async_reconcile()
+
     async def async_reconcile(self) -> None:
         """Write what is missing and clear what must go, one run at a time (a request meanwhile runs again)."""
         if self._running.locked():
