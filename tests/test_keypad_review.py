@@ -1,0 +1,337 @@
+"""Keypad codes reviewed as an attacker, a broken disk and a flaky lock would meet them.
+
+Each finding is a test of what DESIGN.md promises, marked `xfail(strict=True, reason="F<n>: ...")`: it
+fails today and proves the bug; it passes (and must lose its mark) once the bug is fixed. Tests without
+the mark show a rule that holds.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.in_home_delivery.const import DOMAIN
+from custom_components.in_home_delivery.keypad import code_issue_id
+from homeassistant.core import Context, Event, HomeAssistant, ServiceCall
+from homeassistant.exceptions import Unauthorized
+from homeassistant.helpers import issue_registry as ir
+
+from .conftest import ENTRY_DATA, LOCK
+from .helpers import ENTRY_ID, IN_PROGRESS, close_door, open_door, schedule_now, tick
+from .keypads import LockKeypad, keypad_data
+from .test_keypad import call, critical, listed, settle
+
+DAILY = {"rrule": "FREQ=DAILY", "duration": {"hours": 23, "minutes": 59}}
+
+
+@pytest.fixture
+def provider() -> str:
+    """The lock's family (tests parametrize it)."""
+    return "zwave_js"
+
+
+@pytest.fixture
+def entry_data(provider: str) -> dict[str, Any]:
+    """The front door's lock has a keypad; slots 20-22 are In-Home Delivery's."""
+    return dict(ENTRY_DATA) | {"keypad": keypad_data(provider)}
+
+
+@pytest.fixture
+async def keypad(hass: HomeAssistant, hardware: None, provider: str) -> LockKeypad:
+    """The lock's code memory, behind its family's actions."""
+    lock_keypad = LockKeypad(hass, provider)
+    await lock_keypad.async_setup()
+    return lock_keypad
+
+
+async def guest_with_code(hass: HomeAssistant, name: str = "Dog sitter", **more: Any) -> dict[str, Any]:
+    """A guest whose window is open all day, with a keypad code."""
+    return await call(hass, "add_guest", name=name, code=True, **(DAILY | more))
+
+
+def types(bus_events: list[Event]) -> list[str]:
+    """The entrance's event types so far."""
+    return [event.data["type"] for event in bus_events]
+
+
+async def finish_visit(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """The visitor goes in and closes the door; the lock locks again after the relock delay."""
+    await open_door(hass)
+    await close_door(hass)
+    await tick(hass, freezer, 11)
+    await settle(hass)
+    assert hass.states.get(IN_PROGRESS).state == "off"
+    assert hass.states.get(LOCK).state == "locked"
+
+
+# --- The keypad's reports ------------------------------------------------------------------------------
+
+
+async def test_a_report_from_another_device_opens_nothing(
+    hass: HomeAssistant, keypad: LockKeypad, init_integration: MockConfigEntry, bus_events: list[Event]
+) -> None:
+    """Holds: another Z-Wave device's notification naming a reserved slot is no code's use: no visit, and
+    the delivery's one-time code stays on the lock for its courier."""
+    answer = await schedule_now(hass, code=True)  # type: ignore[arg-type]
+    await settle(hass)
+    event = keypad._zwave(6, 6, "Keypad unlock operation", {"userId": answer["code_slot"]})
+    hass.bus.async_fire("zwave_js_notification", event | {"device_id": "another-lock", "node_id": 40})
+    await settle(hass)
+    assert "code_used" not in types(bus_events)
+    assert hass.states.get(LOCK).state == "locked"
+    assert keypad.holds(answer["code"])
+    assert (await listed(hass, answer["delivery_id"]))["code_state"] == "active"
+
+
+async def test_the_owners_own_code_is_not_a_managed_one(
+    hass: HomeAssistant,
+    keypad: LockKeypad,
+    init_integration: MockConfigEntry,
+    bus_events: list[Event],
+    phone_messages: list[ServiceCall],
+) -> None:
+    """Holds: the owner's own code in slot 1 (not reserved) opens the lock as it always did: no visit of
+    a pass, no alert, and the delivery's code is untouched."""
+    answer = await schedule_now(hass, code=True)  # type: ignore[arg-type]
+    await settle(hass)
+    keypad.slots[1] = "246813"
+    assert await keypad.type_code("246813")
+    await settle(hass)
+    assert "code_used" not in types(bus_events)
+    assert "admitted" not in types(bus_events)
+    assert not critical(phone_messages, "opened the door when it should not")
+    assert keypad.holds(answer["code"])
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="F5: a keypad report is an unlock order: a late or repeated report makes Home Assistant unlock the door",
+)
+async def test_a_repeated_report_after_the_visit_does_not_unlock(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    keypad: LockKeypad,
+    init_integration: MockConfigEntry,
+    bus_events: list[Event],
+) -> None:
+    """The guest's visit ended with the door locked; the lock's report of that use arrives once more (a
+    repeated or late Z-Wave notification). The lock never opened for it: Home Assistant must not open it."""
+    guest = await guest_with_code(hass)
+    await settle(hass)
+    assert await keypad.type_code(guest["code"])
+    await settle(hass)
+    await finish_visit(hass, freezer)
+    before = types(bus_events).count("admitted")
+    keypad.report_use(guest["code_slot"])
+    await settle(hass)
+    assert hass.states.get(LOCK).state == "locked"
+    assert types(bus_events).count("admitted") == before
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="F8: a delivery's use reported twice is a critical 'opened when it should not' alert for a normal delivery",
+)
+async def test_a_use_reported_twice_is_one_use(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    keypad: LockKeypad,
+    init_integration: MockConfigEntry,
+    bus_events: list[Event],
+    phone_messages: list[ServiceCall],
+) -> None:
+    """The courier types the delivery's code once; the lock reports the use twice. One visit, and no
+    critical alert that a code opened the door when it should not."""
+    answer = await schedule_now(hass, code=True)  # type: ignore[arg-type]
+    await settle(hass)
+    assert await keypad.type_code(answer["code"])
+    keypad.report_use(answer["code_slot"])
+    await settle(hass)
+    assert types(bus_events).count("admitted") == 1
+    assert not critical(phone_messages, "opened the door when it should not")
+    await finish_visit(hass, freezer)
+    assert (await listed(hass, answer["delivery_id"]))["status"] == "completed"
+
+
+async def test_two_fast_reports_before_the_first_is_handled(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    keypad: LockKeypad,
+    init_integration: MockConfigEntry,
+    bus_events: list[Event],
+) -> None:
+    """Holds: two reports of the delivery's code in the same moment start one visit, and the code leaves
+    the lock after it."""
+    answer = await schedule_now(hass, code=True)  # type: ignore[arg-type]
+    await settle(hass)
+    keypad.report_use(answer["code_slot"])
+    keypad.report_use(answer["code_slot"])
+    await settle(hass)
+    assert types(bus_events).count("admitted") == 1
+    assert not keypad.holds(answer["code"])
+    await finish_visit(hass, freezer)
+
+
+# --- Wrong codes -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="F2: the wrong-code lockout is not part of the decision: a code the lock kept opens a visit during it",
+)
+async def test_a_code_guessed_during_the_lockout_is_no_visit(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    keypad: LockKeypad,
+    init_integration: MockConfigEntry,
+    bus_events: list[Event],
+    phone_messages: list[ServiceCall],
+) -> None:
+    """Five wrong codes turn the managed codes off; the lock does not take the clear, and the next guess
+    hits the delivery's code. That is no visit: the owner is alerted and the door locks again."""
+    answer = await schedule_now(hass, code=True, hours=3)  # type: ignore[arg-type]
+    await settle(hass)
+    keypad.clears_fail = True
+    for attempt in range(5):
+        assert not await keypad.type_code(f"90817{attempt}")
+        await tick(hass, freezer, 20)
+    await settle(hass)
+    assert critical(phone_messages, "Wrong codes")
+    assert keypad.holds(answer["code"])  # the lock kept it
+    assert await keypad.type_code(answer["code"])
+    await settle(hass)
+    assert "admitted" not in types(bus_events)
+    assert critical(phone_messages, "opened the door when it should not")
+
+
+async def test_the_wrong_code_lockout_survives_a_restart(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, keypad: LockKeypad, init_integration: MockConfigEntry
+) -> None:
+    """Holds: the codes stay off for the quarter of an hour after a restart, then come back."""
+    answer = await schedule_now(hass, code=True, hours=3)  # type: ignore[arg-type]
+    await settle(hass)
+    for attempt in range(5):
+        assert not await keypad.type_code(f"90817{attempt}")
+    await settle(hass)
+    assert not keypad.holds(answer["code"])
+    assert await hass.config_entries.async_unload(ENTRY_ID)
+    keypad.slots[answer["code_slot"]] = answer["code"]  # the lock put it back by itself
+    freezer.tick(timedelta(minutes=5))
+    assert await hass.config_entries.async_setup(ENTRY_ID)
+    await settle(hass)
+    assert not keypad.holds(answer["code"])
+    await tick(hass, freezer, 11 * 60)
+    await settle(hass)
+    assert keypad.holds(answer["code"])
+
+
+# --- Renewing, cancelling, using up ---------------------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="F3: renew_code whose new code the lock refuses leaves the old code on the lock, with no critical alert",
+)
+async def test_a_renewed_code_the_lock_refuses_takes_the_old_one_off(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    keypad: LockKeypad,
+    init_integration: MockConfigEntry,
+    phone_messages: list[ServiceCall],
+) -> None:
+    """The owner renews a guest's code (the old one was overheard); the lock refuses the new one (a lock
+    refuses a code that duplicates one of its own users'). The old code must still leave the lock at
+    once, or the owner be alerted critically with a repair, within a minute."""
+    guest = await guest_with_code(hass)
+    await settle(hass)
+    assert keypad.holds(guest["code"])
+    keypad.writes_fail = True
+    renewed = await call(hass, "renew_code", pass_id=guest["guest_id"])
+    for _ in range(7):
+        await tick(hass, freezer, 10)
+    await settle(hass)
+    assert not keypad.holds(renewed["code"])
+    old_code_gone = not keypad.holds(guest["code"])
+    alerted = critical(phone_messages, "could not be removed") and (
+        ir.async_get(hass).async_get_issue(DOMAIN, code_issue_id(ENTRY_ID)) is not None
+    )
+    assert old_code_gone or alerted
+
+
+async def test_a_guest_used_up_loses_the_code(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, keypad: LockKeypad, init_integration: MockConfigEntry
+) -> None:
+    """Holds: a guest with one use: after the visit, the code leaves the lock and is never written again."""
+    guest = await guest_with_code(hass, max_uses=1)
+    await settle(hass)
+    assert await keypad.type_code(guest["code"])
+    await settle(hass)
+    await finish_visit(hass, freezer)
+    await tick(hass, freezer, 10)
+    await settle(hass)
+    assert not keypad.holds(guest["code"])
+    assert (await listed(hass, guest["guest_id"]))["code_state"] == "cleared"
+    writes = keypad.writes
+    await tick(hass, freezer, 60)
+    await settle(hass)
+    assert keypad.writes == writes
+
+
+@pytest.mark.parametrize("how", ["cancel_delivery", "remove_guest"])
+async def test_closing_a_pass_takes_its_code_off_at_once(
+    hass: HomeAssistant, keypad: LockKeypad, init_integration: MockConfigEntry, how: str
+) -> None:
+    """Holds: a delivery cancelled or a guest removed: its code leaves the lock before the next tick."""
+    if how == "cancel_delivery":
+        answer = await schedule_now(hass, code=True)  # type: ignore[arg-type]
+        data = {"delivery_id": answer["delivery_id"]}
+    else:
+        answer = await guest_with_code(hass)
+        data = {"guest_id": answer["guest_id"]}
+    await settle(hass)
+    assert keypad.holds(answer["code"])
+    await hass.services.async_call(DOMAIN, how, {"config_entry_id": ENTRY_ID, **data}, blocking=True)
+    await settle(hass)
+    assert not keypad.holds(answer["code"])
+
+
+async def test_renew_link_keeps_the_code(
+    hass: HomeAssistant, keypad: LockKeypad, init_integration: MockConfigEntry
+) -> None:
+    """Holds: a new link for a guest changes nothing at the keypad (the code is not the link)."""
+    guest = await guest_with_code(hass)
+    await settle(hass)
+    await call(hass, "renew_link", pass_id=guest["guest_id"])
+    await settle(hass)
+    assert keypad.holds(guest["code"])
+
+
+async def test_only_administrators_make_codes(
+    hass: HomeAssistant, keypad: LockKeypad, init_integration: MockConfigEntry, hass_read_only_user: Any
+) -> None:
+    """Holds: a user who is not an administrator can neither renew a code nor schedule one."""
+    guest = await guest_with_code(hass)
+    context = Context(user_id=hass_read_only_user.id)
+    with pytest.raises(Unauthorized):
+        await hass.services.async_call(
+            DOMAIN,
+            "renew_code",
+            {"config_entry_id": ENTRY_ID, "pass_id": guest["guest_id"]},
+            blocking=True,
+            return_response=True,
+            context=context,
+        )
+    with pytest.raises(Unauthorized):
+        await hass.services.async_call(
+            DOMAIN,
+            "schedule_delivery",
+            {"config_entry_id": ENTRY_ID, "window_start": "2030-01-01T10:00", "window_end": "2030-01-01T12:00"}
+            | {"code": True},
+            blocking=True,
+            return_response=True,
+            context=context,
+        )
