@@ -48,7 +48,8 @@ class LockKeypad:
         self.device_id = ""
         # Faults for the review's tests (tests/test_keypad_review.py):
         self.delay = 0.0  # seconds, by Home Assistant's clock, that each write and clear takes
-        self.clears_hang = False  # a clear never answers (the caller's timeout ends it)
+        self.clears_hang: set[int] = set()  # slots whose clear does not answer until `answer` is set (or times out)
+        self.answer = asyncio.Event()
         self.rejected: set[str] = set()  # codes the lock refuses to take (a duplicate of one of its own)
         self.taken: list[tuple[str, int, str | None]] = []  # every write and clear the lock took, in order
 
@@ -115,8 +116,8 @@ class LockKeypad:
         async def clear_code(call: ServiceCall) -> None:
             if self.clears_fail:
                 raise HomeAssistantError("the lock did not answer")
-            if self.clears_hang:
-                await asyncio.Event().wait()
+            if int(call.data[slot_field]) in self.clears_hang:
+                await self.answer.wait()
             if self.delay:
                 await asyncio.sleep(self.delay)
             self.clears += 1
