@@ -7,6 +7,7 @@ it would meet Z-Wave JS, ZHA, Matter, or an owner's scripts.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import probatio as vol
@@ -45,6 +46,12 @@ class LockKeypad:
         self.writes = 0
         self.clears = 0
         self.device_id = ""
+        # Faults for the review's tests (tests/test_keypad_review.py):
+        self.delay = 0.0  # seconds, by Home Assistant's clock, that each write and clear takes
+        self.clears_hang: set[int] = set()  # slots whose clear does not answer until `answer` is set (or times out)
+        self.answer = asyncio.Event()
+        self.rejected: set[str] = set()  # codes the lock refuses to take (a duplicate of one of its own)
+        self.taken: list[tuple[str, int, str | None]] = []  # every write and clear the lock took, in order
 
     async def async_setup(self) -> None:
         """Register the family's actions, and put the lock on a device of that family."""
@@ -95,10 +102,13 @@ class LockKeypad:
 
     def _set_from(self, slot_field: str, code_field: str) -> Any:
         async def set_code(call: ServiceCall) -> None:
-            if self.writes_fail:
+            if self.writes_fail or str(call.data[code_field]) in self.rejected:
                 raise HomeAssistantError("the lock did not answer")
+            if self.delay:
+                await asyncio.sleep(self.delay)
             self.writes += 1
             self.slots[int(call.data[slot_field])] = str(call.data[code_field])
+            self.taken.append(("set", int(call.data[slot_field]), str(call.data[code_field])))
 
         return set_code
 
@@ -106,8 +116,13 @@ class LockKeypad:
         async def clear_code(call: ServiceCall) -> None:
             if self.clears_fail:
                 raise HomeAssistantError("the lock did not answer")
+            if int(call.data[slot_field]) in self.clears_hang:
+                await self.answer.wait()
+            if self.delay:
+                await asyncio.sleep(self.delay)
             self.clears += 1
             self.slots.pop(int(call.data[slot_field]), None)
+            self.taken.append(("clear", int(call.data[slot_field]), None))
 
         return clear_code
 
@@ -130,6 +145,10 @@ class LockKeypad:
         self._report_use(slot)
         await self.hass.async_block_till_done()
         return True
+
+    def report_use(self, slot: int) -> None:
+        """The lock reports a keypad unlock of the slot, and nothing else (a duplicate, a late or a stray report)."""
+        self._report_use(slot)
 
     def _report_use(self, slot: int) -> None:
         if self.provider == "zwave_js":
