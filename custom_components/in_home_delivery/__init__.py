@@ -80,6 +80,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: InHomeDeliveryConfigEntr
     await controller.standings.async_refresh()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
+    controller.keypad_ready()  # after the switches restored their state: the first reconcile knows them
     return True
 
 

@@ -159,6 +159,9 @@ class Admissions(EntranceParts):
             return await self._async_admit(pass_.pass_id if pass_ else None, asker, via, how)
         finally:
             self._admitting = False
+            waiting, self._after_admission = self._after_admission, []
+            for then in waiting:
+                then()
 
     async def _async_admit(self, pass_id: str | None, asker: Asker, via: Carrier | None, how: str) -> Visit:
         settings = self.settings

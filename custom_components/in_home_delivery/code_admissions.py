@@ -22,7 +22,6 @@ from .core.admission import DenyReason
 from .core.codes import Code
 from .core.commands import EventType, Message
 from .core.door import CodeTyped
-from .core.passes import PassDenial
 from .core.visit import begin_auto_lock
 from .entrance_parts import VisitDeniedError
 from .keypad import KeypadCodes
@@ -31,7 +30,8 @@ from .keypad_reports import NO_SLOT, KeypadReport, unlock_is_code
 _LOGGER = logging.getLogger(__name__)
 
 CODE = "code"  # admitted_by of a visit a keypad code let in
-REPORT_SETTLE = timedelta(seconds=3)  # an unlock waits this long for the keypad's report of it
+REPORT_SETTLE = timedelta(seconds=3)  # an unlock waits this long for the keypad's report of it, and back
+REPEATED_REPORT = timedelta(minutes=1)  # a one-time code's use reported again within this is the same use
 
 
 class CodeAdmissions(Admissions):
@@ -39,6 +39,7 @@ class CodeAdmissions(Admissions):
 
     keypad: KeypadCodes | None
     _unsub_settle: CALLBACK_TYPE | None
+    _pending_report: tuple[int, datetime] | None  # a keypad report that came before the lock's unlock
 
     def _code_opens(self, pass_id: str, now: datetime) -> bool | None:
         """Whether the pass's code belongs on the lock now; None when its pass is closed for good."""
@@ -56,15 +57,26 @@ class CodeAdmissions(Admissions):
             if self.keypad.wrong_code(dt_util.utcnow()):
                 self.notify_owner(Message.WRONG_CODES, critical=True)
             return
-        if report.slot in self.keypad.keypad.slots:
-            self._cancel_settle()
+        if report.slot not in self.keypad.slots_kept():  # neither reserved nor held by a managed code
+            return
+        self._cancel_settle()
+        if self.lock_state == "unlocked":
             self.entry.async_create_task(self.hass, self.async_code_used(report.slot), f"{DOMAIN} code used")
+        else:  # the lock's state may follow its report: the use counts if it opens within REPORT_SETTLE
+            self._pending_report = (report.slot, dt_util.utcnow())
 
     @callback
     def unlocked_outside_visit(self, new_state: State | None) -> bool:
         """An unlock outside a visit: True when the keypad takes it (a code's use, or waiting for its report)."""
         keypad = self.keypad
-        if keypad is None or not keypad.may_be_on_lock():
+        if keypad is None:
+            return False
+        report, self._pending_report = self._pending_report, None
+        if report is not None and dt_util.utcnow() - report[1] <= REPORT_SETTLE:
+            self._cancel_settle()
+            self.entry.async_create_task(self.hass, self.async_code_used(report[0]), f"{DOMAIN} code used")
+            return True
+        if not keypad.may_be_on_lock():
             return False
         if unlock_is_code(keypad.keypad.provider, new_state):
             self._cancel_settle()
@@ -91,7 +103,13 @@ class CodeAdmissions(Admissions):
         keypad = self.keypad
         if keypad is None:
             return
+        if self.lock_state != "unlocked":
+            _LOGGER.info("%s: the keypad reported slot %s, but the lock did not open: no visit", self.name, slot)
+            return  # a late or repeated report: the lock is not opened for it
         now = dt_util.utcnow()
+        used = keypad.code_in(slot) if slot != NO_SLOT else None
+        if used is not None and used.used_at is not None and now - used.used_at < REPEATED_REPORT:
+            return  # the same use of a one-time code, reported again (it may be off the lock already)
         code = keypad.typed(None if slot == NO_SLOT else slot)
         if code is None:
             # Whose code it was is not known for sure (the lock does not say, and more than one may be on it;
@@ -102,7 +120,7 @@ class CodeAdmissions(Admissions):
                     keypad.used(each, now)
             label = self.messages.text("label_keypad_code")
             self.emit(EventType.CODE_USED, None, pass_id=None, pass_kind=CODE, pass_label=label)
-            self._code_refused(None, DenyReason.NOT_ISSUED_FOR if slot == NO_SLOT else PassDenial.REVOKED)
+            self._code_refused(None, DenyReason.CODE_UNKNOWN)
             return
         slot = code.slot
         label, kind = self._code_holder(code)
@@ -115,9 +133,20 @@ class CodeAdmissions(Admissions):
         except VisitDeniedError as err:
             if err.reason != DenyReason.VISIT_RUNNING:
                 self._code_refused(code, err.reason)
+            elif self._admitting:  # another admission was being decided: what it ends in decides
+                self._after_admission.append(lambda: self._unless_admitted(code))
         finally:
             if code is not None and code.one_time:
                 keypad.used(code, now)
+
+    @callback
+    def _unless_admitted(self, code: Code | None) -> None:
+        """The admission decided while the code was used has ended: what the code opened is locked again.
+
+        Only where that admission began no visit (a visit that runs locks the door itself).
+        """
+        if not self.visit_running and self.lock_state == "unlocked":
+            self._code_refused(code, DenyReason.VISIT_RUNNING)
 
     def _code_holder(self, code: Code | None) -> tuple[str, str]:
         """How the owner knows the code's pass, and its kind."""
@@ -130,7 +159,7 @@ class CodeAdmissions(Admissions):
     def _code_refused(self, code: Code | None, reason: str) -> None:
         """A code opened the lock when none should: alert the owner, and lock again by the visit's rules."""
         label, _kind = self._code_holder(code)
-        _LOGGER.warning("%s: a keypad code opened the lock outside its time (%s); locking again", self.name, reason)
+        _LOGGER.warning("%s: a keypad code opened the lock when none should (%s); locking again", self.name, reason)
         self.notify_owner(Message.CODE_REFUSED, critical=True, who=label, reason=str(reason))
         if self.visit_running or self._admitting:
             return

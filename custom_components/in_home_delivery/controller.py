@@ -6,6 +6,7 @@ Entities only read from it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 import logging
@@ -152,10 +153,12 @@ class EntranceController(CodeAdmissions, Readings, Reporting):
         keypad = keypad_settings(entry.data) if not self.access.own_door else None
         self.keypad = self._keypad_codes(keypad) if keypad is not None else None
         self._unsub_settle: CALLBACK_TYPE | None = None
+        self._pending_report: tuple[int, datetime] | None = None
         self.accepting = True
         self.store_unreadable = False  # the pass database could not be read at start
         self.last_finished: Visit | None = None
         self._admitting = False
+        self._after_admission: list[Callable[[], None]] = []
         self._admitting_visit: Visit | None = None
         self.street_door_opened = StreetDoorOpenings()
         self._told: dict[str, datetime] = {}
@@ -265,7 +268,12 @@ class EntranceController(CodeAdmissions, Readings, Reporting):
         if unsub := async_follow_keypad(self.hass, keypad.keypad.provider, self.lock_entity, self.keypad_report):
             self.entry.async_on_unload(unsub)
         self.entry.async_on_unload(self._cancel_settle)
-        self.entry.async_on_unload(async_at_started(self.hass, callback(lambda _hass: keypad.request())))
+
+    @callback
+    def keypad_ready(self) -> None:
+        """The entrance is set up: the keypad's slots are brought in line once Home Assistant has started."""
+        if (keypad := self.keypad) is not None:
+            self.entry.async_on_unload(async_at_started(self.hass, callback(lambda _hass: keypad.request())))
 
     def _store_data(self) -> dict[str, Any]:
         return {

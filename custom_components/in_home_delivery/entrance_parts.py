@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 import logging
 from typing import TYPE_CHECKING, Any, Protocol
@@ -107,6 +108,7 @@ class EntranceParts(_Declared):
     last_finished: Visit | None
     street_door_opened: StreetDoorOpenings
     _admitting: bool
+    _after_admission: list[Callable[[], None]]  # what waits for the admission being decided to end
     _admitting_visit: Visit | None  # written to the visit store, not running yet
     _told: dict[str, datetime]
 

@@ -113,6 +113,7 @@ class KeypadCodes(SlotKeeper):
         self._again = False
         self._stopped = False
         self.revision = -1  # the pass book's revision the slots were last brought in line for
+        self.unsaved = False  # a use or retirement the disk refused: written again at every tick
         self.retiring = retiring  # the keypad was taken off the entrance: its slots are emptied, then forgotten
 
     async def async_start(self) -> None:
@@ -124,6 +125,12 @@ class KeypadCodes(SlotKeeper):
             self.wrong.off_until = datetime.fromisoformat(off_until)
         self.entry.async_on_unload(async_track_time_interval(self.hass, self._on_tick, RECONCILE_EVERY))
         self.entry.async_on_unload(self._stop)
+        self.entry.async_on_unload(self._async_write_unsaved)
+
+    async def _async_write_unsaved(self) -> None:
+        """At unload: a use or retirement the disk refused is tried once more, so a restart keeps it."""
+        if self.unsaved:
+            await self._async_keep_quietly()
 
     @callback
     def _stop(self) -> None:
@@ -140,7 +147,7 @@ class KeypadCodes(SlotKeeper):
 
     async def _async_settled(self) -> None:
         """A keypad being retired whose slots are all empty: its codes are forgotten."""
-        if self.retiring and all(self.slots.on_lock.get(slot) == EMPTY for slot in self._slots_kept()):
+        if self.retiring and all(self.slots.on_lock.get(slot) == EMPTY for slot in self.slots_kept()):
             self.codes = {}
             await self._store.async_remove()
 
@@ -200,9 +207,15 @@ class KeypadCodes(SlotKeeper):
         if slot is None:
             raise validation_error("no_code_slot", entrance=self._announcer.name)
         code = Code(pass_id=pass_id, slot=slot, secret=self._new_secret(), one_time=one_time)
-        before = dict(self.codes)
-        self.codes = {key: item for key, item in self.codes.items() if item.slot != slot} | {pass_id: code}
-        return await self._async_keep(code, before)
+        displaced = {key: item for key, item in self.codes.items() if item.slot == slot}  # retired, off the lock
+        self.codes = {key: item for key, item in self.codes.items() if key not in displaced} | {pass_id: code}
+
+        def undo() -> None:
+            if self.codes.get(pass_id) == code:
+                del self.codes[pass_id]
+                self.codes |= {key: item for key, item in displaced.items() if key not in self.codes}
+
+        return await self._async_keep(code, undo)
 
     async def async_renew(self, pass_id: str) -> Code:
         """Replace the pass's code with a new one in the same slot; the old one leaves the lock at once."""
@@ -210,9 +223,13 @@ class KeypadCodes(SlotKeeper):
         if old is None:
             raise validation_error("no_code", entrance=self._announcer.name)
         code = replace(old, secret=self._new_secret(), used_at=None)
-        before = dict(self.codes)
         self.codes[pass_id] = code
-        return await self._async_keep(code, before)
+
+        def undo() -> None:
+            if self.codes.get(pass_id) == code:
+                self.codes[pass_id] = old
+
+        return await self._async_keep(code, undo)
 
     def _new_secret(self) -> str:
         """A fresh code, or a translated error once nearly every code of the length was given."""
@@ -222,12 +239,13 @@ class KeypadCodes(SlotKeeper):
         except CodesUsedUpError:
             raise validation_error("codes_used_up", entrance=self._announcer.name) from None
 
-    async def _async_keep(self, code: Code, before: dict[str, Code]) -> Code:
+    async def _async_keep(self, code: Code, undo: Callable[[], None]) -> Code:
+        """The new code on disk before it is answered; where the disk refuses, only this change is undone."""
         self._issued.add(code_hash(code.secret))
         try:
             await self._async_write()
         except WriteFailedError:
-            self.codes = before
+            undo()
             raise validation_error("code_not_stored", entrance=self._announcer.name) from None
         self.request()
         return code
@@ -259,11 +277,23 @@ class KeypadCodes(SlotKeeper):
         return tripped
 
     async def _async_keep_quietly(self) -> None:
-        """Write what changed; a disk that refuses is told to the owner (the lock is cleared all the same)."""
+        """Write what changed; a disk that refuses is told to the owner and tried again at every tick.
+
+        The lock is cleared all the same; a used code must not come back after a restart.
+        """
         try:
             await self._async_write()
         except WriteFailedError:
+            self.unsaved = True
             self._announcer.notify_owner_once("storage", Message.STORAGE_FAILED, who="", critical=True)
+        else:
+            self.unsaved = False
+
+    @callback
+    def _on_tick(self, _now: datetime) -> None:
+        if self.unsaved:
+            self.entry.async_create_task(self.hass, self._async_keep_quietly(), f"{DOMAIN} codes written again")
+        self.request()
 
     def diagnostics(self) -> dict[str, Any]:
         """The keypad for diagnostics: its provider and slots, each code's slot and state; never the digits."""

@@ -81,10 +81,6 @@ class SlotKeeper:
             return
         self.entry.async_create_background_task(self.hass, self.async_reconcile(), f"{DOMAIN} keypad codes")
 
-    @callback
-    def _on_tick(self, _now: datetime) -> None:
-        self.request()
-
     def wanted(self, now: datetime) -> dict[int, Code]:
         """The code each reserved slot should hold now (none while wrong codes turned them off)."""
         for code in list(self.codes.values()):
@@ -101,7 +97,7 @@ class SlotKeeper:
             if code.slot in reserved and code.wanted(bool(self._opens(code.pass_id, now)))
         }
 
-    def _slots_kept(self) -> list[int]:
+    def slots_kept(self) -> list[int]:
         """The reserved slots, and any a code still names (slots no longer reserved are cleared, never written)."""
         return sorted({*self.keypad.slots, *(code.slot for code in self.codes.values())})
 
@@ -121,8 +117,18 @@ class SlotKeeper:
             self._again = True
             while self._again:
                 self._again = False
-                now = dt_util.utcnow()
-                for command in reconcile(self._slots_kept(), self.wanted(now), self.slots.on_lock):
+                tried: set[SetCode | ClearSlot] = set()
+                # Planned again after every command: a pass that changed while the lock was slow is seen at
+                # once, and a clear never waits behind writes planned before it had to go.
+                while command := next(
+                    (
+                        each
+                        for each in reconcile(self.slots_kept(), self.wanted(dt_util.utcnow()), self.slots.on_lock)
+                        if each not in tried
+                    ),
+                    None,
+                ):
+                    tried.add(command)
                     await self._async_carry_out(command)
                 self._check_failing(dt_util.utcnow())
             await self._async_settled()
@@ -133,6 +139,7 @@ class SlotKeeper:
             action = set_action(self.keypad, self.lock, slot, command.code.secret)
         else:
             action = clear_action(self.keypad, self.lock, slot)
+        asked = dt_util.utcnow()
         try:
             state = self.hass.states.get(self.lock)
             if state is None or state.state in UNAVAILABLE:
@@ -148,7 +155,7 @@ class SlotKeeper:
                 "written" if isinstance(command, SetCode) else "cleared",
                 type(err).__name__,
             )
-            self.slots.refused(command, dt_util.utcnow())
+            self.slots.refused(command, asked)
             return
         self.slots.took(command)
 
@@ -171,7 +178,7 @@ class SlotKeeper:
                 DOMAIN,
                 code_issue_id(self.entry.entry_id),
                 is_fixable=False,
-                is_persistent=False,
+                is_persistent=True,
                 severity=ir.IssueSeverity.CRITICAL,
                 translation_key="code_not_cleared",
                 translation_placeholders={"entrance": self._announcer.name, "slots": ", ".join(map(str, stuck))},

@@ -100,13 +100,17 @@ def _local(value: Any) -> Any:
     return dt_util.as_local(value) if value is not None and value.tzinfo is None else value
 
 
-def _keypad(controller: EntranceController) -> KeypadCodes:
+def _keypad(controller: EntranceController, *, slot: bool = True) -> KeypadCodes:
     """The entrance's keypad, with a slot free for one more code; else a translated error, before anything changes."""
     if controller.keypad is None or controller.keypad.retiring:
         raise validation_error("no_keypad", entrance=controller.name)
-    if not controller.keypad.has_free_slot():
+    if slot and not controller.keypad.has_free_slot():
         raise validation_error("no_code_slot", entrance=controller.name)
     return controller.keypad
+
+
+async def _async_nothing() -> None:
+    """Nothing to undo."""
 
 
 async def _async_give_code(
@@ -141,7 +145,8 @@ async def _async_end_visit(call: ServiceCall) -> None:
 async def _async_schedule_delivery(call: ServiceCall) -> ServiceResponse:
     """Schedule a delivery and answer its one-time link."""
     controller = _controller(call)
-    keypad = _keypad(controller) if call.data["code"] else None
+    # With a tracking number it may be an update of a delivery that has its code: a slot is looked for later.
+    keypad = _keypad(controller, slot=not call.data.get("tracking_number")) if call.data["code"] else None
     delivery, token = await controller.passes.async_schedule_delivery(
         window_start=_local(call.data[ATTR_WINDOW_START]),
         window_end=_local(call.data[ATTR_WINDOW_END]),
@@ -156,7 +161,8 @@ async def _async_schedule_delivery(call: ServiceCall) -> ServiceResponse:
     else:
         answer |= {"link": await async_pass_link(call.hass, controller.passes.webhook_id, token), "token": token}
     if keypad is not None:
-        undo = partial(controller.passes.async_cancel_delivery, delivery.pass_id)
+        # A new delivery whose code cannot be given is cancelled again; an updated one stays as it was changed.
+        undo = partial(controller.passes.async_cancel_delivery, delivery.pass_id) if token else _async_nothing
         answer |= await _async_give_code(keypad, delivery.pass_id, one_time=True, undo=undo)
     return answer
 

@@ -27,6 +27,7 @@ class DenyReason(StrEnum):
     NOT_ADMIN = "not_admin"  # the owner's acts are for administrators
     NOT_ISSUED_FOR = "not_issued_for"  # a phone button used for something it was not issued for
     NO_VISIT = "no_visit"  # no visit (of this pass, or of this button) is running
+    CODE_UNKNOWN = "code_unknown"  # a keypad use whose code cannot be told (the lock does not say which)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -115,7 +115,8 @@ def trivial(secret: str) -> bool:
     return any(len(secret) % size == 0 and secret == secret[:size] * (len(secret) // size) for size in (1, 2, 3))
 
 
-MAX_DRAWS = 10_000  # draws before giving up: nearly every code of the length was given already
+MAX_DRAWS = 10_000  # random draws before the rest of a short length is searched through
+ENUMERATED_LENGTH = 5
 
 
 class CodesUsedUpError(Exception):
@@ -127,13 +128,24 @@ def new_secret(
 ) -> str:
     """Random digits of the length: not trivial, unlike every managed code, and never issued before.
 
-    Raises CodesUsedUpError when MAX_DRAWS draws found none (4 digits allow fewer than 10,000 codes in all).
+    After MAX_DRAWS random misses, a short length (up to ENUMERATED_LENGTH digits) is searched through
+    from a random start, so the last fresh code is found; none left raises CodesUsedUpError (4 digits
+    allow 9,880 codes in all). Longer codes (a million and more) do not run out in any home's lifetime.
     """
     taken = set(taken)
+
+    def fresh(secret: str) -> bool:
+        return not trivial(secret) and secret not in taken and code_hash(secret) not in issued
+
     for _ in range(MAX_DRAWS):
-        secret = "".join(str(draw(10)) for _ in range(length))
-        if not trivial(secret) and secret not in taken and code_hash(secret) not in issued:
+        if fresh(secret := "".join(str(draw(10)) for _ in range(length))):
             return secret
+    if length <= ENUMERATED_LENGTH:
+        count = 10**length
+        start = draw(count)
+        for step in range(count):
+            if fresh(secret := f"{(start + step) % count:0{length}d}"):
+                return secret
     raise CodesUsedUpError
 
 
@@ -184,7 +196,8 @@ def reconcile(slots: Iterable[int], wanted: Mapping[int, Code], on_lock: Mapping
 
     `on_lock` is what the lock took last (a code's mark, or EMPTY); a slot missing from it is unknown
     (at start, or after a write whose outcome is not known) and is written or cleared again.
-    Clears come first: a code that must go never waits behind one being written.
+    Clears come first: a code that must go never waits behind one being written, and a slot that holds
+    another code is emptied before its new code is written.
     """
     clears: list[SlotCommand] = []
     writes: list[SlotCommand] = []
@@ -194,6 +207,8 @@ def reconcile(slots: Iterable[int], wanted: Mapping[int, Code], on_lock: Mapping
         if code is None and held != EMPTY:
             clears.append(ClearSlot(slot=slot))
         elif code is not None and held != code.mark:
+            if held not in (EMPTY, None):  # another code is there (renewed, a slot reused): it goes first,
+                clears.append(ClearSlot(slot=slot))  # even where the lock will not take the new one
             writes.append(SetCode(slot=slot, code=code))
     return clears + writes
 

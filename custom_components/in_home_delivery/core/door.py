@@ -220,6 +220,8 @@ def _code(asker: CodeTyped, purpose: Purpose, facts: Facts) -> Denial | None:
         return DenyReason.VISIT_RUNNING
     if entrance.camera_required and not entrance.camera_ok:
         return DenyReason.CAMERA_UNAVAILABLE
+    if entrance.lock_state != "unlocked":
+        return DenyReason.NOT_ISSUED_FOR  # a report the lock did not open for: no visit opens it
     return None  # the lock is open already: its state and the door's are the visit's to follow
 
 
