@@ -6,8 +6,8 @@ codes* section, a DHL carrier link, and the simulated DHL parcel counter as a so
 deliveries) and the "Garage" entrance; then the In-Home Delivery dashboard becomes the default. A Front
 door set up before the keypad existed gets it through its Reconfigure form. Run by scripts/develop while
 Home Assistant starts (and by scripts/test-newest, on a copy of config/ named by IHD_DEMO_CONFIG); does
-nothing where that is already done. The DHL link is kept in
-config/demo-links.txt; at every start a persistent notification says where.
+nothing where that is already done. The DHL link is kept in config/demo-links.txt; at every start a
+persistent notification says where.
 
 scripts/develop also asks it for the demo's port (--demo-port): the one it ran on before, so that a restart
 keeps its links working.
@@ -44,7 +44,7 @@ CONFIG = Path(os.environ.get("IHD_DEMO_CONFIG") or ROOT / "config").resolve()
 DHL_COUNTER = "sensor.dhl_parcels_out_for_delivery"
 # Front door's keypad: the simulated lock's (config/simulated_keypad.yaml), written to and cleared through the
 # owner's two scripts, as a Nuki Hub owner's would be; slots 20-29 are In-Home Delivery's, codes have 6 digits.
-# As the owner fills in the entrance form's *Keypad codes* section:
+# As the owner fills in the entrance form's *Keypad codes* section.
 DEMO_KEYPAD_FORM = {
     "provider": "script",
     "slots": "20-29",
