@@ -1,11 +1,13 @@
 """Prepare the development Home Assistant the way a newcomer would by hand, through its public APIs.
 
 On first start: onboarding with the development login, a camera on the simulated porch picture, and
-the "Front door" entrance on the simulated hardware (with a DHL carrier link, the simulated DHL parcel
-counter as a source of expected deliveries, and the simulated lock's keypad for keypad codes) and the
-"Garage" entrance; then the In-Home Delivery dashboard becomes the default. Run by scripts/develop while Home Assistant starts (and by scripts/test-newest, on a copy of
-config/ named by IHD_DEMO_CONFIG); does nothing where that is already done. The DHL link is kept in
-config/demo-links.txt; at every start a persistent notification says where.
+the "Front door" entrance on the simulated hardware (with the simulated lock's keypad in its *Keypad
+codes* section, a DHL carrier link, and the simulated DHL parcel counter as a source of expected
+deliveries) and the "Garage" entrance; then the In-Home Delivery dashboard becomes the default. A Front
+door set up before the keypad existed gets it through its Reconfigure form. Run by scripts/develop while
+Home Assistant starts (and by scripts/test-newest, on a copy of config/ named by IHD_DEMO_CONFIG); does
+nothing where that is already done. The DHL link is kept in config/demo-links.txt; at every start a
+persistent notification says where.
 
 scripts/develop also asks it for the demo's port (--demo-port): the one it ran on before, so that a restart
 keeps its links working.
@@ -42,14 +44,28 @@ CONFIG = Path(os.environ.get("IHD_DEMO_CONFIG") or ROOT / "config").resolve()
 DHL_COUNTER = "sensor.dhl_parcels_out_for_delivery"
 # Front door's keypad: the simulated lock's (config/simulated_keypad.yaml), written to and cleared through the
 # owner's two scripts, as a Nuki Hub owner's would be; slots 20-29 are In-Home Delivery's, codes have 6 digits.
-DEMO_KEYPAD = {
+# As the owner fills in the entrance form's *Keypad codes* section.
+DEMO_KEYPAD_FORM = {
     "provider": "script",
-    "slots": list(range(20, 30)),
+    "slots": "20-29",
     "code_length": 6,
     "set_script": "script.sim_keypad_set_code",
     "clear_script": "script.sim_keypad_clear_code",
 }
 PORCH_CAMERA = "camera.porch_camera"
+FRONT_DOOR_FORM = {
+    "name": "Front door",
+    "lock": "lock.smart_lock",
+    "door": {
+        "door_sensor": "binary_sensor.door_contact",
+        "doorbell": "binary_sensor.doorbell",
+        "street_door": "button.street_door_opener",
+    },
+    "camera": {"camera": PORCH_CAMERA},
+    "comfort": {"lights": ["light.hall_light"], "notify_targets": ["notify.persistent_notification"]},
+    "alarm": {},
+    "keypad": DEMO_KEYPAD_FORM,
+}
 # The address part of a link in LINKS_FILE, up to its webhook path: what changes when the demo's port does.
 LINK_BASE = re.compile(r"^https?://[^/\s]+(?=/api/webhook/)", re.MULTILINE)
 LINKS_HEADER = """\
@@ -330,22 +346,59 @@ async def add_carrier_link(session: aiohttp.ClientSession, token: str, entry_id:
         return str((await response.json())["service_response"]["link"])
 
 
-async def give_keypad(session: aiohttp.ClientSession, token: str, entry_id: str) -> None:
-    """Front door gets the simulated lock's keypad (DEMO_KEYPAD in its entry data; the entrance reloads where
-    that changed). The entrance's setup form has no keypad section yet: the demo's own sim_keypad integration
-    puts it where that form would."""
+async def add_front_door(session: aiohttp.ClientSession, token: str) -> str:
+    """The Front door entrance on the simulated hardware, its keypad included, as an owner fills in its form."""
+    await wait_for_entities(session, token, DEMO_KEYPAD_FORM["set_script"], DEMO_KEYPAD_FORM["clear_script"])
+    return await config_flow(session, token, "in_home_delivery", FRONT_DOOR_FORM)
+
+
+async def wait_for_entities(session: aiohttp.ClientSession, token: str, *entity_ids: str) -> None:
+    """Wait until Home Assistant has set up these entities (it answers before it has set up everything)."""
     headers = {"Authorization": f"Bearer {token}"}
-    for _ in range(120):
-        async with session.post(
-            f"{BASE}/api/services/sim_keypad/set_entrance_keypad",
-            json={"config_entry_id": entry_id, "keypad": DEMO_KEYPAD},
-            headers=headers,
-        ) as response:
-            if response.status != 400:  # 400: no such action yet (Home Assistant is still setting it up)
-                response.raise_for_status()
-                return
-        await asyncio.sleep(0.5)
-    sys.exit("The simulated keypad (sim_keypad) did not start: see Home Assistant's log")
+    for entity_id in entity_ids:
+        for _ in range(240):
+            async with session.get(f"{BASE}/api/states/{entity_id}", headers=headers) as response:
+                if response.status == 200:
+                    break
+            await asyncio.sleep(0.5)
+        else:
+            sys.exit(f"{entity_id} did not appear within 2 minutes: see Home Assistant's log")
+
+
+def form_values(fields: list[dict[str, Any]]) -> dict[str, Any]:
+    """What a form shows filled in (its suggested values), sections as nested values, as the frontend sends them."""
+    values: dict[str, Any] = {}
+    for field in fields:
+        if field.get("type") == "expandable":
+            values[field["name"]] = form_values(field["schema"])
+        elif (value := (field.get("description") or {}).get("suggested_value")) is not None:
+            values[field["name"]] = value
+    return values
+
+
+async def give_keypad(session: aiohttp.ClientSession, token: str, entry_id: str) -> None:
+    """Front door, set up before the keypad existed, gets the simulated lock's keypad as an owner gives it:
+    the entrance's Reconfigure form, its *Keypad codes* section filled in, everything else as it was. An
+    entrance that already has a keypad (the demo's or one its owner chose) is left as it is."""
+    await wait_for_entities(session, token, DEMO_KEYPAD_FORM["set_script"], DEMO_KEYPAD_FORM["clear_script"])
+    headers = {"Authorization": f"Bearer {token}"}
+    url = f"{BASE}/api/config/config_entries/flow"
+    # As the frontend's Reconfigure starts it: the entry's id makes it the entry's reconfigure flow.
+    start = {"handler": "in_home_delivery", "entry_id": entry_id, "show_advanced_options": False}
+    async with session.post(url, json=start, headers=headers) as response:
+        flow = await response.json()
+    if flow.get("type") != "form":
+        sys.exit(f"Front door's Reconfigure did not open: {flow}")
+    values = form_values(flow["data_schema"])
+    if values.get("keypad", {}).get("provider", "none") != "none":
+        async with session.delete(f"{url}/{flow['flow_id']}", headers=headers):
+            return  # closed unchanged, as an owner closes the dialog
+    async with session.post(
+        f"{url}/{flow['flow_id']}", json=values | {"keypad": DEMO_KEYPAD_FORM}, headers=headers
+    ) as response:
+        result = await response.json()
+    if result.get("type") != "abort" or result.get("reason") != "reconfigure_successful":
+        sys.exit(f"Giving Front door its keypad failed: {result}")
 
 
 async def websocket(session: aiohttp.ClientSession, token: str, *commands: dict[str, Any]) -> list[Any]:
@@ -465,30 +518,16 @@ async def main() -> None:
         if not await entries(session, token, "local_file"):
             await add_porch_camera(session, token)
         existing = {entry["title"]: entry["entry_id"] for entry in await entries(session, token, "in_home_delivery")}
-        entry_id = existing.get("Front door") or await config_flow(
-            session,
-            token,
-            "in_home_delivery",
-            {
-                "name": "Front door",
-                "lock": "lock.smart_lock",
-                "door": {
-                    "door_sensor": "binary_sensor.door_contact",
-                    "doorbell": "binary_sensor.doorbell",
-                    "street_door": "button.street_door_opener",
-                },
-                "camera": {"camera": PORCH_CAMERA},
-                "comfort": {"lights": ["light.hall_light"], "notify_targets": ["notify.persistent_notification"]},
-                "alarm": {},
-            },
-        )
-        if "Front door" not in existing:
+        if "Front door" in existing:
+            entry_id = existing["Front door"]
+            # A demo set up before the keypad existed gets it, as its owner would add it.
+            await give_keypad(session, token, entry_id)
+        else:
+            entry_id = await add_front_door(session, token)
             # The link first: setting the options reloads the entrance. A secret, like a key: kept in a file
             # of the owner's, never printed (a terminal's lines end up in logs).
             save_link(DHL_LINK_LABEL, await add_carrier_link(session, token, entry_id))
             await expect_dhl_parcels(session, token, entry_id)
-        # At every start, so that a demo set up before the keypad existed gets it too.
-        await give_keypad(session, token, entry_id)
         garage_entry_id = existing.get("Garage") or await config_flow(
             session,
             token,

@@ -3,13 +3,15 @@ lock while the code is valid, and not after.
 
 The demo is loaded as scripts/develop loads it: the simulated hardware (the `hardware` fixture) and the
 simulated keypad (config/simulated_keypad.yaml, with the demo-only integration config/custom_components/
-sim_keypad), the Front door entrance given its keypad by scripts/dev_bootstrap.py's own call. The lock keeps
+sim_keypad), the Front door entrance given its keypad by scripts/dev_bootstrap.py as an owner gives one:
+in the entrance form's *Keypad codes* section, on first start or through Reconfigure. The lock keeps
 its codes in its own memory (sim_keypad's Store), written and cleared by the owner's scripts.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from datetime import timedelta
 import importlib
 import logging
@@ -25,12 +27,14 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
 
+from custom_components.in_home_delivery import PLATFORMS
 from homeassistant import loader
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 from homeassistant.util.yaml import load_yaml_dict
 
-from .conftest import LOCK, require_chromium
+from .conftest import ENTRY_DATA, LOCK, require_chromium
 from .helpers import ENTRY_ID, IN_PROGRESS, close_door, log_in, open_door, schedule_now, tick
 
 CONFIG = Path(__file__).parent.parent / "config"
@@ -39,6 +43,14 @@ KEYPAD = "text.smart_lock_keypad"
 SIM_STORE = "sim_keypad"
 HARNESS_STORE = "pytest_homeassistant_custom_component.common"
 GRACE = 15 * 60  # the demo's default grace around a delivery window, in seconds
+# Front door's keypad as the entrance keeps it: the form's `20-29` as slot numbers.
+DEMO_KEYPAD = {
+    "provider": "script",
+    "slots": list(range(20, 30)),
+    "code_length": 6,
+    "set_script": "script.sim_keypad_set_code",
+    "clear_script": "script.sim_keypad_clear_code",
+}
 
 # The bootstrap talks to Home Assistant over its real HTTP API, as scripts/develop runs it.
 pytestmark = pytest.mark.usefixtures("socket_enabled")
@@ -61,27 +73,47 @@ def demo_custom_components(hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch)
 
 
 @pytest.fixture
-async def demo(
+async def demo_package(
     hass: HomeAssistant,
     hardware: None,
     demo_custom_components: None,
-    init_integration: MockConfigEntry,
     bootstrap: ModuleType,
     hass_client: ClientSessionGenerator,
-    hass_access_token: str,
-) -> MockConfigEntry:
-    """The demo's keypad package on the simulated hardware, and Front door given the keypad by the bootstrap."""
+) -> None:
+    """The demo's keypad package on the simulated hardware, and Home Assistant's APIs for the bootstrap."""
     package = await hass.async_add_executor_job(load_yaml_dict, CONFIG / "simulated_keypad.yaml")
     for domain, config in package.items():
         assert await async_setup_component(hass, domain, {domain: config})
-    for domain in ("api", "websocket_api"):
+    # In-Home Delivery and its entity platforms first, for their web views: Home Assistant's web server
+    # takes none once it serves (an entrance the bootstrap sets up comes later). config: the forms' flow API.
+    for domain in ("in_home_delivery", *PLATFORMS, "api", "websocket_api", "config"):
         assert await async_setup_component(hass, domain, {})
     await hass.async_block_till_done()
     bootstrap.BASE = str((await hass_client()).make_url("")).rstrip("/")
+
+
+def filled(data: Mapping[str, Any]) -> dict[str, Any]:
+    """An entrance's settings that are filled in (the form stores an empty field as None)."""
+    return {key: value for key, value in data.items() if value not in (None, "", [])}
+
+
+@pytest.fixture
+async def demo(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    demo_package: None,
+    bootstrap: ModuleType,
+    hass_access_token: str,
+) -> MockConfigEntry:
+    """Front door, set up before the keypad existed, given the keypad by the bootstrap (its Reconfigure form)."""
+    before = dict(init_integration.data)
+    assert "keypad" not in before
     async with aiohttp.ClientSession() as session:
         await bootstrap.give_keypad(session, hass_access_token, ENTRY_ID)
     await hass.async_block_till_done(wait_background_tasks=True)  # the entrance reloads with its keypad
-    assert init_integration.data["keypad"] == bootstrap.DEMO_KEYPAD
+    assert init_integration.data["keypad"] == DEMO_KEYPAD
+    assert filled(init_integration.data) == filled(before) | {"keypad": DEMO_KEYPAD}  # the rest as it was
+    assert hass.config_entries.flow.async_progress() == []
     return init_integration
 
 
@@ -112,6 +144,74 @@ async def dashboard(recorder_mock: Any, hass: HomeAssistant, hass_storage: dict[
         assert await async_setup_component(hass, domain, {domain: config} if config else {})
     await hass.async_block_till_done()
     return "in-home-delivery/front-door"
+
+
+async def test_the_first_start_sets_up_front_door_with_its_keypad(
+    hass: HomeAssistant,
+    demo_package: None,
+    bootstrap: ModuleType,
+    hass_access_token: str,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """On first start the bootstrap fills in Front door's form with its Keypad codes section: the entrance
+    keeps the keypad, and a delivery's code reaches the simulated lock's memory."""
+    async with aiohttp.ClientSession() as session:
+        entry_id = await bootstrap.add_front_door(session, hass_access_token)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    entry = hass.config_entries.async_get_entry(entry_id)
+    assert entry is not None
+    assert entry.data["keypad"] == DEMO_KEYPAD
+    assert entry.data["street_door"] == "button.street_door_opener"
+    start = dt_util.now() - timedelta(minutes=5)
+    answer = await hass.services.async_call(
+        "in_home_delivery",
+        "schedule_delivery",
+        {
+            "config_entry_id": entry_id,
+            "window_start": start.isoformat(),
+            "window_end": (start + timedelta(hours=2)).isoformat(),
+            "code": True,
+        },
+        blocking=True,
+        return_response=True,
+    )
+    assert answer is not None
+    await tick(hass, freezer, 11)
+    await settle(hass)
+    assert lock_memory(hass_storage) == {str(answer["code_slot"]): answer["code"]}
+
+
+@pytest.mark.parametrize(
+    "entry_data",
+    [
+        ENTRY_DATA
+        | {
+            "keypad": {
+                "provider": "script",
+                "slots": [30, 31],
+                "code_length": 8,
+                "set_script": "script.sim_keypad_set_code",
+                "clear_script": "script.sim_keypad_clear_code",
+            }
+        }
+    ],
+)
+async def test_a_keypad_the_owner_chose_is_left_as_it_is(
+    hass: HomeAssistant,
+    demo_package: None,
+    init_integration: MockConfigEntry,
+    bootstrap: ModuleType,
+    hass_access_token: str,
+) -> None:
+    """Front door already has a keypad (its owner's slots and length): the bootstrap opens its Reconfigure,
+    sees the Keypad codes section filled in, and closes it unchanged."""
+    before = dict(init_integration.data)
+    async with aiohttp.ClientSession() as session:
+        await bootstrap.give_keypad(session, hass_access_token, ENTRY_ID)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert dict(init_integration.data) == before
+    assert hass.config_entries.flow.async_progress() == []
 
 
 async def settle(hass: HomeAssistant) -> None:

@@ -9,8 +9,9 @@ the lock's flash memory they survive a restart), never in an entity's state or a
   publish to the lock over MQTT; In-Home Delivery calls the scripts (its keypad provider `script`).
 - `text.smart_lock_keypad` is the keypad at the door: typing a code held in a slot unlocks the lock
   (`input_select.sim_lock_state` -> unlocked); a wrong code does nothing. Its state stays empty.
-- `sim_keypad.set_entrance_keypad` (`config_entry_id`, `keypad`) puts the keypad into an In-Home Delivery
-  entrance's entry data, as the entrance's setup form would; scripts/dev_bootstrap.py calls it.
+
+The Front door entrance is given this keypad as an owner gives one: in its form's *Keypad codes* section
+(scripts/dev_bootstrap.py fills it in).
 """
 
 from __future__ import annotations
@@ -21,8 +22,7 @@ from typing import Any
 import probatio as vol
 
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant, ServiceCall, callback
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.helpers import config_validation as cv, discovery
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
@@ -30,7 +30,6 @@ from homeassistant.helpers.typing import ConfigType
 _LOGGER = logging.getLogger(__name__)
 
 DOMAIN = "sim_keypad"
-ENTRANCES = "in_home_delivery"
 CONF_LOCK_STATE = "lock_state"
 DEFAULT_LOCK_STATE = "input_select.sim_lock_state"
 STORAGE_VERSION = 1
@@ -106,24 +105,9 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     async def clear_code(call: ServiceCall) -> None:
         await memory.async_clear(call.data["slot"])
 
-    @callback
-    def set_entrance_keypad(call: ServiceCall) -> None:
-        entry = hass.config_entries.async_get_entry(call.data["config_entry_id"])
-        if entry is None or entry.domain != ENTRANCES:
-            raise ServiceValidationError(f"No In-Home Delivery entrance {call.data['config_entry_id']}")
-        keypad = dict(call.data["keypad"])
-        if entry.data.get("keypad") != keypad:  # the entrance reloads itself when its data changes
-            hass.config_entries.async_update_entry(entry, data={**entry.data, "keypad": keypad})
-
     hass.services.async_register(
         DOMAIN, "set_code", set_code, schema=vol.Schema({vol.Required("slot"): SLOT, vol.Required("code"): CODE})
     )
     hass.services.async_register(DOMAIN, "clear_code", clear_code, schema=vol.Schema({vol.Required("slot"): SLOT}))
-    hass.services.async_register(
-        DOMAIN,
-        "set_entrance_keypad",
-        set_entrance_keypad,
-        schema=vol.Schema({vol.Required("config_entry_id"): cv.string, vol.Required("keypad"): dict}),
-    )
     hass.async_create_task(discovery.async_load_platform(hass, Platform.TEXT, DOMAIN, {}, config))
     return True
