@@ -49,10 +49,16 @@ def at(local: str, zone: str = BERLIN) -> datetime:
 
 
 async def add_guest(hass: HomeAssistant, **data: Any) -> dict[str, Any]:
-    """Add a guest and return the response."""
-    return await hass.services.async_call(
+    """Add a guest and return the response, once its listing on the entrance's page is on disk too.
+
+    (Until that write settles the pass opens nothing: `not_stored`; a slow executor would make the next
+    step of a test race it.)
+    """
+    response = await hass.services.async_call(
         DOMAIN, "add_guest", {"config_entry_id": ENTRY_ID, "name": "Maria", **data}, blocking=True, return_response=True
     )
+    await hass.async_block_till_done()
+    return response
 
 
 async def try_unlock(hass: HomeAssistant, client: Client, guest: dict[str, Any]) -> tuple[int, str | None]:
