@@ -364,8 +364,9 @@ class Simulation:
         """One tick of the loop; the loop stays quiet after a tick that changed nothing."""
         self.last_tick = self.tick_at_or_before(self.clock)
         before = self.state()
+        self.dirty = False  # an instant that matters passed during the run (the lock is slow) sets it again
         self.reconcile()
-        self.dirty = self.state() != before
+        self.dirty = self.dirty or self.state() != before
 
     def reconcile(self) -> None:
         """The shell's reconcile; a failing slot's minute is an instant that matters."""
@@ -532,10 +533,17 @@ class Simulation:
             pass_=item,
             delivery=delivery,
             running=RunningVisit(visit_id="v", pass_id=home.visit) if home.visit else None,
+            # The keypad opened the lock: it reports unlocked when the use is decided.
             entrance=Conditions(
-                **{**vars(ENTRANCE), "accepting": home.accepting, "visit_running": home.visit is not None}
+                **{
+                    **vars(ENTRANCE),
+                    "accepting": home.accepting,
+                    "visit_running": home.visit is not None,
+                    "lock_state": "unlocked",
+                }
             ),
             code=code,
+            codes_off=shell.wrong.off(now),
         )
         if decide(CodeTyped(slot=slot), Purpose.OPEN, facts) is None:
             assert code is not None
