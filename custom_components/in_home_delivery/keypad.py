@@ -16,7 +16,6 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util import dt as dt_util
 
@@ -42,11 +41,11 @@ from .core.commands import Message
 from .entrance import Announcer
 from .keypad_slots import RECONCILE_EVERY, SlotKeeper
 from .passchanges import validation_error
-from .store import CheckedStore, WriteFailedError
+from .store import EntranceStore, WriteFailedError
 
 _LOGGER = logging.getLogger(__name__)
 
-STORAGE_VERSION = 1
+CODES_MINOR_VERSION = 1  # the codes store is versioned apart from the entrance stores
 CONF_KEYPAD = "keypad"
 
 
@@ -66,7 +65,7 @@ def keypad_settings(data: Mapping[str, Any]) -> Keypad | None:
 
 async def async_leftover_keypad(hass: HomeAssistant, entry_id: str) -> Keypad | None:
     """A keypad taken off the entrance that may still have codes on the lock (its slots must be emptied)."""
-    data = await CheckedStore(hass, STORAGE_VERSION, codes_key(entry_id)).async_load() or {}
+    data = await EntranceStore(hass, codes_key(entry_id), dict, minor_version=CODES_MINOR_VERSION).async_load()
     return keypad_settings(data) if data.get("codes") else None
 
 
@@ -103,7 +102,7 @@ class KeypadCodes(SlotKeeper):
         self._opens = opens
         self._label_of = label
         self._announcer = announcer
-        self._store = CheckedStore(hass, STORAGE_VERSION, codes_key(entry.entry_id), atomic_writes=True)
+        self._store = EntranceStore(hass, codes_key(entry.entry_id), self._data, minor_version=CODES_MINOR_VERSION)
         self.codes: dict[str, Code] = {}  # by pass id
         self.slots = Slots()  # what the lock took, slot by slot, and which slots keep failing
         self._issued: set[str] = set()
@@ -118,7 +117,7 @@ class KeypadCodes(SlotKeeper):
 
     async def async_start(self) -> None:
         """Read the codes back; every slot is unknown until reconciled."""
-        data = await self._store.async_load() or {}
+        data = await self._store.async_load()
         self.codes = {code.pass_id: code for code in map(code_from_dict, data.get("codes", []))}
         self._issued = set(data.get("issued", []))
         if off_until := data.get("off_until"):
@@ -151,14 +150,6 @@ class KeypadCodes(SlotKeeper):
             self.codes = {}
             await self._store.async_remove()
 
-    async def _async_write(self) -> None:
-        """Write the codes now, or raise WriteFailedError."""
-        try:
-            await self._store.async_save_checked(self._data())
-        except (HomeAssistantError, OSError, TypeError, ValueError) as err:
-            _LOGGER.error("%s: the keypad codes could not be written: %s", self._announcer.name, err)
-            raise WriteFailedError(str(err)) from err
-
     def code_of(self, pass_id: str) -> Code | None:
         """The pass's current code, if it has one."""
         code = self.codes.get(pass_id)
@@ -176,7 +167,7 @@ class KeypadCodes(SlotKeeper):
 
     def may_be_on_lock(self) -> bool:
         """Whether some current code is on the lock, or may be (its slot not known empty)."""
-        return any(not code.retired and self.slots.on_lock.get(code.slot) != EMPTY for code in self.codes.values())
+        return any(not code.retired for code in self.maybe_on_lock())
 
     def typed(self, slot: int | None) -> Code | None:
         """The code a reported use was (slot None: the lock does not say): only one the lock is known to hold."""
@@ -185,12 +176,6 @@ class KeypadCodes(SlotKeeper):
     def maybe_on_lock(self) -> list[Code]:
         """The codes (current or closed) the lock holds or may hold: a use nobody can attribute uses them up."""
         return [code for code in self.codes.values() if self.slots.on_lock.get(code.slot) != EMPTY]
-
-    def on_lock_now(self) -> list[Code]:
-        """The codes the lock took and holds now."""
-        return [
-            code for code in self.codes.values() if self.slots.on_lock.get(code.slot) == code.mark and not code.retired
-        ]
 
     def describe(self, pass_id: str) -> dict[str, Any]:
         """What list_passes and diagnostics show of the pass's code: its slot and state, never the digits."""
@@ -243,7 +228,7 @@ class KeypadCodes(SlotKeeper):
         """The new code on disk before it is answered; where the disk refuses, only this change is undone."""
         self._issued.add(code_hash(code.secret))
         try:
-            await self._async_write()
+            await self._store.async_save_checked()
         except WriteFailedError:
             undo()
             raise validation_error("code_not_stored", entrance=self._announcer.name) from None
@@ -282,7 +267,7 @@ class KeypadCodes(SlotKeeper):
         The lock is cleared all the same; a used code must not come back after a restart.
         """
         try:
-            await self._async_write()
+            await self._store.async_save_checked()
         except WriteFailedError:
             self.unsaved = True
             self._announcer.notify_owner_once("storage", Message.STORAGE_FAILED, who="", critical=True)

@@ -74,9 +74,16 @@ class CheckedStore(Store[dict[str, Any]]):
 class EntranceStore:
     """A versioned Store, saved with a short delay, at once where a crash must not lose it, and at stop."""
 
-    def __init__(self, hass: HomeAssistant, key: str, data_fn: Callable[[], dict[str, Any]]) -> None:
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        key: str,
+        data_fn: Callable[[], dict[str, Any]],
+        *,
+        minor_version: int = STORAGE_MINOR_VERSION,
+    ) -> None:
         """Create the store; data_fn returns everything to save, read at the moment of writing."""
-        self._store = CheckedStore(hass, STORAGE_VERSION, key, minor_version=STORAGE_MINOR_VERSION, atomic_writes=True)
+        self._store = CheckedStore(hass, STORAGE_VERSION, key, minor_version=minor_version, atomic_writes=True)
         self._data_fn = data_fn
 
     async def async_load(self) -> dict[str, Any]:
